@@ -1,0 +1,154 @@
+package dev.umarvel.model.image;
+
+import dev.umarvel.model.image.ImageRejectedException.Reason;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.Locale;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes PNG and JPEG (colour or grey) into the model's input: RGB, resized to size x size,
+ * values in [-1, 1], channel-major (3, size, size).
+ *
+ * <p>Byte and pixel limits are checked before any pixel is decoded (the pixel count comes from the
+ * header), so a small file that declares a huge image cannot exhaust memory. Resizing is a plain
+ * Java loop, so the same bytes give the same floats on every machine.
+ */
+public final class ImageDecoder {
+
+    /** Default byte limit: 8 MiB, well above any image a 64x64 model needs. */
+    public static final long DEFAULT_MAX_BYTES = 8L << 20;
+    /** Default pixel limit: 4096 x 4096. */
+    public static final long DEFAULT_MAX_PIXELS = 4096L * 4096L;
+
+    private final int size;
+    private final long maxBytes;
+    private final long maxPixels;
+
+    public ImageDecoder(int size, long maxBytes, long maxPixels) {
+        if (size < 1 || maxBytes < 1 || maxPixels < 1) {
+            throw new IllegalArgumentException("size and limits must be positive");
+        }
+        this.size = size;
+        this.maxBytes = maxBytes;
+        this.maxPixels = maxPixels;
+    }
+
+    public ImageDecoder(int size) {
+        this(size, DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS);
+    }
+
+    /**
+     * Decodes encoded bytes.
+     *
+     * @param mimeType "image/png", "image/jpeg", or null/empty to detect the type from the bytes
+     * @return (3, size, size) floats in [-1, 1]
+     */
+    public float[] decode(byte[] bytes, String mimeType) throws ImageRejectedException {
+        if (bytes.length > maxBytes) {
+            throw new ImageRejectedException(Reason.TOO_MANY_BYTES, bytes.length + " bytes exceed the limit of " + maxBytes);
+        }
+        String declared = mimeType == null ? "" : mimeType.trim().toLowerCase(Locale.ROOT);
+        if (!declared.isEmpty() && !declared.equals("image/png") && !declared.equals("image/jpeg")) {
+            throw new ImageRejectedException(Reason.UNSUPPORTED_TYPE, "unsupported MIME type '" + mimeType
+                    + "': expected image/png or image/jpeg");
+        }
+        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext()) {
+                throw new ImageRejectedException(Reason.UNSUPPORTED_TYPE, "not a PNG or JPEG image");
+            }
+            ImageReader reader = readers.next();
+            try {
+                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                String actual = format.equals("png") ? "image/png" : format.equals("jpeg") || format.equals("jpg") ? "image/jpeg" : "";
+                if (actual.isEmpty()) {
+                    throw new ImageRejectedException(Reason.UNSUPPORTED_TYPE, "not a PNG or JPEG image (" + format + ")");
+                }
+                if (!declared.isEmpty() && !declared.equals(actual)) {
+                    throw new ImageRejectedException(Reason.UNSUPPORTED_TYPE, "declared " + declared + " but the bytes are " + actual);
+                }
+                reader.setInput(in, true, true);
+                long width = reader.getWidth(0);
+                long height = reader.getHeight(0);
+                if (width < 1 || height < 1 || width * height > maxPixels) {
+                    throw new ImageRejectedException(Reason.TOO_MANY_PIXELS, width + "x" + height
+                            + " pixels exceed the limit of " + maxPixels);
+                }
+                BufferedImage image = reader.read(0);
+                return pixels(image);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new ImageRejectedException(Reason.UNDECODABLE, "image does not decode: " + e.getMessage());
+        }
+    }
+
+    /** Resizes and normalises an image already in memory (the synthetic benchmark renders these). */
+    public float[] pixels(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        int[] argb = packedRgb(image);
+        float[] out = new float[3 * size * size];
+        int plane = size * size;
+        for (int y = 0; y < size; y++) {
+            float sy = Math.max(0, Math.min(h - 1, (y + 0.5f) * h / size - 0.5f));
+            int y0 = (int) sy;
+            int y1 = Math.min(y0 + 1, h - 1);
+            float fy = sy - y0;
+            for (int x = 0; x < size; x++) {
+                float sx = Math.max(0, Math.min(w - 1, (x + 0.5f) * w / size - 0.5f));
+                int x0 = (int) sx;
+                int x1 = Math.min(x0 + 1, w - 1);
+                float fx = sx - x0;
+                for (int c = 0; c < 3; c++) {
+                    int shift = 16 - 8 * c; // R, G, B
+                    float top = lerp(channel(argb[y0 * w + x0], shift), channel(argb[y0 * w + x1], shift), fx);
+                    float bottom = lerp(channel(argb[y1 * w + x0], shift), channel(argb[y1 * w + x1], shift), fx);
+                    out[c * plane + y * size + x] = lerp(top, bottom, fy) / 127.5f - 1f;
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * 0xRRGGBB per pixel. Grey images are read from their raster: getRGB would push their stored
+     * levels through a linear-to-sRGB gamma curve and brighten them (128 would become 188).
+     */
+    private static int[] packedRgb(BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        boolean grey = image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
+                && image.getRaster().getNumBands() == 1; // palette images also have one band, of indices
+        if (!grey) {
+            return image.getRGB(0, 0, w, h, null, 0, w);
+        }
+        int bits = image.getSampleModel().getSampleSize(0);
+        int[] levels = image.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
+        for (int i = 0; i < levels.length; i++) {
+            int v = bits > 8 ? levels[i] >> (bits - 8) : levels[i] * 255 / ((1 << bits) - 1);
+            levels[i] = v << 16 | v << 8 | v;
+        }
+        return levels;
+    }
+
+    /** The side of the square output. */
+    public int size() {
+        return size;
+    }
+
+    private static float channel(int argb, int shift) {
+        return (argb >> shift) & 0xff;
+    }
+
+    private static float lerp(float a, float b, float t) {
+        return a + (b - a) * t;
+    }
+}

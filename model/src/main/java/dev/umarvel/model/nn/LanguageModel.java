@@ -1,0 +1,81 @@
+package dev.umarvel.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import dev.umarvel.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The decoder-only language model: token and position embeddings, pre-norm transformer layers,
+ * a final norm, and an LM head tied to the token embedding.
+ */
+public final class LanguageModel extends ConfiguredBlock {
+
+    private final Parameter tokens;
+    private final Parameter positions;
+    private final List<TransformerLayer> layers = new ArrayList<>();
+    private final LayerNorm norm;
+
+    LanguageModel(ModelConfig c) {
+        this.tokens = weight("token_embedding", INIT_STD, c.vocabSize(), c.width());
+        this.positions = weight("position_embedding", INIT_STD, c.maxTokens(), c.width());
+        for (int i = 0; i < c.layers(); i++) {
+            layers.add(addChildBlock("layer" + i, new TransformerLayer(c.width(), c.heads(), c.mlpWidth(), c.dropout())));
+        }
+        this.norm = addChildBlock("norm", new LayerNorm(c.width()));
+    }
+
+    /**
+     * ids (B, T) int64, bias (B, 1, T, T), images (B, T, D) or null -> hidden states (B, T, D).
+     * Image features are added onto the embeddings of the {@code <image>} placeholder tokens.
+     */
+    NDArray apply(ParameterStore ps, NDArray ids, NDArray bias, NDArray images, boolean training) {
+        long t = ids.getShape().get(1);
+        NDArray table = ps.getValue(tokens, ids.getDevice(), training);
+        NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();       // (B, T, D)
+        NDArray order = ids.getManager().arange(0, t, 1, DataType.INT64);
+        NDArray pos = ps.getValue(positions, ids.getDevice(), training);
+        x = x.add(order.getNDArrayInternal().embedding(order, pos, SparseFormat.DENSE).singletonOrThrow());      // + (T, D)
+        if (images != null) {
+            x = x.add(images);
+        }
+        for (TransformerLayer layer : layers) {
+            x = layer.apply(ps, x, bias, training);
+        }
+        return norm.apply(ps, x);
+    }
+
+    /** hidden (..., D) -> next-token logits (..., V), through the tied embedding. */
+    NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
+        NDArray table = ps.getValue(tokens, hidden.getDevice(), training);
+        return hidden.getNDArrayInternal().linear(hidden, table, null).singletonOrThrow();
+    }
+
+    /** The LoRA-capable linear layers: every linear layer of the language model. */
+    List<LoraLinear> linears() {
+        List<LoraLinear> out = new ArrayList<>();
+        collect(this, out);
+        return out;
+    }
+
+    private static void collect(ai.djl.nn.Block block, List<LoraLinear> out) {
+        for (ai.djl.nn.Block child : block.getChildren().values()) {
+            if (child instanceof LoraLinear l) {
+                out.add(l);
+            } else {
+                collect(child, out);
+            }
+        }
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
+        return new NDList(apply(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null, training));
+    }
+}

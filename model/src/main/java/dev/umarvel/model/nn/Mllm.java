@@ -1,0 +1,148 @@
+package dev.umarvel.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import dev.umarvel.model.ModelConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The small multimodal LLM: a vision tower and projector feed image features into the positions
+ * of the {@code <image>} tokens of a decoder-only language model. One network serves as
+ * generative model (causal, LM head), embedder (bidirectional, pooled) and reranker (causal,
+ * YES/NO logits at the last position); the attention mode comes with each input.
+ */
+public final class Mllm extends ConfiguredBlock {
+
+    /** The parts that can be frozen or trained separately. */
+    public enum Part { VISION, PROJECTOR, LANGUAGE, TEMPERATURE }
+
+    private final ModelConfig config;
+    private final VisionTower vision;
+    private final Projector projector;
+    private final LanguageModel language;
+    private final Temperature temperature;
+
+    public Mllm(ModelConfig config) {
+        if (config.vocabSize() < 1) {
+            throw new IllegalArgumentException("vocabSize is not set: use config.withVocabSize(tokenizer.vocabSize())");
+        }
+        this.config = config;
+        this.vision = addChildBlock("vision", new VisionTower(config));
+        this.projector = addChildBlock("projector", new Projector(config.visionWidth(), config.width()));
+        this.language = addChildBlock("language", new LanguageModel(config));
+        this.temperature = addChildBlock("temperature", new Temperature());
+    }
+
+    /** Initialises every parameter (shapes come from the config). */
+    public void initialize(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1));
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public Temperature temperature() {
+        return temperature;
+    }
+
+    /**
+     * inputs [ids (B, T), bias (B, 1, T, T), image index (B, T), pixels (N, 3, S, S)] (the last two
+     * only when the batch has images) -> hidden states (B, T, D).
+     */
+    public NDArray hidden(ParameterStore ps, NDList inputs, boolean training) {
+        NDArray ids = inputs.get(0);
+        NDArray bias = inputs.get(1);
+        NDArray images = null;
+        if (inputs.size() > 2) {
+            NDArray index = inputs.get(2);
+            NDArray pixels = inputs.get(3);
+            NDArray features = projector.apply(ps, vision.apply(ps, pixels, training), training); // (N, P, D)
+            NDArray rows = features.reshape(-1, config.width());                                   // (N*P, D)
+            NDArray table = NDArrays.concat(new NDList(ids.getManager().zeros(new Shape(1, config.width())), rows)); // row 0: text
+            images = index.getNDArrayInternal().embedding(index, table, SparseFormat.DENSE).singletonOrThrow();    // (B, T, D)
+        }
+        return language.apply(ps, ids, bias, images, training);
+    }
+
+    /** hidden (B, T, D), readout (B, T) -> weighted sum (B, D). */
+    public static NDArray readout(NDArray hidden, NDArray weights) {
+        return weights.expandDims(1).matMul(hidden).squeeze(1);
+    }
+
+    /** The pooled, L2-normalised embedding (B, D). */
+    public NDArray embed(ParameterStore ps, NDList inputs, NDArray poolWeights, boolean training) {
+        return readout(hidden(ps, inputs, training), poolWeights).normalize(2, -1, 1e-12);
+    }
+
+    /** hidden (..., D) -> vocabulary logits (..., V) through the tied LM head. */
+    public NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
+        return language.logits(ps, hidden, training);
+    }
+
+    /** Attaches a LoRA adapter to every linear layer of the language model; seeds differ per layer. */
+    public void attachLora(NDManager manager, int rank, float alpha, float dropout, long seed) {
+        List<LoraLinear> linears = language.linears();
+        for (int i = 0; i < linears.size(); i++) {
+            linears.get(i).attachLora(manager, rank, alpha, dropout, seed * 1_000_003L + i);
+        }
+    }
+
+    /** Folds every adapter into its base weight and removes it. */
+    public void mergeLora() {
+        language.linears().forEach(LoraLinear::mergeLora);
+    }
+
+    /** Removes every adapter without merging. */
+    public void detachLora() {
+        language.linears().forEach(LoraLinear::detachLora);
+    }
+
+    public boolean hasLora() {
+        return language.linears().stream().anyMatch(LoraLinear::hasLora);
+    }
+
+    /**
+     * Sets which parameters train. With a LoRA adapter attached, "LANGUAGE" means the adapters and
+     * the base weights of the language model stay frozen, as in the recipe.
+     */
+    public void setTrainable(Part part, boolean trainable) {
+        ai.djl.nn.Block block = switch (part) {
+            case VISION -> vision;
+            case PROJECTOR -> projector;
+            case LANGUAGE -> language;
+            case TEMPERATURE -> temperature;
+        };
+        boolean adapters = part == Part.LANGUAGE && hasLora();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            boolean isAdapter = p.getValue().getName().startsWith("lora_");
+            p.getValue().freeze(!(trainable && (!adapters || isAdapter)));
+        }
+    }
+
+    /** Every parameter that currently trains, by its full name. */
+    public List<Pair<String, Parameter>> trainableParameters() {
+        List<Pair<String, Parameter>> out = new ArrayList<>();
+        for (Pair<String, Parameter> p : getParameters()) {
+            if (p.getValue().requiresGradient()) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(hidden(ps, inputs, training));
+    }
+}

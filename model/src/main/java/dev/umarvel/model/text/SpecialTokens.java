@@ -1,0 +1,21 @@
+package dev.umarvel.model.text;
+
+import java.util.List;
+
+/** The special tokens, with fixed ids at the start of every vocabulary. */
+public final class SpecialTokens {
+
+    private SpecialTokens() {}
+
+    public static final String PAD = "<pad>";
+    public static final String UNK = "<unk>";
+    public static final String BOS = "<bos>";
+    public static final String EOS = "<eos>";
+    public static final String IMAGE = "<image>";
+    public static final String INSTRUCTION_START = "<instruction_start>";
+    public static final String INSTRUCTION_END = "<instruction_end>";
+    public static final String EMB = "<emb>";
+
+    /** In id order: PAD is 0, UNK 1, and so on. */
+    public static final List<String> ALL = List.of(PAD, UNK, BOS, EOS, IMAGE, INSTRUCTION_START, INSTRUCTION_END, EMB);
+}

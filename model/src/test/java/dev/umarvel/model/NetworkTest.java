@@ -1,0 +1,169 @@
+package dev.umarvel.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import dev.umarvel.model.ModelConfig.Attention;
+import dev.umarvel.model.nn.Mllm;
+import dev.umarvel.model.nn.NoGrad;
+import dev.umarvel.model.text.TextTokenizer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The network's defining behaviours: attention direction, pooling, batch independence. */
+class NetworkTest {
+
+    @TempDir Path dir;
+    private TextTokenizer tokenizer;
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        tokenizer = Fixtures.tokenizer(dir);
+        manager = OfflineEngine.pytorch().newBaseManager();
+    }
+
+    @AfterEach
+    void tearDown() {
+        manager.close();
+        tokenizer.close();
+    }
+
+    /** Hidden states (T, D) of one item's sequence, flattened. */
+    private float[] hidden(Mllm model, Item item) throws Exception {
+        SequenceBatch batch = new SequenceBuilder(tokenizer, model.config()).embedding(List.of(item), true);
+        try (NDManager scope = manager.newSubManager(); NoGrad g = NoGrad.scope()) {
+            return model.hidden(new ParameterStore(scope, false),
+                    batch.inputs(scope, model.config().attention(), model.config().imageSize()), false).toFloatArray();
+        }
+    }
+
+    private static float maxDiff(float[] a, float[] b, int from, int to) {
+        float max = 0;
+        for (int i = from; i < to; i++) {
+            max = Math.max(max, Math.abs(a[i] - b[i]));
+        }
+        return max;
+    }
+
+    @Test
+    void bidirectionalLetsALaterTokenChangeTheFirstPosition() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 7, Attention.BIDIRECTIONAL);
+        float[] a = hidden(model, Item.candidate("a red circle", null));
+        float[] b = hidden(model, Item.candidate("a red square", null));
+        int d = model.config().width();
+        assertTrue(maxDiff(a, b, 0, d) > 1e-4, "position 0 must see the last token");
+    }
+
+    @Test
+    void causalKeepsTheFirstPositionBlindToLaterTokens() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 7, Attention.CAUSAL);
+        float[] a = hidden(model, Item.candidate("a red circle", null));
+        float[] b = hidden(model, Item.candidate("a red square", null));
+        int d = model.config().width();
+        assertEquals(0f, maxDiff(a, b, 0, 3 * d), 1e-6f, "positions 0-2 (<bos> a red) see nothing later");
+        assertTrue(maxDiff(a, b, 3 * d, 4 * d) > 1e-4, "position 3 holds the changed token");
+    }
+
+    @Test
+    void instructionMaskedMeanEqualsTheHandComputedMean() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 3, Attention.BIDIRECTIONAL);
+        Item query = Item.query("find the matching item", "a blue star", Fixtures.image(16, 5));
+        float[] h = hidden(model, query);
+        int d = model.config().width();
+        int t = h.length / d;
+        // Layout: <bos> <instruction_start> find the matching item <instruction_end> [4 image] a blue star
+        int instructionFrom = 1;
+        int instructionTo = 1 + 1 + 4 + 1; // both markers included
+        float[] mean = new float[d];
+        int pooled = 0;
+        for (int p = 0; p < t; p++) {
+            if (p >= instructionFrom && p < instructionTo) {
+                continue;
+            }
+            pooled++;
+            for (int k = 0; k < d; k++) {
+                mean[k] += h[p * d + k];
+            }
+        }
+        assertEquals(t - 6, pooled);
+        double norm = 0;
+        for (int k = 0; k < d; k++) {
+            mean[k] /= pooled;
+            norm += mean[k] * mean[k];
+        }
+        for (int k = 0; k < d; k++) {
+            mean[k] /= (float) Math.sqrt(norm);
+        }
+        float[] embedded = new Inference(model, tokenizer, manager).embed(List.of(query), false).vectors()[0];
+        assertArrayEquals(mean, embedded, 1e-5f);
+    }
+
+    @Test
+    void lastTokenPoolingWithTheCompressionPromptReadsTheEmbToken() throws Exception {
+        ModelConfig config = ModelConfig.tiny().withVocabSize(tokenizer.vocabSize())
+                .withPooling(ModelConfig.Pooling.LAST_TOKEN, false, true);
+        ai.djl.engine.Engine.getInstance().setRandomSeed(3);
+        Mllm model = new Mllm(config);
+        model.initialize(manager);
+        Item item = Item.candidate("a blue star", null);
+        SequenceBatch batch = new SequenceBuilder(tokenizer, config).embedding(List.of(item), false);
+        assertEquals(tokenizer.emb, batch.tokens()[batch.lengths()[0] - 1]);
+        float[] h = hidden(model, item);
+        int d = config.width();
+        int last = batch.lengths()[0] - 1;
+        float[] expected = new float[d];
+        double norm = 0;
+        for (int k = 0; k < d; k++) {
+            expected[k] = h[last * d + k];
+            norm += expected[k] * expected[k];
+        }
+        for (int k = 0; k < d; k++) {
+            expected[k] /= (float) Math.sqrt(norm);
+        }
+        assertArrayEquals(expected, new Inference(model, tokenizer, manager).embed(List.of(item), false).vectors()[0], 1e-5f);
+    }
+
+    @Test
+    void anItemEmbedsTheSameAloneAndInsideAPaddedBatch() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 11, Attention.BIDIRECTIONAL);
+        Inference inference = new Inference(model, tokenizer, manager);
+        List<Item> items = new ArrayList<>(List.of(
+                Item.query("retrieve an image caption", "a red circle on the left of the picture", Fixtures.image(16, 1)),
+                Item.candidate("a star", null),
+                Item.candidate("", Fixtures.image(16, 2)),
+                Item.query("find the matching item", "a green heart", null)));
+        float[][] together = inference.embed(items, false).vectors();
+        for (int i = 0; i < items.size(); i++) {
+            float[] alone = inference.embed(List.of(items.get(i)), false).vectors()[0];
+            assertArrayEquals(alone, together[i], 1e-5f, "item " + i);
+        }
+    }
+
+    @Test
+    void rerankScoresAreBatchIndependentProbabilities() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 13, Attention.CAUSAL);
+        Inference inference = new Inference(model, tokenizer, manager);
+        List<RerankPair> pairs = List.of(
+                new RerankPair(Item.query("find the matching item", "a red circle", Fixtures.image(16, 3)),
+                        Item.candidate("a red circle", Fixtures.image(16, 4))),
+                new RerankPair(Item.query("", "a star", null), Item.candidate("a blue moon on the left", null)));
+        Inference.Scores together = inference.score(pairs, false);
+        for (int i = 0; i < pairs.size(); i++) {
+            Inference.Scores alone = inference.score(List.of(pairs.get(i)), false);
+            assertEquals(alone.probabilityYes()[0], together.probabilityYes()[i], 1e-5f);
+            float p = together.probabilityYes()[i];
+            double expected = 1 / (1 + Math.exp(together.logitNo()[i] - together.logitYes()[i]));
+            assertEquals(expected, p, 1e-5);
+        }
+    }
+}
