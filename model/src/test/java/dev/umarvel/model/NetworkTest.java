@@ -150,6 +150,31 @@ class NetworkTest {
     }
 
     @Test
+    void concurrentCallersEachGetTheirOwnAnswers() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 17, Attention.BIDIRECTIONAL);
+        Inference inference = new Inference(model, tokenizer, manager);
+        List<Item> items = List.of(Item.candidate("a red circle", null), Item.candidate("a blue star", Fixtures.image(16, 4)),
+                Item.query("find the matching item", "a green moon", null), Item.candidate("", Fixtures.image(16, 5)));
+        float[][] expected = new float[items.size()][];
+        for (int i = 0; i < items.size(); i++) {
+            expected[i] = inference.embed(List.of(items.get(i)), false).vectors()[0];
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<float[]>> answers = new ArrayList<>();
+            for (int call = 0; call < 40; call++) {
+                Item item = items.get(call % items.size());
+                answers.add(pool.submit(() -> inference.embed(List.of(item), false).vectors()[0]));
+            }
+            for (int call = 0; call < answers.size(); call++) {
+                assertArrayEquals(expected[call % items.size()], answers.get(call).get(), 1e-5f, "call " + call);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void rerankScoresAreBatchIndependentProbabilities() throws Exception {
         Mllm model = Fixtures.tiny(manager, tokenizer, 13, Attention.CAUSAL);
         Inference inference = new Inference(model, tokenizer, manager);

@@ -25,7 +25,7 @@ public final class SelfAttention extends ConfiguredBlock {
         this.proj = addChildBlock("proj", new LoraLinear(width, width, true));
     }
 
-    /** x (B, T, D), bias (B, 1, T, T) -> (B, T, D) */
+    /** x (B, T, D), bias (B, 1, T, T) or null when every position sees every other -> (B, T, D) */
     NDArray apply(ParameterStore ps, NDArray x, NDArray bias, boolean training) {
         Shape s = x.getShape();
         long b = s.get(0);
@@ -40,9 +40,11 @@ public final class SelfAttention extends ConfiguredBlock {
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
 
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2))        // (B, H, T, T)
-                .mul(scalar(q, (float) (1 / Math.sqrt(headWidth))))
-                .add(bias);                                        // broadcast over heads
+        NDArray scores = q.mul(scalar(q, (float) (1 / Math.sqrt(headWidth)))) // scale the smaller operand
+                .matMul(k.transpose(0, 1, 3, 2));                  // (B, H, T, T)
+        if (bias != null) {
+            scores = scores.add(bias);                             // broadcast over heads
+        }
         NDArray mixed = scores.softmax(-1).matMul(v);              // (B, H, T, Dh)
         NDArray merged = mixed.transpose(0, 2, 1, 3).reshape(b, t, width); // (B, T, D)
         return proj.apply(ps, merged, training);

@@ -22,7 +22,7 @@ public final class TransformerLayer extends ConfiguredBlock {
         this.dropout = dropout;
     }
 
-    /** x (B, T, D), bias (B, 1, T, T) -> (B, T, D) */
+    /** x (B, T, D), bias (B, 1, T, T) or null (no masking) -> (B, T, D) */
     NDArray apply(ParameterStore ps, NDArray x, NDArray bias, boolean training) {
         NDArray attended = attention.apply(ps, attentionNorm.apply(ps, x), bias, training);
         x = x.add(drop(attended, training));

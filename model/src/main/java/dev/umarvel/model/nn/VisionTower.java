@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.SparseFormat;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
@@ -51,9 +50,8 @@ public final class VisionTower extends ConfiguredBlock {
         NDArray order = pixels.getManager().arange(0, patches, 1, DataType.INT64);
         NDArray pos = ps.getValue(positions, pixels.getDevice(), training);
         x = x.add(order.getNDArrayInternal().embedding(order, pos, SparseFormat.DENSE).singletonOrThrow()); // + (P, Dv)
-        NDArray seeAll = pixels.getManager().zeros(new Shape(n, 1, patches, patches));        // no masking
         for (TransformerLayer layer : layers) {
-            x = layer.apply(ps, x, seeAll, training);
+            x = layer.apply(ps, x, null, training); // patches see each other: no mask at all
         }
         return norm.apply(ps, x);
     }

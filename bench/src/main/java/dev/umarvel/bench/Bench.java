@@ -1,0 +1,21 @@
+package dev.umarvel.bench;
+
+import java.util.Arrays;
+
+/** Entry point: {@code ./mvnw -q -pl bench exec:java -Dexec.args="model [--quick]"}. */
+public final class Bench {
+
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        String which = args.length == 0 ? "help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (which) {
+            case "model" -> ModelBench.run(rest);
+            default -> {
+                System.out.println("usage: Bench model [--quick]");
+                System.exit(which.equals("help") ? 0 : 2);
+            }
+        }
+    }
+}
