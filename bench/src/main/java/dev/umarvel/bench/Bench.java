@@ -12,8 +12,9 @@ public final class Bench {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (which) {
             case "model" -> ModelBench.run(rest);
+            case "eval" -> EvalBench.run(rest);
             default -> {
-                System.out.println("usage: Bench model [--quick]");
+                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full]");
                 System.exit(which.equals("help") ? 0 : 2);
             }
         }

@@ -155,9 +155,11 @@ public final class SynthGenerator {
         }
     }
 
+    /** The did of equal content of the same dataset in this pool, or a new one (the train pool holds every dataset). */
     private String intern(CandidatePool pool, MbeirDataset dataset, Content c) throws IOException {
-        String existing = pool.find(c.key());
-        return existing != null ? existing : add(pool, dataset, c, c.key());
+        String key = dataset.id() + "|" + c.key();
+        String existing = pool.find(key);
+        return existing != null ? existing : add(pool, dataset, c, key);
     }
 
     private String add(CandidatePool pool, MbeirDataset dataset, Content c, String key) throws IOException {

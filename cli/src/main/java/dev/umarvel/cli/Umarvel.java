@@ -1,0 +1,28 @@
+package dev.umarvel.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code umarvel} command line. */
+@Command(name = "umarvel", mixinStandardHelpOptions = true, version = "umarvel 0.1.0",
+        description = "Universal multimodal retrieval: data, training, evaluation and search.",
+        subcommands = {DataCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+public final class Umarvel {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (0 ok, 1 failed, 2 usage error). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new Umarvel());
+        cli.setExecutionExceptionHandler((e, command, parsed) -> {
+            command.getErr().println("umarvel: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            if (Boolean.getBoolean("umarvel.debug")) {
+                e.printStackTrace(command.getErr());
+            }
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,100 @@
+package dev.umarvel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.umarvel.mbeir.Json;
+import dev.umarvel.mbeir.Jsonl;
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.model.ModelConfig;
+import dev.umarvel.model.OfflineEngine;
+import dev.umarvel.model.io.Checkpoint;
+import dev.umarvel.model.nn.Mllm;
+import dev.umarvel.model.text.TextTokenizer;
+import dev.umarvel.model.text.VocabularyBuilder;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class UmarvelCliTest {
+
+    @TempDir Path dir;
+
+    private static String captureOut(Runnable r) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(buf, true));
+        try {
+            r.run();
+        } finally {
+            System.setOut(old);
+        }
+        return buf.toString();
+    }
+
+    @Test
+    void dataCommandsGenerateValidateAndCount() {
+        Path data = dir.resolve("tiny");
+        assertEquals(0, Umarvel.run("data", "synth", "--size", "tiny", "--seed", "3", "--out", data.toString()));
+        String validation = captureOut(() -> assertEquals(0, Umarvel.run("data", "validate", data.toString())));
+        assertTrue(validation.contains("valid"), validation);
+        String stats = captureOut(() -> assertEquals(0, Umarvel.run("data", "stats", data.toString())));
+        assertTrue(stats.contains("| **all 16** | 384 | 128 | 256 |"), stats);
+    }
+
+    @Test
+    void usageErrorsAndFailuresHaveDistinctExitCodes() throws Exception {
+        assertEquals(2, Umarvel.run("data", "synth", "--size", "tiny"), "missing --out is a usage error");
+        assertEquals(1, Umarvel.run("data", "synth", "--size", "huge", "--out", dir.resolve("x").toString()));
+        Files.createDirectories(dir.resolve("empty"));
+        assertEquals(1, Umarvel.run("data", "validate", dir.resolve("empty").toString()));
+        assertEquals(1, Umarvel.run("data", "import", "imagenet", "--out", dir.resolve("y").toString()));
+    }
+
+    @Test
+    void evalWritesAReportForACheckpoint() throws Exception {
+        Path data = dir.resolve("tiny");
+        assertEquals(0, Umarvel.run("data", "synth", "--size", "tiny", "--seed", "5", "--out", data.toString()));
+        Path checkpoint = freshCheckpoint(data);
+        Path reports = dir.resolve("reports");
+        String out = captureOut(() -> assertEquals(0, Umarvel.run("eval", "--data", data.toString(), "--checkpoint",
+                checkpoint.toString(), "--out", reports.toString(), "--label", "untrained")));
+        assertTrue(out.contains("| **mean** |"), out);
+        JsonNode report = Json.MAPPER.readTree(reports.resolve("eval.json").toFile()).get("evaluations").get(0);
+        assertEquals(16, report.get("tasks").size());
+        double mean = report.get("mean_local").asDouble();
+        assertTrue(mean >= 0 && mean <= 100, "mean " + mean);
+        assertTrue(report.get("tasks").get(0).has("global_recall_at"));
+        assertTrue(Files.size(reports.resolve("eval.png")) > 1000);
+    }
+
+    /** An untrained tiny embedder whose vocabulary covers the dataset's texts. */
+    private Path freshCheckpoint(Path data) throws Exception {
+        VocabularyBuilder vocab = new VocabularyBuilder();
+        MbeirLayout layout = new MbeirLayout(data);
+        try (Stream<dev.umarvel.mbeir.MbeirCandidate> pool = Jsonl.candidates(layout.unionPool("test"))) {
+            pool.forEach(c -> vocab.add(c.txt() == null ? "" : c.txt()));
+        }
+        try (Stream<dev.umarvel.mbeir.MbeirQuery> qs = Jsonl.queries(layout.unionTrainQueries())) {
+            qs.forEach(q -> vocab.add(q.queryTxt() == null ? "" : q.queryTxt()));
+        }
+        Path tokenizerFile = dir.resolve("tokenizer.json");
+        VocabularyBuilder.write(vocab.vocabulary(5000, 1), tokenizerFile);
+        Path checkpoint = dir.resolve("ckpt");
+        try (TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile); NDManager manager = OfflineEngine.pytorch().newBaseManager()) {
+            Engine.getInstance().setRandomSeed(1);
+            Mllm model = new Mllm(ModelConfig.tiny().withVocabSize(tokenizer.vocabSize()));
+            model.initialize(manager);
+            Checkpoint.save(checkpoint, model, tokenizerFile, "embedder", "INIT", "", 0, null, Map.of(), Map.of());
+        }
+        return checkpoint;
+    }
+}
