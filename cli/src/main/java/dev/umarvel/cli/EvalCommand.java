@@ -7,6 +7,7 @@ import dev.umarvel.mbeir.eval.EvaluationReport;
 import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.mbeir.eval.Evaluator;
 import dev.umarvel.model.Inference;
+import dev.umarvel.recipe.ModelEncoder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

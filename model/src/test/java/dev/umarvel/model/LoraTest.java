@@ -72,7 +72,9 @@ class LoraTest {
                     for (int i = 0; i < values.length; i++) {
                         values[i] = (float) random.nextGaussian() * 0.05f;
                     }
-                    b.intern(manager.create(values, b.getShape()));
+                    try (NDArray fromJava = manager.create(values, b.getShape())) {
+                        b.intern(fromJava.duplicate());
+                    }
                 }
             }
         }

@@ -23,6 +23,9 @@ public final class EmbeddingRetriever implements Retriever {
     /** Embedded candidates: their dids, in row order, and their vectors. */
     private record Index(List<String> dids, Matrix vectors) {}
 
+    /** A retrieved candidate and its cosine score. */
+    public record Scored(String did, float score) {}
+
     private final MbeirLayout layout;
     private final Encoder encoder;
     private final String split;
@@ -30,6 +33,7 @@ public final class EmbeddingRetriever implements Retriever {
     private final int threads;
     private final Consumer<String> progress;
     private final Map<Path, Index> local = new HashMap<>();
+    private final Map<String, MbeirCandidate> candidates = new HashMap<>();
     private Index global;
 
     public EmbeddingRetriever(MbeirLayout layout, Encoder encoder, String split, int batchSize, int threads,
@@ -44,18 +48,28 @@ public final class EmbeddingRetriever implements Retriever {
 
     @Override
     public List<List<String>> rank(EvalTask task, List<QueryInput> queries, Scope scope, int k) throws Exception {
+        return rankScored(task, queries, scope, k).stream().map(row -> row.stream().map(Scored::did).toList()).toList();
+    }
+
+    /** As {@link #rank}, with each candidate's cosine. */
+    public List<List<Scored>> rankScored(EvalTask task, List<QueryInput> queries, Scope scope, int k) throws Exception {
         Index index = scope == Scope.LOCAL ? localIndex(layout.localPool(task, split)) : globalIndex();
         Matrix q = embedQueries(queries);
         ExactSearch.TopK top = ExactSearch.search(q, index.vectors(), k, threads);
-        List<List<String>> out = new ArrayList<>(queries.size());
-        for (int[] row : top.indices()) {
-            List<String> dids = new ArrayList<>(row.length);
-            for (int i : row) {
-                dids.add(index.dids().get(i));
+        List<List<Scored>> out = new ArrayList<>(queries.size());
+        for (int r = 0; r < top.indices().length; r++) {
+            List<Scored> row = new ArrayList<>(top.indices()[r].length);
+            for (int i = 0; i < top.indices()[r].length; i++) {
+                row.add(new Scored(index.dids().get(top.indices()[r][i]), top.scores()[r][i]));
             }
-            out.add(dids);
+            out.add(row);
         }
         return out;
+    }
+
+    /** A candidate of a pool this retriever has loaded. */
+    public MbeirCandidate candidate(String did) {
+        return candidates.get(did);
     }
 
     private Matrix embedQueries(List<QueryInput> queries) throws Exception {
@@ -73,15 +87,16 @@ public final class EmbeddingRetriever implements Retriever {
         if (cached != null) {
             return cached;
         }
-        List<MbeirCandidate> candidates = read(pool);
-        progress.accept("embedding " + candidates.size() + " candidates of " + pool.getFileName());
-        List<float[]> rows = new ArrayList<>(candidates.size());
-        for (int i = 0; i < candidates.size(); i += batchSize) {
-            for (float[] v : encoder.candidates(candidates.subList(i, Math.min(candidates.size(), i + batchSize)))) {
+        List<MbeirCandidate> pooled = read(pool);
+        pooled.forEach(c -> candidates.put(c.did(), c));
+        progress.accept("embedding " + pooled.size() + " candidates of " + pool.getFileName());
+        List<float[]> rows = new ArrayList<>(pooled.size());
+        for (int i = 0; i < pooled.size(); i += batchSize) {
+            for (float[] v : encoder.candidates(pooled.subList(i, Math.min(pooled.size(), i + batchSize)))) {
                 rows.add(v);
             }
         }
-        Index index = new Index(candidates.stream().map(MbeirCandidate::did).toList(), Matrix.of(rows.toArray(new float[0][])));
+        Index index = new Index(pooled.stream().map(MbeirCandidate::did).toList(), Matrix.of(rows.toArray(new float[0][])));
         local.put(pool, index);
         return index;
     }

@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -124,8 +125,21 @@ public final class Checkpoint {
 
     /** Verifies and loads a checkpoint into a new model in {@code manager}. */
     public static Loaded load(Path dir, NDManager manager) throws CheckpointException {
+        return load(dir, manager, c -> c);
+    }
+
+    /**
+     * As {@link #load(Path, NDManager)}, with the stored config adjusted first (a stage may change
+     * attention, pooling or dropout; shape changes are refused).
+     */
+    public static Loaded load(Path dir, NDManager manager, UnaryOperator<ModelConfig> adjust) throws CheckpointException {
         Manifest manifest = verify(dir);
-        ModelConfig config = readConfig(dir);
+        ModelConfig stored = readConfig(dir);
+        ModelConfig config = adjust.apply(stored);
+        if (!stored.shapeMismatches(config).isEmpty()) {
+            throw new CheckpointException(Kind.INCOMPATIBLE, "a stage may not change the model's shapes: "
+                    + stored.shapeMismatches(config));
+        }
         TextTokenizer tokenizer;
         try {
             tokenizer = TextTokenizer.load(dir.resolve(TOKENIZER));
@@ -177,8 +191,11 @@ public final class Checkpoint {
                 throw new CheckpointException(Kind.INCOMPATIBLE, p.getKey() + ": checkpoint shape " + shape
                         + " != model shape " + array.getShape());
             }
-            try (NoGrad g = NoGrad.scope()) {
-                array.intern(array.getManager().create(t.values(), shape));
+            try (NoGrad g = NoGrad.scope(); NDArray fromJava = array.getManager().create(t.values(), shape)) {
+                // A tensor made from a Java array reads that array's buffer, which lives only as long
+                // as the wrapper made with it; intern() keeps the parameter's wrapper, so give it a
+                // natively owned copy or a garbage collection frees the weights under the model.
+                array.intern(fromJava.duplicate());
             }
             array.setRequiresGradient(p.getValue().requiresGradient());
         }

@@ -38,9 +38,9 @@ public final class Temperature extends ConfiguredBlock {
 
     /** Sets tau (e.g. a job's temperature_init) without touching its trainability. */
     public void set(float value) {
-        try (NoGrad g = NoGrad.scope()) {
+        try (NoGrad g = NoGrad.scope(); NDArray fromJava = tau.getArray().getManager().create(new float[] {value})) {
             NDArray a = tau.getArray();
-            a.intern(a.getManager().create(new float[] {value}));
+            a.intern(fromJava.duplicate()); // natively owned: see Checkpoint.loadParameters
             a.setRequiresGradient(tau.requiresGradient());
         }
     }

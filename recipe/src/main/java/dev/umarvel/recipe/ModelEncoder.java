@@ -1,4 +1,4 @@
-package dev.umarvel.cli;
+package dev.umarvel.recipe;
 
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirLayout;
@@ -13,13 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The evaluator's encoder backed by an in-process model: M-BEIR lines become model items. */
-final class ModelEncoder implements Encoder {
+public final class ModelEncoder implements Encoder {
 
     private final Inference inference;
     private final MbeirLayout layout;
     private final ImageDecoder images;
 
-    ModelEncoder(Inference inference, MbeirLayout layout) {
+    public ModelEncoder(Inference inference, MbeirLayout layout) {
         this.inference = inference;
         this.layout = layout;
         this.images = new ImageDecoder(inference.config().imageSize());

@@ -1,0 +1,69 @@
+package dev.umarvel.recipe;
+
+import dev.umarvel.model.ModelConfig;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A job as the recipe runs it: what, on which data (paths relative to the store), from which
+ * checkpoint, with which settings. The gRPC edge and the command line both build one of these.
+ *
+ * @param initCheckpoint required for every kind but PRETRAIN
+ * @param preset model preset for a fresh model ("tiny", "small", "base")
+ * @param outputDir where the job writes; "" means {@code jobs/<job id>}
+ */
+public record JobSpec(JobKind kind, Data data, String initCheckpoint, String preset, boolean initFromBase, String outputDir,
+        Hyper hyper, ModelOptions model, Mining mining, Evaluation evaluation, Distill distill, long seed) {
+
+    /** Data files; empty strings take the M-BEIR layout's defaults. */
+    public record Data(String datasetDir, String trainQueries, String trainPool, String instructions, String pairs,
+            String hardNegatives, String teacherScores, boolean skipValidation, String corpus) {
+        public static Data of(String datasetDir) {
+            return new Data(datasetDir, "", "", "", "", "", "", false, "");
+        }
+    }
+
+    /** Architecture settings for the stage; null keeps the checkpoint's (or the kind's) own. */
+    public record ModelOptions(ModelConfig.Attention attention, ModelConfig.Pooling pooling, Boolean instructionMasking,
+            Boolean compressionPrompt) {
+        public static ModelOptions keep() {
+            return new ModelOptions(null, null, null, null);
+        }
+    }
+
+    /**
+     * @param similarityThreshold drop candidates above this cosine as likely false negatives; null: no filter (released code)
+     * @param localPool mine in each task's own training pool rather than the union
+     */
+    public record Mining(int topN, int k, Double similarityThreshold, boolean localPool) {
+        public static Mining defaults() {
+            return new Mining(100, 5, null, false);
+        }
+    }
+
+    /** @param rerankerCheckpoint when set, EVALUATE also scores the cascade (cos + fusionWeight * P(Yes)) */
+    public record Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, String rerankerCheckpoint,
+            double fusionWeight) {
+        public static Evaluation defaults() {
+            return new Evaluation("test", true, List.of(), "", "", 0.1);
+        }
+    }
+
+    /** Distillation settings (u-marvel.md section 8). */
+    public record Distill(int listSize, String rerankerCheckpoint, double sampleFraction, long sampleSeed, double teacherWeight,
+            Map<String, Double> taskTeacherWeights) {
+        public static Distill defaults() {
+            return new Distill(50, "", 0.1, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1));
+        }
+
+        public double weight(String task) {
+            return taskTeacherWeights.getOrDefault(task, teacherWeight);
+        }
+    }
+
+    /** A spec with every optional part at its default. */
+    public static JobSpec of(JobKind kind, String datasetDir, String initCheckpoint, String preset, Hyper.Overrides hyper, long seed) {
+        return new JobSpec(kind, Data.of(datasetDir), initCheckpoint, preset, false, "", Hyper.resolve(kind, preset, hyper),
+                ModelOptions.keep(), Mining.defaults(), Evaluation.defaults(), Distill.defaults(), seed);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.umarvel.recipe.jobs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.umarvel.mbeir.MbeirCandidate;
+import dev.umarvel.mbeir.MbeirQuery;
+import dev.umarvel.model.Item;
+import dev.umarvel.model.ModelConfig;
+import dev.umarvel.model.SequenceBatch;
+import dev.umarvel.model.SequenceBuilder;
+import dev.umarvel.model.loss.ContrastiveLoss;
+import dev.umarvel.model.nn.Mllm;
+import dev.umarvel.recipe.DataOrder;
+import dev.umarvel.recipe.JobContext;
+import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.StageModel;
+import dev.umarvel.recipe.TrainingRun;
+import dev.umarvel.recipe.data.HardNegativeFile;
+import dev.umarvel.recipe.data.ImageLoader;
+import dev.umarvel.recipe.data.PairFile;
+import dev.umarvel.recipe.data.Side;
+import dev.umarvel.recipe.data.TeacherFile;
+import dev.umarvel.recipe.data.TrainingSet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The contrastive stages: TEXT_ALIGN (text pairs), CROSS_MODAL (caption-image pairs,
+ * bidirectional loss), INSTRUCTION (M-BEIR queries with instructions), HARD_NEGATIVE (plus k mined
+ * hard negatives per query, mixed with in-batch negatives) and CONTINUE_HARD (the distillation
+ * lists used as plain hard negatives: the control of DISTILL).
+ */
+public final class ContrastiveJob {
+
+    /** One example: a query, its positive, and (hard-negative stages) its hard negatives. */
+    record Example(Item query, Item positive, List<Item> hardNegatives) {}
+
+    /** Where examples come from. */
+    interface Source {
+        int size();
+
+        Example example(int index, Random random);
+    }
+
+    private ContrastiveJob() {}
+
+    public static Path run(JobContext ctx, JobSpec spec) throws Exception {
+        try (NDManager manager = dev.umarvel.model.OfflineEngine.pytorch().newBaseManager();
+                StageModel stage = StageModel.open(ctx, spec, manager)) {
+            Mllm model = stage.model();
+            ModelConfig config = model.config();
+            Source source = source(ctx, spec, new ImageLoader(Sources.datasetRoot(ctx, spec), config.imageSize()));
+            SequenceBuilder builder = new SequenceBuilder(stage.tokenizer(), config);
+            DataOrder order = new DataOrder(source.size(), spec.hyper().batchSize(), spec.seed());
+            TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
+            ctx.listener().log(spec.kind() + ": " + source.size() + " examples, " + run.totalSteps() + " steps of "
+                    + spec.hyper().batchSize() + ", lr " + spec.hyper().learningRate());
+            run.run((step, indices, scope, ps) -> {
+                List<Item> queries = new ArrayList<>();
+                List<Item> candidates = new ArrayList<>();
+                List<Item> hard = new ArrayList<>();
+                int k = -1;
+                for (int i : indices) {
+                    Example e = source.example(i, order.random(step, i));
+                    queries.add(e.query());
+                    candidates.add(e.positive());
+                    if (k < 0) {
+                        k = e.hardNegatives().size();
+                    }
+                    hard.addAll(e.hardNegatives());
+                }
+                SequenceBatch q = builder.embedding(queries, true);
+                candidates.addAll(hard);
+                SequenceBatch c = builder.embedding(candidates, true);
+                NDArray qe = model.embed(ps, q.inputs(scope, config.attention(), config.imageSize()), q.readout(scope), true);
+                NDArray ce = model.embed(ps, c.inputs(scope, config.attention(), config.imageSize()), c.readout(scope), true);
+                NDArray tau = model.temperature().value(ps, qe, true);
+                int b = queries.size();
+                NDArray positives = ce.get("0:{}", b);
+                if (k > 0) {
+                    NDArray negatives = ce.get("{}:", b).reshape(new Shape(b, k, -1));
+                    return spec.hyper().hardNegativesOnly() ? ContrastiveLoss.hardNegativesOnly(qe, positives, negatives, tau)
+                            : ContrastiveLoss.withHardNegatives(qe, positives, negatives, tau);
+                }
+                return spec.hyper().bidirectionalLoss() ? ContrastiveLoss.bidirectional(qe, positives, tau)
+                        : ContrastiveLoss.queryToCandidate(qe, positives, tau);
+            });
+            return stage.finish(ctx, spec, "embedder", run.totalSteps(), Map.of());
+        }
+    }
+
+    private static Source source(JobContext ctx, JobSpec spec, ImageLoader images) throws Exception {
+        return switch (spec.kind()) {
+            case TEXT_ALIGN, CROSS_MODAL -> pairs(Sources.pairs(ctx, spec), images);
+            case INSTRUCTION -> instructed(Sources.trainingSet(ctx, spec), images, null, 0);
+            case HARD_NEGATIVE -> instructed(Sources.trainingSet(ctx, spec), images,
+                    HardNegativeFile.read(Sources.hardNegatives(ctx, spec)), spec.hyper().hardNegatives());
+            case CONTINUE_HARD -> continueHard(ctx, spec, images);
+            default -> throw new IllegalArgumentException(spec.kind() + " is not a contrastive stage");
+        };
+    }
+
+    private static Source pairs(List<PairFile.Pair> pairs, ImageLoader images) {
+        return new Source() {
+            @Override
+            public int size() {
+                return pairs.size();
+            }
+
+            @Override
+            public Example example(int index, Random random) {
+                PairFile.Pair p = pairs.get(index);
+                return new Example(images.query("", p.query()), images.candidate(p.positive()), List.of());
+            }
+        };
+    }
+
+    private static Source instructed(TrainingSet set, ImageLoader images, Map<String, HardNegativeFile.Entry> mined, int k) {
+        List<MbeirQuery> queries = mined == null ? set.queries()
+                : set.queries().stream().filter(q -> mined.containsKey(q.qid())).toList();
+        return new Source() {
+            @Override
+            public int size() {
+                return queries.size();
+            }
+
+            @Override
+            public Example example(int index, Random random) {
+                MbeirQuery q = queries.get(index);
+                Item query = images.query(set.instruction(q, random), Side.of(q));
+                Item positive = images.candidate(Side.of(set.positive(q, random)));
+                List<Item> hard = new ArrayList<>();
+                if (mined != null) {
+                    List<String> dids = mined.get(q.qid()).hardNegatives();
+                    for (int i = 0; i < k; i++) {
+                        // fewer mined than k: repeat the first, as the released code pads
+                        String did = dids.isEmpty() ? set.queries().get(random.nextInt(set.queries().size())).posCandList().get(0)
+                                : dids.get(i < dids.size() ? i : 0);
+                        hard.add(images.candidate(Side.of(set.pool().get(did))));
+                    }
+                }
+                return new Example(query, positive, hard);
+            }
+        };
+    }
+
+    /** The distillation lists as hard negatives: same queries, same candidates, InfoNCE instead of KL. */
+    private static Source continueHard(JobContext ctx, JobSpec spec, ImageLoader images) throws Exception {
+        TrainingSet set = Sources.trainingSet(ctx, spec);
+        Path file = spec.data().teacherScores().isEmpty() ? TeacherScoring.score(ctx, spec, set) : Sources.teacherScores(ctx, spec);
+        List<TeacherFile.Entry> lists = TeacherFile.read(file);
+        Map<String, MbeirQuery> byQid = new java.util.HashMap<>();
+        set.queries().forEach(x -> byQid.put(x.qid(), x));
+        int size = spec.distill().listSize();
+        return new Source() {
+            @Override
+            public int size() {
+                return lists.size();
+            }
+
+            @Override
+            public Example example(int index, Random random) {
+                TeacherFile.Entry e = lists.get(index);
+                MbeirQuery q = byQid.get(e.qid());
+                Item query = images.query(e.instruction(), new Side(e.queryTxt(), e.queryImgPath()));
+                MbeirCandidate positive = q != null ? set.positive(q, random) : set.pool().get(e.candidates().get(0).did());
+                List<Item> hard = new ArrayList<>();
+                for (TeacherFile.Scored c : e.candidates()) {
+                    if (hard.size() == size - 1) {
+                        break;
+                    }
+                    if (q == null || !q.posCandList().contains(c.did())) {
+                        hard.add(images.candidate(Side.of(set.pool().get(c.did()))));
+                    }
+                }
+                while (hard.size() < size - 1) {
+                    hard.add(hard.isEmpty() ? images.candidate(Side.of(positive)) : hard.get(0)); // keep the batch rectangular
+                }
+                return new Example(query, images.candidate(Side.of(positive)), hard);
+            }
+        };
+    }
+}

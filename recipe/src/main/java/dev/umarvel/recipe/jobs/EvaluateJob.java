@@ -1,0 +1,54 @@
+package dev.umarvel.recipe.jobs;
+
+import dev.umarvel.mbeir.EvalTask;
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.eval.EmbeddingRetriever;
+import dev.umarvel.mbeir.eval.EvaluationReport;
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.eval.Evaluator;
+import dev.umarvel.model.Inference;
+import dev.umarvel.recipe.CascadeRetriever;
+import dev.umarvel.recipe.JobContext;
+import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.ModelEncoder;
+import dev.umarvel.recipe.data.ImageLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** EVALUATE: M-BEIR recall of a checkpoint (and optionally of the cascade with a reranker), written as a report. */
+public final class EvaluateJob {
+
+    private EvaluateJob() {}
+
+    public static Path run(JobContext ctx, JobSpec spec) throws Exception {
+        JobSpec.Evaluation e = spec.evaluation();
+        MbeirLayout layout = Sources.layout(ctx, spec);
+        List<EvalTask> tasks = e.tasks().isEmpty() ? layout.tasks(e.split()) : e.tasks().stream().map(EvalTask::byName).toList();
+        if (tasks.isEmpty()) {
+            throw new dev.umarvel.recipe.InvalidSpecException("data.dataset_dir: no " + e.split() + " queries for any M-BEIR task");
+        }
+        Evaluator.Options options = new Evaluator.Options(e.split(), e.globalPool(), tasks, 42);
+        Path dir = e.reportDir().isEmpty() ? ctx.output().resolve("report") : ctx.resolve("evaluation.report_dir", e.reportDir());
+        List<EvaluationResult> results = new ArrayList<>();
+        try (Inference model = Inference.load(ctx.resolve("init_checkpoint", spec.initCheckpoint()))) {
+            EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(model, layout), e.split(), 128,
+                    Runtime.getRuntime().availableProcessors(), ctx.listener()::log);
+            EvaluationResult single = Evaluator.evaluate("single", layout, retriever, options, ctx.listener()::log);
+            ctx.listener().evaluation(single);
+            results.add(single);
+            if (!e.rerankerCheckpoint().isEmpty()) {
+                try (Inference reranker = Inference.load(ctx.resolve("evaluation.reranker_checkpoint", e.rerankerCheckpoint()))) {
+                    CascadeRetriever cascade = new CascadeRetriever(retriever, reranker,
+                            new ImageLoader(layout.root(), reranker.config().imageSize()), 50, e.fusionWeight());
+                    EvaluationResult fused = Evaluator.evaluate("cascade", layout, cascade, options, ctx.listener()::log);
+                    ctx.listener().evaluation(fused);
+                    results.add(fused);
+                }
+            }
+        }
+        EvaluationReport.write(results, dir, "evaluation");
+        ctx.listener().log("report written to " + ctx.relative(dir));
+        return dir;
+    }
+}

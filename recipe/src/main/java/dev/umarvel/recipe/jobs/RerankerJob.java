@@ -1,0 +1,93 @@
+package dev.umarvel.recipe.jobs;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.umarvel.mbeir.MbeirCandidate;
+import dev.umarvel.mbeir.MbeirQuery;
+import dev.umarvel.model.Item;
+import dev.umarvel.model.ModelConfig;
+import dev.umarvel.model.OfflineEngine;
+import dev.umarvel.model.RerankPair;
+import dev.umarvel.model.SequenceBatch;
+import dev.umarvel.model.SequenceBuilder;
+import dev.umarvel.model.loss.AnswerLoss;
+import dev.umarvel.model.nn.Mllm;
+import dev.umarvel.recipe.DataOrder;
+import dev.umarvel.recipe.JobContext;
+import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.StageModel;
+import dev.umarvel.recipe.TrainingRun;
+import dev.umarvel.recipe.data.HardNegativeFile;
+import dev.umarvel.recipe.data.ImageLoader;
+import dev.umarvel.recipe.data.Side;
+import dev.umarvel.recipe.data.TrainingSet;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * RERANKER (u-marvel.md section 6): a causal model answers "Yes" or "No" to
+ * "does the candidate meet the query?"; next-token cross-entropy on the answer only. Each query
+ * gives one positive pair and one negative drawn from its mined top list (labelled positives excluded).
+ */
+public final class RerankerJob {
+
+    private RerankerJob() {}
+
+    public static Path run(JobContext ctx, JobSpec spec) throws Exception {
+        try (NDManager manager = OfflineEngine.pytorch().newBaseManager(); StageModel stage = StageModel.open(ctx, spec, manager)) {
+            Mllm model = stage.model();
+            ModelConfig config = model.config();
+            TrainingSet set = Sources.trainingSet(ctx, spec);
+            Map<String, HardNegativeFile.Entry> mined = spec.data().hardNegatives().isEmpty() ? Map.of()
+                    : HardNegativeFile.read(Sources.hardNegatives(ctx, spec));
+            List<MbeirQuery> queries = set.queries();
+            List<String> allDids = new ArrayList<>(set.pool().keySet());
+            allDids.sort(null);
+            ImageLoader images = new ImageLoader(Sources.datasetRoot(ctx, spec), config.imageSize());
+            SequenceBuilder builder = new SequenceBuilder(stage.tokenizer(), config);
+            DataOrder order = new DataOrder(queries.size(), spec.hyper().batchSize(), spec.seed());
+            TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
+            int yes = stage.tokenizer().yes;
+            int no = stage.tokenizer().no;
+            ctx.listener().log("RERANKER: " + queries.size() + " queries, 2 pairs each, " + run.totalSteps() + " steps"
+                    + (mined.isEmpty() ? " (no mined lists: negatives drawn from the whole pool)" : ""));
+            run.run((step, indices, scope, ps) -> {
+                List<RerankPair> pairs = new ArrayList<>();
+                long[] answers = new long[2 * indices.size()];
+                int a = 0;
+                for (int i : indices) {
+                    MbeirQuery q = queries.get(i);
+                    Random r = order.random(step, i);
+                    Item query = images.query(set.instruction(q, r), Side.of(q));
+                    pairs.add(new RerankPair(query, images.candidate(Side.of(set.positive(q, r)))));
+                    answers[a++] = yes;
+                    pairs.add(new RerankPair(query, images.candidate(Side.of(negative(q, mined.get(q.qid()), allDids, set, r)))));
+                    answers[a++] = no;
+                }
+                SequenceBatch batch = builder.rerank(pairs, true);
+                NDArray hidden = model.hidden(ps, batch.inputs(scope, ModelConfig.Attention.CAUSAL, config.imageSize()), true);
+                NDArray logits = model.logits(ps, Mllm.readout(hidden, batch.readout(scope)), true);
+                return AnswerLoss.crossEntropy(logits, scope.create(answers));
+            });
+            return stage.finish(ctx, spec, "reranker", run.totalSteps(), Map.of());
+        }
+    }
+
+    /** A random candidate of the query's retrieved top list that is not a labelled positive; a random pool candidate otherwise. */
+    private static MbeirCandidate negative(MbeirQuery q, HardNegativeFile.Entry entry, List<String> allDids, TrainingSet set, Random r) {
+        if (entry != null) {
+            List<String> options = entry.topDocs().stream().filter(d -> !q.posCandList().contains(d)).toList();
+            if (!options.isEmpty()) {
+                return set.pool().get(options.get(r.nextInt(options.size())));
+            }
+        }
+        String did;
+        do {
+            did = allDids.get(r.nextInt(allDids.size()));
+        } while (q.posCandList().contains(did) && allDids.size() > q.posCandList().size());
+        return set.pool().get(did);
+    }
+}

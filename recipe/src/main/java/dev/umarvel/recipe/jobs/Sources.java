@@ -1,0 +1,49 @@
+package dev.umarvel.recipe.jobs;
+
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.recipe.JobContext;
+import dev.umarvel.recipe.JobKind;
+import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.data.PairFile;
+import dev.umarvel.recipe.data.TrainingSet;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The data files of a job, with the M-BEIR layout's defaults. */
+final class Sources {
+
+    private Sources() {}
+
+    static Path datasetRoot(JobContext ctx, JobSpec spec) {
+        return ctx.resolve("data.dataset_dir", spec.data().datasetDir());
+    }
+
+    static MbeirLayout layout(JobContext ctx, JobSpec spec) {
+        return new MbeirLayout(datasetRoot(ctx, spec));
+    }
+
+    private static Path inDataset(JobContext ctx, JobSpec spec, String field, String value, Path fallback) {
+        return value.isEmpty() ? fallback : ctx.resolve(field, spec.data().datasetDir() + "/" + value);
+    }
+
+    static TrainingSet trainingSet(JobContext ctx, JobSpec spec) throws Exception {
+        MbeirLayout layout = layout(ctx, spec);
+        return TrainingSet.load(inDataset(ctx, spec, "data.train_queries", spec.data().trainQueries(), layout.unionTrainQueries()),
+                inDataset(ctx, spec, "data.train_pool", spec.data().trainPool(), layout.unionPool(MbeirLayout.TRAIN)),
+                inDataset(ctx, spec, "data.instructions", spec.data().instructions(), layout.instructions()));
+    }
+
+    static List<PairFile.Pair> pairs(JobContext ctx, JobSpec spec) throws Exception {
+        MbeirLayout layout = layout(ctx, spec);
+        Path fallback = spec.kind() == JobKind.TEXT_ALIGN ? layout.textPairs() : layout.captionImagePairs();
+        return PairFile.read(inDataset(ctx, spec, "data.pairs", spec.data().pairs(), fallback));
+    }
+
+    static Path hardNegatives(JobContext ctx, JobSpec spec) {
+        return ctx.resolve("data.hard_negatives", spec.data().hardNegatives());
+    }
+
+    static Path teacherScores(JobContext ctx, JobSpec spec) {
+        return ctx.resolve("data.teacher_scores", spec.data().teacherScores());
+    }
+}

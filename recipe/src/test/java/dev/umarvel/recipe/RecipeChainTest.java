@@ -1,0 +1,129 @@
+package dev.umarvel.recipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.synth.SynthGenerator;
+import dev.umarvel.mbeir.synth.SynthSize;
+import dev.umarvel.model.io.Checkpoint;
+import dev.umarvel.model.io.Manifest;
+import dev.umarvel.recipe.data.HardNegativeFile;
+import dev.umarvel.recipe.data.TeacherFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every stage of the recipe on tiny data, each starting from the one before, a few steps each. */
+class RecipeChainTest {
+
+    @TempDir static Path store;
+    static final List<EvaluationResult> evaluations = new ArrayList<>();
+
+    @BeforeAll
+    static void data() throws Exception {
+        SynthGenerator.generate(store.resolve("data/tiny"), SynthSize.TINY, 11, s -> {});
+    }
+
+    static JobContext ctx(String out) {
+        return new JobContext(store, store.resolve(out), new JobListener() {
+            @Override
+            public void progress(Progress p) {
+                assertTrue(Double.isFinite(p.loss()), "loss " + p.loss());
+            }
+
+            @Override
+            public void checkpoint(CheckpointWritten c) {}
+
+            @Override
+            public void evaluation(EvaluationResult r) {
+                evaluations.add(r);
+            }
+
+            @Override
+            public void log(String message) {}
+        }, () -> false);
+    }
+
+    static Hyper.Overrides steps(long n) {
+        Hyper.Overrides o = Hyper.Overrides.none();
+        return new Hyper.Overrides(o.learningRate(), null, null, null, null, n, null, null, null, 8, null, null, null, null, null,
+                null, null, null, null, null);
+    }
+
+    static String run(JobKind kind, String init, String out, JobSpec spec) throws Exception {
+        Path result = Jobs.run(ctx(out), spec);
+        assertTrue(Files.exists(result), kind + " wrote " + result);
+        return store.relativize(result).toString();
+    }
+
+    static JobSpec spec(JobKind kind, String init) {
+        return JobSpec.of(kind, "data/tiny", init, "tiny", steps(6), 7);
+    }
+
+    @Test
+    void theWholeRecipeChains() throws Exception {
+        String base = run(JobKind.PRETRAIN, "", "jobs/pretrain", spec(JobKind.PRETRAIN, ""));
+        Manifest m = Checkpoint.verify(store.resolve(base));
+        assertEquals("generative", m.kind());
+        assertEquals(null, m.lora());
+
+        String s1 = run(JobKind.TEXT_ALIGN, base, "jobs/s1", spec(JobKind.TEXT_ALIGN, base));
+        String s2 = run(JobKind.CROSS_MODAL, s1, "jobs/s2", spec(JobKind.CROSS_MODAL, s1));
+        String s3 = run(JobKind.INSTRUCTION, s2, "jobs/s3", spec(JobKind.INSTRUCTION, s2));
+        assertEquals(s2, Checkpoint.verify(store.resolve(s3)).parent());
+        assertEquals(null, Checkpoint.verify(store.resolve(s3)).lora(), "LoRA merged between stages");
+
+        JobSpec mine = spec(JobKind.MINE_HARD_NEGATIVES, s3);
+        mine = new JobSpec(mine.kind(), mine.data(), mine.initCheckpoint(), mine.preset(), false, "", mine.hyper(), mine.model(),
+                new JobSpec.Mining(20, 3, 0.99, false), mine.evaluation(), mine.distill(), mine.seed());
+        String mined = run(JobKind.MINE_HARD_NEGATIVES, s3, "jobs/mine", mine);
+        Map<String, HardNegativeFile.Entry> entries = HardNegativeFile.read(store.resolve(mined));
+        assertEquals(16 * SynthSize.TINY.train, entries.size());
+        HardNegativeFile.Entry e = entries.values().iterator().next();
+        assertEquals(20, e.topDocs().size());
+        assertTrue(e.hardNegatives().size() <= 3 && e.hardNegatives().stream().noneMatch(e.gtDocs()::contains));
+
+        JobSpec hn = spec(JobKind.HARD_NEGATIVE, s3);
+        hn = new JobSpec(hn.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), s3, "tiny", false, "",
+                hn.hyper(), hn.model(), hn.mining(), hn.evaluation(), hn.distill(), hn.seed());
+        String s4 = run(JobKind.HARD_NEGATIVE, s3, "jobs/s4", hn);
+
+        JobSpec rr = spec(JobKind.RERANKER, base);
+        rr = new JobSpec(rr.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), base, "tiny", true, "",
+                rr.hyper(), rr.model(), rr.mining(), rr.evaluation(), rr.distill(), rr.seed());
+        String reranker = run(JobKind.RERANKER, base, "jobs/reranker", rr);
+        assertEquals("reranker", Checkpoint.verify(store.resolve(reranker)).kind());
+
+        JobSpec.Distill d = new JobSpec.Distill(8, reranker, 0.1, 42, 1.0, JobSpec.Distill.defaults().taskTeacherWeights());
+        JobSpec distill = spec(JobKind.DISTILL, s4);
+        distill = new JobSpec(distill.kind(), distill.data(), s4, "tiny", false, "", distill.hyper(), distill.model(),
+                distill.mining(), distill.evaluation(), d, distill.seed());
+        String distilled = run(JobKind.DISTILL, s4, "jobs/distill", distill);
+        List<TeacherFile.Entry> teacher = TeacherFile.read(store.resolve("jobs/distill/teacher_scores.jsonl"));
+        assertEquals(16 * Math.max(1, Math.round(0.1 * SynthSize.TINY.train)), teacher.size(), "stratified 10 % of each task");
+        TeacherFile.Scored first = teacher.get(0).candidates().get(0);
+        double w = d.weight(teacher.get(0).task());
+        assertEquals((first.recall() + w * first.rerank()) / 2, first.teacher(), 1e-6);
+
+        JobSpec control = spec(JobKind.CONTINUE_HARD, s4);
+        control = new JobSpec(control.kind(), new JobSpec.Data("data/tiny", "", "", "", "", "", "jobs/distill/teacher_scores.jsonl",
+                false, ""), s4, "tiny", false, "", control.hyper(), control.model(), control.mining(), control.evaluation(), d,
+                control.seed());
+        run(JobKind.CONTINUE_HARD, s4, "jobs/control", control);
+
+        JobSpec eval = spec(JobKind.EVALUATE, distilled);
+        eval = new JobSpec(eval.kind(), eval.data(), distilled, "tiny", false, "", eval.hyper(), eval.model(), eval.mining(),
+                new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1), eval.distill(), eval.seed());
+        String report = run(JobKind.EVALUATE, distilled, "jobs/eval", eval);
+        assertTrue(Files.exists(store.resolve(report).resolve("evaluation.png")));
+        assertEquals(2, evaluations.size(), "single and cascade");
+        assertEquals(16, evaluations.get(1).tasks().size());
+        assertTrue(evaluations.get(1).meanGlobal() != null);
+    }
+}
