@@ -23,9 +23,27 @@ final class Progress implements AutoCloseable {
         };
     }
 
+    /** Moves the bar to {@code step} of {@code total} with a message. */
+    void update(long step, long total, String message) {
+        bar.maxHint(total);
+        bar.stepTo(step);
+        bar.setExtraMessage(message);
+    }
+
+    /** A line above the bar. */
+    void println(String line) {
+        System.out.println();
+        System.out.println(line);
+    }
+
+    private boolean closed;
+
     @Override
     public void close() {
-        bar.stepTo(bar.getMax());
-        bar.close();
+        if (!closed) {
+            closed = true;
+            bar.stepTo(bar.getMax());
+            bar.close();
+        }
     }
 }

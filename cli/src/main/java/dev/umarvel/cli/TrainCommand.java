@@ -1,0 +1,137 @@
+package dev.umarvel.cli;
+
+import dev.umarvel.mbeir.eval.EvaluationReport;
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.model.ModelConfig;
+import dev.umarvel.recipe.Hyper;
+import dev.umarvel.recipe.JobContext;
+import dev.umarvel.recipe.JobKind;
+import dev.umarvel.recipe.JobListener;
+import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.Jobs;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code umarvel train KIND ...}: one job of the recipe, in process, the same code trainer-svc runs. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Run one job of the recipe in process: pretrain, text-align, cross-modal, instruction, mine-hard-negatives, "
+                + "hard-negative, reranker, distill, continue-hard, evaluate. Paths are relative to --store.")
+final class TrainCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", description = "The job kind, e.g. instruction or mine-hard-negatives.")
+    String kind;
+
+    @Option(names = "--store", defaultValue = ".", description = "Store root every path is relative to (default: here).")
+    Path store;
+
+    @Option(names = "--data", required = true, description = "M-BEIR-layout dataset directory.")
+    String data;
+
+    @Option(names = "--init", defaultValue = "", description = "Initial checkpoint (required except for pretrain).")
+    String init;
+
+    @Option(names = "--out", required = true, description = "Output directory of the job.")
+    String out;
+
+    @Option(names = "--preset", defaultValue = "small", description = "tiny, small or base (pretrain from scratch).")
+    String preset;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--lr") Double lr;
+    @Option(names = "--batch") Integer batch;
+    @Option(names = "--reference-batch") Integer referenceBatch;
+    @Option(names = "--lr-scaling", description = "sqrt (paper), linear (released code) or none") String lrScaling;
+    @Option(names = "--epochs") Double epochs;
+    @Option(names = "--max-steps") Long maxSteps;
+    @Option(names = "--lora-rank") Integer loraRank;
+    @Option(names = "--temperature-init") Double temperatureInit;
+    @Option(names = "--learnable-tau", negatable = true, description = "Train tau (default: per kind).") Boolean learnableTau;
+    @Option(names = "--bidirectional-loss", negatable = true) Boolean bidirectionalLoss;
+    @Option(names = "--hard-negatives-per-query") Integer hardNegativesPerQuery;
+    @Option(names = "--hard-negatives-only", description = "Ablation: no in-batch negatives.") boolean hardNegativesOnly;
+    @Option(names = "--checkpoint-every") Long checkpointEvery;
+
+    @Option(names = "--hard-negatives", defaultValue = "", description = "Mined hard-negative file (hard-negative, reranker).")
+    String hardNegatives;
+
+    @Option(names = "--teacher", defaultValue = "", description = "Teacher-score file (distill, continue-hard).")
+    String teacher;
+
+    @Option(names = "--reranker", defaultValue = "", description = "Reranker checkpoint (teacher scoring; cascade in evaluate).")
+    String reranker;
+
+    @Option(names = "--top-n", defaultValue = "100") int topN;
+    @Option(names = "--k", defaultValue = "5") int k;
+    @Option(names = "--threshold", description = "Mining: drop candidates above this cosine (default: none).") Double threshold;
+    @Option(names = "--local-pool", description = "Mining: search each task's own training pool.") boolean localPool;
+    @Option(names = "--sample-fraction", defaultValue = "0.1") double sampleFraction;
+    @Option(names = "--list-size", defaultValue = "50") int listSize;
+    @Option(names = "--split", defaultValue = "test") String split;
+    @Option(names = "--no-global", description = "Evaluate: local pools only.") boolean noGlobal;
+    @Option(names = "--fusion-weight", defaultValue = "0.1") double fusionWeight;
+    @Option(names = "--attention", description = "bidirectional or causal") String attention;
+    @Option(names = "--pooling", description = "mean or last_token") String pooling;
+    @Option(names = "--instruction-masking", negatable = true) Boolean instructionMasking;
+    @Option(names = "--compression-prompt", negatable = true) Boolean compressionPrompt;
+
+    @Override
+    public Integer call() throws Exception {
+        JobKind jobKind = JobKind.valueOf(kind.toUpperCase(Locale.ROOT).replace('-', '_'));
+        JobSpec spec = spec(jobKind);
+        Path root = store.toAbsolutePath().normalize();
+        try (Progress progress = new Progress(kind, 1)) {
+            JobContext ctx = new JobContext(root, root.resolve(out), new Listener(progress), () -> false);
+            Path result = Jobs.run(ctx, spec);
+            progress.close();
+            System.out.println(kind + " done: " + root.relativize(result));
+        }
+        return 0;
+    }
+
+    JobSpec spec(JobKind jobKind) {
+        Hyper.Overrides o = new Hyper.Overrides(lr, batch, referenceBatch,
+                lrScaling == null ? null : Hyper.LrScaling.valueOf(lrScaling.toUpperCase(Locale.ROOT)), epochs, maxSteps, null, null,
+                null, loraRank, null, null, temperatureInit, learnableTau, bidirectionalLoss, hardNegativesPerQuery,
+                hardNegativesOnly ? Boolean.TRUE : null, checkpointEvery, null, null);
+        JobSpec.ModelOptions model = new JobSpec.ModelOptions(
+                attention == null ? null : ModelConfig.Attention.valueOf(attention.toUpperCase(Locale.ROOT)),
+                pooling == null ? null : ModelConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), instructionMasking, compressionPrompt);
+        return new JobSpec(jobKind, new JobSpec.Data(data, "", "", "", "", hardNegatives, teacher, false, ""), init, preset,
+                jobKind == JobKind.RERANKER, out, Hyper.resolve(jobKind, preset, o), model,
+                new JobSpec.Mining(topN, k, threshold, localPool),
+                new JobSpec.Evaluation(split, !noGlobal, List.of(), "", jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight),
+                new JobSpec.Distill(listSize, reranker, sampleFraction, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1)), seed);
+    }
+
+    /** Progress on the bar, other events as lines. */
+    private record Listener(dev.umarvel.cli.Progress bar) implements JobListener {
+        @Override
+        public void progress(JobListener.Progress p) {
+            bar.update(p.step(), p.totalSteps(), String.format("loss %.4f tau %.4f lr %.2e %.0f ex/s", p.loss(), p.temperature(),
+                    p.learningRate(), p.examplesPerSecond()));
+        }
+
+        @Override
+        public void checkpoint(CheckpointWritten c) {
+            bar.println("checkpoint " + c.path() + " (step " + c.step() + (c.isFinal() ? ", final" : "") + ")");
+        }
+
+        @Override
+        public void evaluation(EvaluationResult r) {
+            bar.println(EvaluationReport.markdown(List.of(r)));
+        }
+
+        @Override
+        public void log(String message) {
+            bar.println(message);
+        }
+    }
+}

@@ -1,0 +1,319 @@
+package dev.umarvel.trainer;
+
+import dev.umarvel.api.v1.CheckpointInfo;
+import dev.umarvel.api.v1.EvaluationSummary;
+import dev.umarvel.api.v1.Job;
+import dev.umarvel.api.v1.JobEvent;
+import dev.umarvel.api.v1.JobSpec;
+import dev.umarvel.api.v1.JobState;
+import dev.umarvel.api.v1.TaskRecall;
+import dev.umarvel.api.v1.TrainingProgress;
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.eval.TaskResult;
+import dev.umarvel.model.io.Checkpoint;
+import dev.umarvel.model.io.CheckpointException;
+import dev.umarvel.recipe.InvalidSpecException;
+import dev.umarvel.recipe.JobCancelledException;
+import dev.umarvel.recipe.JobContext;
+import dev.umarvel.recipe.JobListener;
+import dev.umarvel.recipe.Jobs;
+import io.grpc.Status;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs jobs one at a time on this device, the rest queued; keeps every job's record and events
+ * in the store; resumes interrupted jobs at start-up.
+ */
+@ApplicationScoped
+public class JobManager {
+
+    private static final Logger LOG = Logger.getLogger(JobManager.class);
+
+    @Inject
+    TrainerConfig config;
+
+    @Inject
+    MeterRegistry registry;
+
+    private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
+    private BlockingQueue<String> queue;
+    private Thread worker;
+    private volatile boolean stopping;
+    private final AtomicReference<TrainingProgress> latest = new AtomicReference<>(TrainingProgress.getDefaultInstance());
+
+    Path store() {
+        return config.store().toAbsolutePath().normalize();
+    }
+
+    void start(@Observes StartupEvent event) throws IOException {
+        queue = new LinkedBlockingQueue<>(config.trainer().queueCapacity() + 1);
+        Files.createDirectories(store().resolve("jobs"));
+        recover();
+        for (JobState s : JobState.values()) {
+            if (s != JobState.UNRECOGNIZED && s != JobState.JOB_STATE_UNSPECIFIED) {
+                Gauge.builder("umarvel_trainer_jobs", this, m -> m.count(s)).tag("state", s.name()).register(registry);
+            }
+        }
+        Gauge.builder("umarvel_trainer_loss", latest, p -> p.get().getLoss()).register(registry);
+        Gauge.builder("umarvel_trainer_temperature", latest, p -> p.get().getTemperature()).register(registry);
+        Gauge.builder("umarvel_trainer_examples_per_second", latest, p -> p.get().getExamplesPerSecond()).register(registry);
+        Gauge.builder("umarvel_trainer_step", latest, p -> p.get().getStep()).register(registry);
+        worker = new Thread(this::work, "trainer-worker");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        stopping = true; // the running job stops at its next step and stays RUNNING on disk, to resume at the next start
+        if (worker != null) {
+            worker.interrupt();
+            worker.join(60_000);
+        }
+    }
+
+    boolean healthy() {
+        return worker != null && worker.isAlive();
+    }
+
+    private synchronized double count(JobState s) {
+        return jobs.values().stream().filter(r -> r.job().getState() == s).count();
+    }
+
+    /** Loads every job record; jobs that were running or queued go back into the queue. */
+    private void recover() throws IOException {
+        List<JobRecord> found = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(store().resolve("jobs"))) {
+            for (Path dir : dirs.filter(d -> Files.exists(d.resolve("job.json"))).toList()) {
+                try {
+                    found.add(JobRecord.load(dir));
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("skipping unreadable job record %s: %s", dir, e.getMessage());
+                }
+            }
+        }
+        found.sort(Comparator.comparing(r -> r.job().getCreatedAt().getSeconds()));
+        for (JobRecord r : found) {
+            synchronized (this) {
+                jobs.put(r.id(), r);
+            }
+            JobState s = r.job().getState();
+            if (config.trainer().resumeOnStart() && (s == JobState.JOB_STATE_RUNNING || s == JobState.JOB_STATE_QUEUED)) {
+                if (s == JobState.JOB_STATE_RUNNING) {
+                    r.update(b -> b.setResumes(b.getResumes() + 1));
+                    r.emit(JobEvent.newBuilder().setLog("service restarted: the job resumes from its last checkpoint"));
+                }
+                r.update(b -> b.setState(JobState.JOB_STATE_QUEUED).setReason("waiting to resume"));
+                queue.offer(r.id());
+            }
+        }
+    }
+
+    /** Validates and queues a job. */
+    Job start(JobSpec spec, String requestedId) {
+        String id = requestedId.isEmpty() ? "job-" + UUID.randomUUID().toString().substring(0, 8) : requestedId;
+        if (!id.matches("[a-z0-9][a-z0-9-]{0,62}")) {
+            throw Status.INVALID_ARGUMENT.withDescription("job_id: must match [a-z0-9][a-z0-9-]{0,62}, got '" + requestedId + "'")
+                    .asRuntimeException();
+        }
+        dev.umarvel.recipe.JobSpec domain;
+        try {
+            domain = SpecMapper.toDomain(spec, id);
+            JobContext probe = context(domain, null);
+            Jobs.validate(probe, domain);
+            if (!domain.initCheckpoint().isEmpty()) {
+                Checkpoint.verify(probe.resolve("init_checkpoint", domain.initCheckpoint()));
+            }
+        } catch (InvalidSpecException e) {
+            throw Status.INVALID_ARGUMENT.withDescription(String.join("; ", e.problems().stream()
+                    .map(p -> p.startsWith("spec.") ? p : "spec." + p).toList())).asRuntimeException();
+        } catch (NoSuchFileException e) {
+            throw Status.NOT_FOUND.withDescription("no such file or directory in the store: " + store().relativize(Path.of(e.getFile())))
+                    .asRuntimeException();
+        } catch (CheckpointException e) {
+            Status status = e.kind() == CheckpointException.Kind.MISSING ? Status.NOT_FOUND : Status.FAILED_PRECONDITION;
+            throw status.withDescription("spec.init_checkpoint: " + e.getMessage()).asRuntimeException();
+        } catch (IOException e) {
+            throw Status.INTERNAL.withDescription(e.getMessage()).asRuntimeException();
+        }
+        JobRecord record;
+        synchronized (this) {
+            if (jobs.containsKey(id)) {
+                throw Status.ALREADY_EXISTS.withDescription("job_id: a job '" + id + "' exists").asRuntimeException();
+            }
+            if (queue.remainingCapacity() <= 1) {
+                throw Status.RESOURCE_EXHAUSTED.withDescription("the job queue is full (" + config.trainer().queueCapacity()
+                        + " waiting); retry later").asRuntimeException();
+            }
+            Job job = Job.newBuilder().setJobId(id).setSpec(SpecMapper.withDefaults(spec, domain)).setState(JobState.JOB_STATE_QUEUED)
+                    .setCreatedAt(JobRecord.now()).setReason(queue.size() + " jobs ahead").setQueuePosition(queue.size()).build();
+            record = new JobRecord(store().resolve("jobs").resolve(id), job);
+            record.create();
+            jobs.put(id, record);
+            queue.offer(id);
+        }
+        record.emit(JobEvent.newBuilder().setState(dev.umarvel.api.v1.JobStateChange.newBuilder()
+                .setState(JobState.JOB_STATE_QUEUED).setReason(record.job().getReason())));
+        return record.job();
+    }
+
+    JobRecord get(String id) {
+        if (id.isEmpty()) {
+            throw Status.INVALID_ARGUMENT.withDescription("job_id: must not be empty").asRuntimeException();
+        }
+        synchronized (this) {
+            JobRecord r = jobs.get(id);
+            if (r == null) {
+                throw Status.NOT_FOUND.withDescription("job_id: no job '" + id + "'").asRuntimeException();
+            }
+            return r;
+        }
+    }
+
+    Job cancel(String id) {
+        JobRecord r = get(id);
+        if (r.terminal()) {
+            return r.job();
+        }
+        r.requestCancel();
+        if (r.job().getState() == JobState.JOB_STATE_QUEUED && queue.remove(id)) {
+            r.state(JobState.JOB_STATE_CANCELLED, "cancelled by request before it started");
+        }
+        return r.job();
+    }
+
+    synchronized List<Job> list() {
+        List<Job> out = new ArrayList<>();
+        jobs.values().forEach(r -> out.add(r.job()));
+        out.sort(Comparator.comparing((Job j) -> j.getCreatedAt().getSeconds()).thenComparing(j -> j.getCreatedAt().getNanos()).reversed());
+        return out;
+    }
+
+    private void work() {
+        while (!stopping) {
+            String id;
+            try {
+                id = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            JobRecord r;
+            synchronized (this) {
+                r = jobs.get(id);
+            }
+            if (r == null || r.terminal()) {
+                continue;
+            }
+            run(r);
+        }
+    }
+
+    private void run(JobRecord r) {
+        dev.umarvel.recipe.JobSpec spec;
+        try {
+            spec = SpecMapper.toDomain(r.job().getSpec(), r.id());
+        } catch (InvalidSpecException e) {
+            r.state(JobState.JOB_STATE_FAILED, e.getMessage());
+            return;
+        }
+        r.state(JobState.JOB_STATE_RUNNING, r.job().getResumes() > 0 ? "resumed after a restart" : "started");
+        JobContext ctx = context(spec, r);
+        try {
+            Path output = Jobs.run(ctx, spec);
+            r.update(b -> b.setOutput(ctx.relative(output)));
+            r.state(JobState.JOB_STATE_SUCCEEDED, "done: " + ctx.relative(output));
+        } catch (JobCancelledException e) {
+            if (stopping && !r.cancelRequested()) {
+                LOG.infof("job %s stopped by shutdown; it resumes at the next start", r.id());
+                return; // stays RUNNING on disk
+            }
+            r.state(JobState.JOB_STATE_CANCELLED, e.getMessage());
+        } catch (Exception | Error e) {
+            LOG.errorf(e, "job %s failed", r.id());
+            r.state(JobState.JOB_STATE_FAILED, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private JobContext context(dev.umarvel.recipe.JobSpec spec, JobRecord r) {
+        Path output = JobContext.confine(store(), "spec.output_dir", spec.outputDir());
+        return new JobContext(store(), output, r == null ? JobListener.SILENT : new Listener(r),
+                () -> r != null && (r.cancelRequested() || stopping));
+    }
+
+    /** Recipe events to JobEvents. */
+    private final class Listener implements JobListener {
+        private final JobRecord r;
+
+        Listener(JobRecord r) {
+            this.r = r;
+        }
+
+        @Override
+        public void progress(Progress p) {
+            TrainingProgress tp = TrainingProgress.newBuilder().setStep(p.step()).setTotalSteps(p.totalSteps()).setEpoch(p.epoch())
+                    .setLoss(p.loss()).setTemperature(p.temperature()).setLearningRate(p.learningRate())
+                    .setExamplesPerSecond(p.examplesPerSecond()).setEtaSeconds(p.etaSeconds()).build();
+            latest.set(tp);
+            r.update(b -> b.setProgress(tp));
+            r.emit(JobEvent.newBuilder().setProgress(tp));
+        }
+
+        @Override
+        public void checkpoint(CheckpointWritten c) {
+            r.update(b -> b.setLastCheckpoint(c.path()));
+            r.emit(JobEvent.newBuilder().setCheckpoint(CheckpointInfo.newBuilder().setPath(c.path()).setHash(c.hash())
+                    .setStage(c.stage()).setParent(c.parent()).setStep(c.step()).setJobId(r.id()).setFinal(c.isFinal())
+                    .setCreatedAt(JobRecord.now())));
+        }
+
+        @Override
+        public void evaluation(EvaluationResult result) {
+            r.emit(JobEvent.newBuilder().setEvaluation(summary(result)));
+        }
+
+        @Override
+        public void log(String message) {
+            r.emit(JobEvent.newBuilder().setLog(message));
+        }
+    }
+
+    static EvaluationSummary summary(EvaluationResult result) {
+        EvaluationSummary.Builder s = EvaluationSummary.newBuilder().setSplit(result.split()).setLabel(result.label())
+                .setMeanLocal(result.meanLocal());
+        if (result.meanGlobal() != null) {
+            s.setMeanGlobal(result.meanGlobal());
+        }
+        for (TaskResult t : result.tasks()) {
+            TaskRecall.Builder tr = TaskRecall.newBuilder().setTask(t.task().name()).setDatasetId(t.task().dataset().id())
+                    .setTaskId(t.task().taskId()).setMetric(t.task().metric()).setQueries(t.queries()).setLocal(t.reportedLocal());
+            t.local().forEach((k, v) -> tr.putLocalRecallAt("R@" + k, v));
+            if (t.global() != null) {
+                tr.setGlobal(t.reportedGlobal());
+                t.global().forEach((k, v) -> tr.putGlobalRecallAt("R@" + k, v));
+            }
+            s.addTasks(tr);
+        }
+        return s.build();
+    }
+
+}

@@ -1,0 +1,176 @@
+package dev.umarvel.trainer;
+
+import dev.umarvel.api.v1.DataSpec;
+import dev.umarvel.api.v1.DistillOptions;
+import dev.umarvel.api.v1.EvaluationOptions;
+import dev.umarvel.api.v1.HyperParameters;
+import dev.umarvel.api.v1.JobSpec;
+import dev.umarvel.api.v1.MiningOptions;
+import dev.umarvel.api.v1.ModelOptions;
+import dev.umarvel.mbeir.EvalTask;
+import dev.umarvel.model.ModelConfig;
+import dev.umarvel.recipe.Hyper;
+import dev.umarvel.recipe.InvalidSpecException;
+import dev.umarvel.recipe.JobKind;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The gRPC edge of a job spec: protobuf to the recipe's domain spec, with every default filled
+ * and every invalid field named as the proto spells it ("spec.hyper.learning_rate: ...").
+ */
+final class SpecMapper {
+
+    private SpecMapper() {}
+
+    static dev.umarvel.recipe.JobSpec toDomain(JobSpec p, String jobId) {
+        List<String> errors = new ArrayList<>();
+        JobKind kind = kind(p, errors);
+        String preset = p.getPreset().isEmpty() ? "small" : p.getPreset();
+        if (!List.of("tiny", "small", "base").contains(preset)) {
+            errors.add("spec.preset: unknown preset '" + preset + "': expected tiny, small or base");
+        }
+        if (p.getDisplayName().getBytes(StandardCharsets.UTF_8).length > 128) {
+            errors.add("spec.display_name: at most 128 bytes");
+        }
+        Hyper hyper = null;
+        try {
+            hyper = kind == null ? null : Hyper.resolve(kind, preset, overrides(p.getHyper(), errors));
+        } catch (InvalidSpecException e) {
+            e.problems().forEach(problem -> errors.add("spec." + problem));
+        }
+        ModelConfig.Attention attention = switch (p.getModel().getAttention()) {
+            case ATTENTION_MODE_UNSPECIFIED -> null;
+            case ATTENTION_MODE_BIDIRECTIONAL -> ModelConfig.Attention.BIDIRECTIONAL;
+            case ATTENTION_MODE_CAUSAL -> ModelConfig.Attention.CAUSAL;
+            default -> {
+                errors.add("spec.model.attention: unknown value " + p.getModel().getAttentionValue());
+                yield null;
+            }
+        };
+        ModelConfig.Pooling pooling = switch (p.getModel().getPooling()) {
+            case POOLING_UNSPECIFIED -> null;
+            case POOLING_MEAN -> ModelConfig.Pooling.MEAN;
+            case POOLING_LAST_TOKEN -> ModelConfig.Pooling.LAST_TOKEN;
+            default -> {
+                errors.add("spec.model.pooling: unknown value " + p.getModel().getPoolingValue());
+                yield null;
+            }
+        };
+        ModelOptions m = p.getModel();
+        MiningOptions mo = p.getMining();
+        EvaluationOptions eo = p.getEvaluation();
+        List<String> tasks = new ArrayList<>();
+        for (int i = 0; i < eo.getTasksCount(); i++) {
+            try {
+                tasks.add(EvalTask.byName(eo.getTasks(i)).name());
+            } catch (IllegalArgumentException e) {
+                errors.add("spec.evaluation.tasks[" + i + "]: " + e.getMessage());
+            }
+        }
+        DistillOptions d = p.getDistill();
+        Map<String, Double> weights = new HashMap<>(Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1));
+        weights.putAll(d.getTaskTeacherWeightsMap());
+        if (!errors.isEmpty()) {
+            throw new InvalidSpecException(errors);
+        }
+        DataSpec data = p.getData();
+        return new dev.umarvel.recipe.JobSpec(kind,
+                new dev.umarvel.recipe.JobSpec.Data(data.getDatasetDir(), data.getTrainQueries(), data.getTrainPool(),
+                        data.getInstructions(), data.getPairs(), data.getHardNegatives(), data.getTeacherScores(),
+                        data.getSkipValidation(), data.getCorpus()),
+                p.getInitCheckpoint(), preset, p.getInitFromBase(),
+                p.getOutputDir().isEmpty() ? "jobs/" + jobId : p.getOutputDir(), hyper,
+                new dev.umarvel.recipe.JobSpec.ModelOptions(attention, pooling,
+                        m.hasInstructionMasking() ? m.getInstructionMasking() : null,
+                        m.hasCompressionPrompt() ? m.getCompressionPrompt() : null),
+                new dev.umarvel.recipe.JobSpec.Mining(mo.hasTopN() ? mo.getTopN() : 100, mo.hasK() ? mo.getK() : 5,
+                        mo.hasSimilarityThreshold() ? mo.getSimilarityThreshold() : null, mo.getLocalPool()),
+                new dev.umarvel.recipe.JobSpec.Evaluation(eo.getSplit().isEmpty() ? "test" : eo.getSplit(),
+                        !eo.hasGlobalPool() || eo.getGlobalPool(), tasks, eo.getReportDir(), eo.getRerankerCheckpoint(),
+                        eo.hasFusionWeight() ? eo.getFusionWeight() : 0.1),
+                new dev.umarvel.recipe.JobSpec.Distill(d.hasListSize() ? d.getListSize() : 50, d.getRerankerCheckpoint(),
+                        d.hasSampleFraction() ? d.getSampleFraction() : 0.1, d.hasSampleSeed() ? d.getSampleSeed() : 42,
+                        d.hasTeacherWeight() ? d.getTeacherWeight() : 1.0, weights),
+                p.getSeed());
+    }
+
+    private static JobKind kind(JobSpec p, List<String> errors) {
+        return switch (p.getKind()) {
+            case JOB_KIND_PRETRAIN -> JobKind.PRETRAIN;
+            case JOB_KIND_TEXT_ALIGN -> JobKind.TEXT_ALIGN;
+            case JOB_KIND_CROSS_MODAL -> JobKind.CROSS_MODAL;
+            case JOB_KIND_INSTRUCTION -> JobKind.INSTRUCTION;
+            case JOB_KIND_MINE_HARD_NEGATIVES -> JobKind.MINE_HARD_NEGATIVES;
+            case JOB_KIND_HARD_NEGATIVE -> JobKind.HARD_NEGATIVE;
+            case JOB_KIND_RERANKER -> JobKind.RERANKER;
+            case JOB_KIND_DISTILL -> JobKind.DISTILL;
+            case JOB_KIND_CONTINUE_HARD -> JobKind.CONTINUE_HARD;
+            case JOB_KIND_EVALUATE -> JobKind.EVALUATE;
+            case JOB_KIND_UNSPECIFIED -> {
+                errors.add("spec.kind: must be set");
+                yield null;
+            }
+            default -> {
+                errors.add("spec.kind: unknown value " + p.getKindValue());
+                yield null;
+            }
+        };
+    }
+
+    private static Hyper.Overrides overrides(HyperParameters h, List<String> errors) {
+        Hyper.LrScaling scaling = switch (h.getLrScaling()) {
+            case LR_SCALING_UNSPECIFIED -> null;
+            case LR_SCALING_SQRT -> Hyper.LrScaling.SQRT;
+            case LR_SCALING_LINEAR -> Hyper.LrScaling.LINEAR;
+            case LR_SCALING_NONE -> Hyper.LrScaling.NONE;
+            default -> {
+                errors.add("spec.hyper.lr_scaling: unknown value " + h.getLrScalingValue());
+                yield null;
+            }
+        };
+        Boolean learnable = switch (h.getTemperature()) {
+            case TEMPERATURE_MODE_UNSPECIFIED -> null;
+            case TEMPERATURE_MODE_FIXED -> false;
+            case TEMPERATURE_MODE_LEARNABLE -> true;
+            default -> {
+                errors.add("spec.hyper.temperature: unknown value " + h.getTemperatureValue());
+                yield null;
+            }
+        };
+        Boolean bidirectional = switch (h.getLossDirection()) {
+            case LOSS_DIRECTION_UNSPECIFIED -> null;
+            case LOSS_DIRECTION_QUERY_TO_CANDIDATE -> false;
+            case LOSS_DIRECTION_BIDIRECTIONAL -> true;
+            default -> {
+                errors.add("spec.hyper.loss_direction: unknown value " + h.getLossDirectionValue());
+                yield null;
+            }
+        };
+        return new Hyper.Overrides(h.hasLearningRate() ? h.getLearningRate() : null, h.hasBatchSize() ? h.getBatchSize() : null,
+                h.hasReferenceBatchSize() ? h.getReferenceBatchSize() : null, scaling, h.hasEpochs() ? h.getEpochs() : null,
+                h.hasMaxSteps() ? h.getMaxSteps() : null, h.hasWarmupRatio() ? h.getWarmupRatio() : null,
+                h.hasWeightDecay() ? h.getWeightDecay() : null, h.hasGradClip() ? h.getGradClip() : null,
+                h.hasLoraRank() ? h.getLoraRank() : null, h.hasLoraAlpha() ? h.getLoraAlpha() : null,
+                h.hasLoraDropout() ? h.getLoraDropout() : null, h.hasTemperatureInit() ? h.getTemperatureInit() : null, learnable,
+                bidirectional, h.hasHardNegativesPerQuery() ? h.getHardNegativesPerQuery() : null,
+                h.getHardNegativesOnly() ? Boolean.TRUE : null, h.hasCheckpointEverySteps() ? h.getCheckpointEverySteps() : null,
+                h.hasEvalEverySteps() ? h.getEvalEverySteps() : null, h.hasMergeLora() ? h.getMergeLora() : null);
+    }
+
+    /** The spec as given with the resolved defaults written back, as Job.spec reports it. */
+    static JobSpec withDefaults(JobSpec p, dev.umarvel.recipe.JobSpec d) {
+        Hyper h = d.hyper();
+        return p.toBuilder().setPreset(d.preset()).setOutputDir(d.outputDir())
+                .setHyper(p.getHyper().toBuilder().setLearningRate(h.learningRate()).setBatchSize(h.batchSize())
+                        .setReferenceBatchSize(h.referenceBatchSize()).setEpochs(h.epochs()).setWarmupRatio(h.warmupRatio())
+                        .setWeightDecay(h.weightDecay()).setGradClip(h.gradClip()).setLoraRank(h.loraRank()).setLoraAlpha(h.loraAlpha())
+                        .setLoraDropout(h.loraDropout()).setTemperatureInit(h.temperatureInit())
+                        .setHardNegativesPerQuery(h.hardNegatives()).setCheckpointEverySteps(h.checkpointEvery())
+                        .setMergeLora(h.mergeLora()))
+                .build();
+    }
+}

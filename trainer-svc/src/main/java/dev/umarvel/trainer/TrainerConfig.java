@@ -1,0 +1,25 @@
+package dev.umarvel.trainer;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+
+/** trainer-svc settings (application.properties, prefix {@code umarvel}). */
+@ConfigMapping(prefix = "umarvel")
+public interface TrainerConfig {
+
+    /** Store root: datasets, checkpoints, job records; every request path is relative to it. */
+    Path store();
+
+    Trainer trainer();
+
+    interface Trainer {
+        /** Jobs that may wait behind the running one. */
+        @WithDefault("16")
+        int queueCapacity();
+
+        /** Resume jobs found running or queued in the store at start-up. */
+        @WithDefault("true")
+        boolean resumeOnStart();
+    }
+}
