@@ -21,6 +21,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -34,9 +38,27 @@ import java.util.stream.Stream;
  */
 public final class TrainingRun {
 
-    /** One step's computation: build the batch from {@code examples}, return the scalar loss (inside the recorder). */
-    public interface Step {
-        NDArray loss(long step, List<Integer> examples, NDManager scope, ParameterStore ps) throws Exception;
+    /**
+     * One step in two phases: {@code prepare} builds the host-side batch (decoding, tokenising, layout)
+     * and runs on a helper thread one step ahead; {@code loss} computes the scalar loss on the model.
+     */
+    public interface Step<B> {
+        B prepare(long step, List<Integer> examples) throws Exception;
+
+        NDArray loss(B batch, NDManager scope, ParameterStore ps) throws Exception;
+    }
+
+    /** Where a run's wall time went, in seconds. */
+    public record Timings(double model, double waitingForData, double preparingData, double optimizer, double checkpoints, double total) {
+        public String summary() {
+            return String.format("time: model %.1f s (%.0f%%), optimizer %.1f s (%.0f%%), waiting for data %.1f s (%.0f%%), "
+                            + "checkpoints %.1f s (%.0f%%); data preparation ran beside the model for %.1f s", model, pct(model),
+                    optimizer, pct(optimizer), waitingForData, pct(waitingForData), checkpoints, pct(checkpoints), preparingData);
+        }
+
+        private double pct(double part) {
+            return total > 0 ? 100 * part / total : 0;
+        }
     }
 
     private static final String STATE = "trainer_state.json";
@@ -66,12 +88,19 @@ public final class TrainingRun {
         this.lora = lora;
     }
 
+    private Timings timings = new Timings(0, 0, 0, 0, 0, 0);
+
     public long totalSteps() {
         return totalSteps;
     }
 
+    /** Where the last {@link #run}'s time went. */
+    public Timings timings() {
+        return timings;
+    }
+
     /** Runs (or resumes) the loop to the end; the model holds the trained weights afterwards. */
-    public void run(Step step) throws Exception {
+    public <B> void run(Step<B> step) throws Exception {
         Hyper h = spec.hyper();
         AdamW optimizer = new AdamW((float) h.weightDecay(), (float) h.gradClip());
         long start = resume(optimizer);
@@ -81,41 +110,99 @@ public final class TrainingRun {
         int lossCount = 0;
         long windowStart = System.nanoTime();
         long windowSteps = 0;
-        for (long s = start; s < totalSteps; s++) {
-            ctx.checkCancelled(s);
-            Engine.getInstance().setRandomSeed((int) (spec.seed() * 1_000_003L + s)); // dropout is a function of (seed, step)
-            float lr = schedule.at(s);
-            float loss;
-            try (NDManager scope = manager.newSubManager()) {
-                ParameterStore ps = new ParameterStore(scope, false);
-                NDArray value;
-                try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    value = step.loss(s, order.batch(s), scope, ps);
-                    gc.backward(value);
+        double model = 0;
+        double waiting = 0;
+        double optimizing = 0;
+        double checkpoints = 0;
+        double[] preparing = new double[1];
+        long runStart = System.nanoTime();
+        ExecutorService prefetch = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "batch-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            Future<B> next = start < totalSteps ? prefetch.submit(() -> timed(preparing, () -> step.prepare(start, order.batch(start)))) : null;
+            for (long s = start; s < totalSteps; s++) {
+                ctx.checkCancelled(s);
+                long t0 = System.nanoTime();
+                B batch = get(next);
+                long following = s + 1;
+                next = following < totalSteps
+                        ? prefetch.submit(() -> timed(preparing, () -> step.prepare(following, order.batch(following)))) : null;
+                long t1 = System.nanoTime();
+                Engine.getInstance().setRandomSeed((int) (spec.seed() * 1_000_003L + s)); // dropout is a function of (seed, step)
+                float lr = schedule.at(s);
+                float loss;
+                long t2;
+                try (NDManager scope = manager.newSubManager()) {
+                    ParameterStore ps = new ParameterStore(scope, false);
+                    NDArray value;
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        value = step.loss(batch, scope, ps);
+                        gc.backward(value);
+                    }
+                    loss = value.getFloat();
+                    if (!Float.isFinite(loss)) {
+                        throw new IllegalStateException("loss is " + loss + " at step " + s + "; stopping before the weights are damaged");
+                    }
+                    t2 = System.nanoTime();
+                    optimizer.step(model().trainableParameters(), lr);
                 }
-                loss = value.getFloat();
-                if (!Float.isFinite(loss)) {
-                    throw new IllegalStateException("loss is " + loss + " at step " + s + "; stopping before the weights are damaged");
+                long t3 = System.nanoTime();
+                waiting += (t1 - t0) / 1e9;
+                model += (t2 - t1) / 1e9;
+                optimizing += (t3 - t2) / 1e9;
+                lossSum += loss;
+                lossCount++;
+                windowSteps++;
+                long done = s + 1;
+                if (done % reportEvery == 0 || done == totalSteps) {
+                    double seconds = (System.nanoTime() - windowStart) / 1e9;
+                    double perSecond = windowSteps * h.batchSize() / Math.max(seconds, 1e-9);
+                    ctx.listener().progress(new JobListener.Progress(done, totalSteps, order.epoch(done), lossSum / lossCount,
+                            model().temperature().current(), lr, perSecond, (totalSteps - done) * seconds / windowSteps));
+                    lossSum = 0;
+                    lossCount = 0;
+                    windowStart = System.nanoTime();
+                    windowSteps = 0;
                 }
-                optimizer.step(model.trainableParameters(), lr);
+                if (done % h.checkpointEvery() == 0 && done < totalSteps) {
+                    long c0 = System.nanoTime();
+                    writePeriodic(done, optimizer);
+                    checkpoints += (System.nanoTime() - c0) / 1e9;
+                }
             }
-            lossSum += loss;
-            lossCount++;
-            windowSteps++;
-            long done = s + 1;
-            if (done % reportEvery == 0 || done == totalSteps) {
-                double seconds = (System.nanoTime() - windowStart) / 1e9;
-                double perSecond = windowSteps * h.batchSize() / Math.max(seconds, 1e-9);
-                ctx.listener().progress(new JobListener.Progress(done, totalSteps, order.epoch(done), lossSum / lossCount,
-                        model.temperature().current(), lr, perSecond, (totalSteps - done) * seconds / windowSteps));
-                lossSum = 0;
-                lossCount = 0;
-                windowStart = System.nanoTime();
-                windowSteps = 0;
+        } finally {
+            prefetch.shutdownNow();
+            timings = new Timings(model, waiting, preparing[0], optimizing, checkpoints, (System.nanoTime() - runStart) / 1e9);
+        }
+        ctx.listener().log(timings.summary());
+    }
+
+    private Mllm model() {
+        return model;
+    }
+
+    private static <B> B timed(double[] total, java.util.concurrent.Callable<B> work) throws Exception {
+        long t = System.nanoTime();
+        try {
+            return work.call();
+        } finally {
+            synchronized (total) {
+                total[0] += (System.nanoTime() - t) / 1e9;
             }
-            if (done % h.checkpointEvery() == 0 && done < totalSteps) {
-                writePeriodic(done, optimizer);
+        }
+    }
+
+    private static <B> B get(Future<B> future) throws Exception {
+        try {
+            return future.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
             }
+            throw e;
         }
     }
 

@@ -3,6 +3,7 @@ package dev.umarvel.recipe.jobs;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.model.Item;
@@ -39,6 +40,9 @@ public final class ContrastiveJob {
     /** One example: a query, its positive, and (hard-negative stages) its hard negatives. */
     record Example(Item query, Item positive, List<Item> hardNegatives) {}
 
+    /** A laid-out step: queries, then positives followed by every query's hard negatives. */
+    record Batch(SequenceBatch queries, SequenceBatch candidates, int size, int k) {}
+
     /** Where examples come from. */
     interface Source {
         int size();
@@ -59,35 +63,43 @@ public final class ContrastiveJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log(spec.kind() + ": " + source.size() + " examples, " + run.totalSteps() + " steps of "
                     + spec.hyper().batchSize() + ", lr " + spec.hyper().learningRate());
-            run.run((step, indices, scope, ps) -> {
-                List<Item> queries = new ArrayList<>();
-                List<Item> candidates = new ArrayList<>();
-                List<Item> hard = new ArrayList<>();
-                int k = -1;
-                for (int i : indices) {
-                    Example e = source.example(i, order.random(step, i));
-                    queries.add(e.query());
-                    candidates.add(e.positive());
-                    if (k < 0) {
-                        k = e.hardNegatives().size();
+            run.run(new TrainingRun.Step<Batch>() {
+                @Override
+                public Batch prepare(long step, List<Integer> indices) throws Exception {
+                    List<Item> queries = new ArrayList<>();
+                    List<Item> candidates = new ArrayList<>();
+                    List<Item> hard = new ArrayList<>();
+                    int k = -1;
+                    for (int i : indices) {
+                        Example e = source.example(i, order.random(step, i));
+                        queries.add(e.query());
+                        candidates.add(e.positive());
+                        if (k < 0) {
+                            k = e.hardNegatives().size();
+                        }
+                        hard.addAll(e.hardNegatives());
                     }
-                    hard.addAll(e.hardNegatives());
+                    candidates.addAll(hard);
+                    return new Batch(builder.embedding(queries, true), builder.embedding(candidates, true), queries.size(), k);
                 }
-                SequenceBatch q = builder.embedding(queries, true);
-                candidates.addAll(hard);
-                SequenceBatch c = builder.embedding(candidates, true);
-                NDArray qe = model.embed(ps, q.inputs(scope, config.attention(), config.imageSize()), q.readout(scope), true);
-                NDArray ce = model.embed(ps, c.inputs(scope, config.attention(), config.imageSize()), c.readout(scope), true);
-                NDArray tau = model.temperature().value(ps, qe, true);
-                int b = queries.size();
-                NDArray positives = ce.get("0:{}", b);
-                if (k > 0) {
-                    NDArray negatives = ce.get("{}:", b).reshape(new Shape(b, k, -1));
-                    return spec.hyper().hardNegativesOnly() ? ContrastiveLoss.hardNegativesOnly(qe, positives, negatives, tau)
-                            : ContrastiveLoss.withHardNegatives(qe, positives, negatives, tau);
+
+                @Override
+                public NDArray loss(Batch batch, NDManager scope, ParameterStore ps) {
+                    SequenceBatch q = batch.queries();
+                    SequenceBatch c = batch.candidates();
+                    NDArray qe = model.embed(ps, q.inputs(scope, config.attention(), config.imageSize()), q.readout(scope), true);
+                    NDArray ce = model.embed(ps, c.inputs(scope, config.attention(), config.imageSize()), c.readout(scope), true);
+                    NDArray tau = model.temperature().value(ps, qe, true);
+                    int b = batch.size();
+                    NDArray positives = ce.get("0:{}", b);
+                    if (batch.k() > 0) {
+                        NDArray negatives = ce.get("{}:", b).reshape(new Shape(b, batch.k(), -1));
+                        return spec.hyper().hardNegativesOnly() ? ContrastiveLoss.hardNegativesOnly(qe, positives, negatives, tau)
+                                : ContrastiveLoss.withHardNegatives(qe, positives, negatives, tau);
+                    }
+                    return spec.hyper().bidirectionalLoss() ? ContrastiveLoss.bidirectional(qe, positives, tau)
+                            : ContrastiveLoss.queryToCandidate(qe, positives, tau);
                 }
-                return spec.hyper().bidirectionalLoss() ? ContrastiveLoss.bidirectional(qe, positives, tau)
-                        : ContrastiveLoss.queryToCandidate(qe, positives, tau);
             });
             return stage.finish(ctx, spec, "embedder", run.totalSteps(), Map.of());
         }

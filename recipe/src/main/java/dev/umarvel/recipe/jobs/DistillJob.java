@@ -2,6 +2,7 @@ package dev.umarvel.recipe.jobs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import ai.djl.ndarray.types.Shape;
 import dev.umarvel.model.Item;
 import dev.umarvel.model.ModelConfig;
@@ -31,6 +32,9 @@ import java.util.Map;
  */
 public final class DistillJob {
 
+    /** Laid-out queries, their candidate lists (flattened) and the teacher scores. */
+    private record Lists(SequenceBatch queries, SequenceBatch candidates, float[] teacher, int size) {}
+
     private DistillJob() {}
 
     public static Path run(JobContext ctx, JobSpec spec) throws Exception {
@@ -46,27 +50,35 @@ public final class DistillJob {
             DataOrder order = new DataOrder(lists.size(), spec.hyper().batchSize(), spec.seed());
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log("DISTILL: " + lists.size() + " queries x " + size + " candidates, " + run.totalSteps() + " steps");
-            run.run((step, indices, scope, ps) -> {
-                List<Item> queries = new ArrayList<>();
-                List<Item> candidates = new ArrayList<>();
-                float[] teacher = new float[indices.size() * size];
-                int t = 0;
-                for (int i : indices) {
-                    TeacherFile.Entry e = lists.get(i);
-                    queries.add(images.query(e.instruction(), new Side(e.queryTxt(), e.queryImgPath())));
-                    for (int j = 0; j < size; j++) {
-                        TeacherFile.Scored s = e.candidates().get(Math.min(j, e.candidates().size() - 1)); // short lists repeat their last
-                        candidates.add(images.candidate(Side.of(set.pool().get(s.did()))));
-                        teacher[t++] = s.teacher();
+            run.run(new TrainingRun.Step<Lists>() {
+                @Override
+                public Lists prepare(long step, List<Integer> indices) throws Exception {
+                    List<Item> queries = new ArrayList<>();
+                    List<Item> candidates = new ArrayList<>();
+                    float[] teacher = new float[indices.size() * size];
+                    int t = 0;
+                    for (int i : indices) {
+                        TeacherFile.Entry e = lists.get(i);
+                        queries.add(images.query(e.instruction(), new Side(e.queryTxt(), e.queryImgPath())));
+                        for (int j = 0; j < size; j++) {
+                            TeacherFile.Scored s = e.candidates().get(Math.min(j, e.candidates().size() - 1)); // short lists repeat their last
+                            candidates.add(images.candidate(Side.of(set.pool().get(s.did()))));
+                            teacher[t++] = s.teacher();
+                        }
                     }
+                    return new Lists(builder.embedding(queries, true), builder.embedding(candidates, true), teacher, indices.size());
                 }
-                SequenceBatch q = builder.embedding(queries, true);
-                SequenceBatch c = builder.embedding(candidates, true);
-                NDArray qe = model.embed(ps, q.inputs(scope, config.attention(), config.imageSize()), q.readout(scope), true);
-                NDArray ce = model.embed(ps, c.inputs(scope, config.attention(), config.imageSize()), c.readout(scope), true)
-                        .reshape(new Shape(indices.size(), size, -1));
-                NDArray scores = scope.create(teacher, new Shape(indices.size(), size));
-                return DistillationLoss.kl(qe, ce, scores, model.temperature().value(ps, qe, true));
+
+                @Override
+                public NDArray loss(Lists batch, NDManager scope, ParameterStore ps) {
+                    SequenceBatch q = batch.queries();
+                    SequenceBatch c = batch.candidates();
+                    NDArray qe = model.embed(ps, q.inputs(scope, config.attention(), config.imageSize()), q.readout(scope), true);
+                    NDArray ce = model.embed(ps, c.inputs(scope, config.attention(), config.imageSize()), c.readout(scope), true)
+                            .reshape(new Shape(batch.size(), size, -1));
+                    NDArray scores = scope.create(batch.teacher(), new Shape(batch.size(), size));
+                    return DistillationLoss.kl(qe, ce, scores, model.temperature().value(ps, qe, true));
+                }
             });
             return stage.finish(ctx, spec, "embedder", run.totalSteps(), Map.of());
         }

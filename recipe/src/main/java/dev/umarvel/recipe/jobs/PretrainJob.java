@@ -2,6 +2,7 @@ package dev.umarvel.recipe.jobs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.model.Item;
@@ -46,14 +47,21 @@ public final class PretrainJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, null);
             ctx.listener().log("PRETRAIN: " + corpus.size() + " sequences (captions with images, texts), vocabulary "
                     + stage.tokenizer().vocabSize() + ", " + run.totalSteps() + " steps");
-            run.run((step, indices, scope, ps) -> {
-                List<Item> items = new ArrayList<>();
-                for (int i : indices) {
-                    items.add(images.candidate(corpus.get(i)));
+            run.run(new TrainingRun.Step<SequenceBatch>() {
+                @Override
+                public SequenceBatch prepare(long step, List<Integer> indices) {
+                    List<Item> items = new ArrayList<>();
+                    for (int i : indices) {
+                        items.add(images.candidate(corpus.get(i)));
+                    }
+                    return builder.generative(items);
                 }
-                SequenceBatch batch = builder.generative(items);
-                NDArray hidden = model.hidden(ps, batch.inputs(scope, ModelConfig.Attention.CAUSAL, config.imageSize()), true);
-                return LanguageModelLoss.crossEntropy(model.logits(ps, hidden, true), batch.targets(scope));
+
+                @Override
+                public NDArray loss(SequenceBatch batch, NDManager scope, ParameterStore ps) {
+                    NDArray hidden = model.hidden(ps, batch.inputs(scope, ModelConfig.Attention.CAUSAL, config.imageSize()), true);
+                    return LanguageModelLoss.crossEntropy(model.logits(ps, hidden, true), batch.targets(scope));
+                }
             });
             return stage.finish(ctx, spec, "generative", run.totalSteps(), Map.of());
         }

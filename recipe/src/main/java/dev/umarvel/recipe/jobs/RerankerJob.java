@@ -2,6 +2,7 @@ package dev.umarvel.recipe.jobs;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.model.Item;
@@ -34,6 +35,9 @@ import java.util.Random;
  */
 public final class RerankerJob {
 
+    /** Laid-out pairs and the answer token each should give. */
+    private record Pairs(SequenceBatch sequences, long[] answers) {}
+
     private RerankerJob() {}
 
     public static Path run(JobContext ctx, JobSpec spec) throws Exception {
@@ -54,23 +58,31 @@ public final class RerankerJob {
             int no = stage.tokenizer().no;
             ctx.listener().log("RERANKER: " + queries.size() + " queries, 2 pairs each, " + run.totalSteps() + " steps"
                     + (mined.isEmpty() ? " (no mined lists: negatives drawn from the whole pool)" : ""));
-            run.run((step, indices, scope, ps) -> {
-                List<RerankPair> pairs = new ArrayList<>();
-                long[] answers = new long[2 * indices.size()];
-                int a = 0;
-                for (int i : indices) {
-                    MbeirQuery q = queries.get(i);
-                    Random r = order.random(step, i);
-                    Item query = images.query(set.instruction(q, r), Side.of(q));
-                    pairs.add(new RerankPair(query, images.candidate(Side.of(set.positive(q, r)))));
-                    answers[a++] = yes;
-                    pairs.add(new RerankPair(query, images.candidate(Side.of(negative(q, mined.get(q.qid()), allDids, set, r)))));
-                    answers[a++] = no;
+            run.run(new TrainingRun.Step<Pairs>() {
+                @Override
+                public Pairs prepare(long step, List<Integer> indices) throws Exception {
+                    List<RerankPair> pairs = new ArrayList<>();
+                    long[] answers = new long[2 * indices.size()];
+                    int a = 0;
+                    for (int i : indices) {
+                        MbeirQuery q = queries.get(i);
+                        Random r = order.random(step, i);
+                        Item query = images.query(set.instruction(q, r), Side.of(q));
+                        pairs.add(new RerankPair(query, images.candidate(Side.of(set.positive(q, r)))));
+                        answers[a++] = yes;
+                        pairs.add(new RerankPair(query, images.candidate(Side.of(negative(q, mined.get(q.qid()), allDids, set, r)))));
+                        answers[a++] = no;
+                    }
+                    return new Pairs(builder.rerank(pairs, true), answers);
                 }
-                SequenceBatch batch = builder.rerank(pairs, true);
-                NDArray hidden = model.hidden(ps, batch.inputs(scope, ModelConfig.Attention.CAUSAL, config.imageSize()), true);
-                NDArray logits = model.logits(ps, Mllm.readout(hidden, batch.readout(scope)), true);
-                return AnswerLoss.crossEntropy(logits, scope.create(answers));
+
+                @Override
+                public NDArray loss(Pairs batch, NDManager scope, ParameterStore ps) {
+                    SequenceBatch b = batch.sequences();
+                    NDArray hidden = model.hidden(ps, b.inputs(scope, ModelConfig.Attention.CAUSAL, config.imageSize()), true);
+                    NDArray logits = model.logits(ps, Mllm.readout(hidden, b.readout(scope)), true);
+                    return AnswerLoss.crossEntropy(logits, scope.create(batch.answers()));
+                }
             });
             return stage.finish(ctx, spec, "reranker", run.totalSteps(), Map.of());
         }
