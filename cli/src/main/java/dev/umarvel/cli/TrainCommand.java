@@ -84,7 +84,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JobKind jobKind = JobKind.valueOf(kind.toUpperCase(Locale.ROOT).replace('-', '_'));
+        JobKind jobKind;
+        try {
+            jobKind = JobKind.valueOf(kind.toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown job kind '" + kind + "': expected one of "
+                    + java.util.Arrays.stream(JobKind.values()).map(k -> k.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+        }
         JobSpec spec = spec(jobKind);
         Path root = store.toAbsolutePath().normalize();
         try (Progress progress = new Progress(kind, 1)) {

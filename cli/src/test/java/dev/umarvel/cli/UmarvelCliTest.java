@@ -76,6 +76,22 @@ class UmarvelCliTest {
         assertTrue(Files.size(reports.resolve("eval.png")) > 1000);
     }
 
+    @Test
+    void trainRunsJobsInProcessAndRefusesBadFlags() throws Exception {
+        Path store = dir.resolve("store");
+        assertEquals(0, Umarvel.run("data", "synth", "--size", "tiny", "--seed", "2", "--out", store.resolve("data").toString()));
+        assertEquals(0, Umarvel.run("train", "pretrain", "--store", store.toString(), "--data", "data", "--out", "jobs/base",
+                "--preset", "tiny", "--max-steps", "2"));
+        assertEquals(0, Umarvel.run("train", "instruction", "--store", store.toString(), "--data", "data", "--init", "jobs/base/final",
+                "--out", "jobs/s3", "--preset", "tiny", "--max-steps", "2", "--lora-rank", "4"));
+        assertTrue(Files.exists(store.resolve("jobs/s3/final/manifest.json")));
+        assertEquals(1, Umarvel.run("train", "instruction", "--store", store.toString(), "--data", "data", "--out", "jobs/x",
+                "--preset", "tiny"), "no --init");
+        assertEquals(1, Umarvel.run("train", "instruction", "--store", store.toString(), "--data", "data", "--init", "jobs/base/final",
+                "--out", "jobs/x", "--lr", "5"), "learning rate out of range");
+        assertEquals(1, Umarvel.run("train", "juggle", "--store", store.toString(), "--data", "data", "--out", "jobs/x"));
+    }
+
     /** An untrained tiny embedder whose vocabulary covers the dataset's texts. */
     private Path freshCheckpoint(Path data) throws Exception {
         VocabularyBuilder vocab = new VocabularyBuilder();

@@ -1,0 +1,56 @@
+package dev.umarvel.cli;
+
+import dev.umarvel.recipe.Findings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code umarvel findings}: the paper's six findings reproduced on a dataset, as a markdown report. */
+@Command(name = "findings", mixinStandardHelpOptions = true,
+        description = "Reproduce the paper's findings (attention/pooling, instruction masking, progressive transition, temperature "
+                + "and batch, hard negatives, distillation) with fixed seeds; every run is cached in the store, so a rerun resumes.")
+final class FindingsCommand implements Callable<Integer> {
+
+    @Option(names = "--store", defaultValue = ".", description = "Store root (default: here).")
+    Path store;
+
+    @Option(names = "--data", required = true, description = "Dataset directory, relative to the store.")
+    String data;
+
+    @Option(names = "--preset", defaultValue = "small")
+    String preset;
+
+    @Option(names = "--steps", defaultValue = "300", description = "Stage-3 steps; the other stages scale from it.")
+    long steps;
+
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3")
+    List<Long> seeds;
+
+    @Option(names = "--threshold", defaultValue = "0.95", description = "Similarity threshold of the filtered hard negatives.")
+    double threshold;
+
+    @Option(names = "--runs", defaultValue = "findings", description = "Directory for the runs, relative to the store.")
+    String runs;
+
+    @Option(names = "--out", required = true, description = "Markdown report to write.")
+    Path out;
+
+    @Option(names = "--title", defaultValue = "Findings of the paper, reproduced")
+    String title;
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = store.toAbsolutePath().normalize();
+        Findings findings = new Findings(root, data, preset, Findings.Budget.of(steps), runs, System.out::println);
+        List<Findings.Row> rows = findings.run(seeds, threshold);
+        String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + steps
+                + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --threshold " + threshold
+                + " --out " + out;
+        String md = Findings.markdown(rows, title, command);
+        Findings.write(out, md);
+        System.out.print(md);
+        return 0;
+    }
+}

@@ -1,0 +1,299 @@
+package dev.umarvel.recipe;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.umarvel.mbeir.AtomicWriter;
+import dev.umarvel.mbeir.Json;
+import dev.umarvel.model.ModelConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Reproduces the paper's six findings on one dataset: every variant is a short chain of jobs whose
+ * outputs are cached in the store (a re-run skips what exists, so the protocol can span sessions),
+ * evaluated on the test split, local and global pools; the table says whether each comparison
+ * points the way the paper's does.
+ */
+public final class Findings {
+
+    /** Training budget of each stage, in steps. */
+    public record Budget(long pretrain, long text, long crossModal, long instruction, long hardNegative, long reranker, long distill,
+            int batch, int distillList) {
+        public static Budget of(long stageSteps) {
+            return new Budget(2 * stageSteps, stageSteps / 2, stageSteps / 2, stageSteps, stageSteps / 2, stageSteps, stageSteps / 4,
+                    0, 16);
+        }
+    }
+
+    /** One evaluated variant. */
+    public record Row(String finding, String variant, long seed, double local, double global) {}
+
+    static final String BASELINE = "stages 1+2+3, bidirectional + mean, instruction masked, learnable tau";
+    static final String BIDIRECTIONAL_MEAN = "bidirectional + mean (the baseline)";
+    static final String MASKED = "instruction masking on (the baseline)";
+    static final String PROGRESSIVE = "stages 1+2+3 (the baseline)";
+    static final String LEARNABLE_TAU = "learnable tau (the baseline)";
+
+    /** A comparison the paper makes: {@code better} should beat {@code worse}. */
+    record Claim(String finding, String better, String worse, String paper) {}
+
+    static final List<Claim> CLAIMS = List.of(
+            new Claim("1", BIDIRECTIONAL_MEAN, "causal + last token", "bidirectional attention + mean pooling beats causal + last token"),
+            new Claim("1", "causal + last token + compression prompt", "causal + last token", "the compression prompt helps last-token pooling"),
+            new Claim("1", BIDIRECTIONAL_MEAN, "bidirectional + mean + compression prompt", "with mean pooling the prompt is best removed"),
+            new Claim("2", MASKED, "instruction masking off", "masking the instruction out of the pool helps a little"),
+            new Claim("3", PROGRESSIVE, "stages 2+3", "stage 1 (text) adds to 2+3"),
+            new Claim("3", "stages 2+3", "stage 3 only", "stage 2 (cross-modal) adds to stage 3"),
+            new Claim("4", LEARNABLE_TAU, "fixed tau", "a learnable temperature beats a fixed one"),
+            new Claim("4", "2x batch, lr scaling sqrt", "2x batch, lr scaling none", "a larger batch needs a larger learning rate"),
+            new Claim("5", "filtered hard negatives + in-batch", "unfiltered hard negatives + in-batch", "filtering false negatives helps"),
+            new Claim("5", "filtered hard negatives + in-batch", "no hard negatives (more in-batch training)", "filtered hard negatives help"),
+            new Claim("5", "no hard negatives (more in-batch training)", "hard negatives only, no in-batch", "hard negatives alone fail"),
+            new Claim("6", "distilled single model", "continue-hard control (same lists as hard negatives)",
+                    "distillation is more than extra hard negatives"),
+            new Claim("6", "distilled single model", "before distillation (filtered hard negatives)", "distillation improves the embedder"));
+
+    private final Path store;
+    private final String data;
+    private final String preset;
+    private final Budget budget;
+    private final Consumer<String> progress;
+    private final String root;
+
+    public Findings(Path store, String data, String preset, Budget budget, String root, Consumer<String> progress) {
+        this.store = store;
+        this.data = data;
+        this.preset = preset;
+        this.budget = budget;
+        this.root = root;
+        this.progress = progress;
+    }
+
+    /** Runs (or reuses) a job; returns its output, store-relative. */
+    private String job(String name, JobKind kind, String init, long steps, long seed, UnaryOperator<JobSpec> customise) throws Exception {
+        String out = root + "/" + name;
+        Path output = store.resolve(out);
+        String result = switch (kind) {
+            case MINE_HARD_NEGATIVES -> out + "/hard_negatives.jsonl";
+            case EVALUATE -> out + "/report";
+            default -> out + "/final";
+        };
+        boolean done = kind == JobKind.EVALUATE ? Files.exists(store.resolve(result).resolve("evaluation.json"))
+                : Files.exists(store.resolve(result).resolve("manifest.json")) || kind == JobKind.MINE_HARD_NEGATIVES
+                        && Files.exists(store.resolve(result));
+        if (done) {
+            progress.accept("reusing " + result);
+            return result;
+        }
+        progress.accept("running " + name);
+        Hyper.Overrides o = new Hyper.Overrides(null, budget.batch() > 0 ? budget.batch() : null, null, null, null, Math.max(1, steps),
+                null, null, null, null, null, null, null, null, null, null, null, Math.max(50, steps / 4), null, null);
+        JobSpec spec = customise.apply(JobSpec.of(kind, data, init, preset, o, seed));
+        spec = new JobSpec(spec.kind(), spec.data(), spec.initCheckpoint(), spec.preset(), spec.initFromBase(), out, spec.hyper(),
+                spec.model(), spec.mining(), spec.evaluation(), spec.distill(), spec.seed());
+        Jobs.run(new JobContext(store, output, JobListener.SILENT, () -> false), spec);
+        return result;
+    }
+
+    private static UnaryOperator<JobSpec> keep() {
+        return s -> s;
+    }
+
+    private static UnaryOperator<JobSpec> hyper(UnaryOperator<Hyper.Overrides> change, JobKind kind, String preset) {
+        return s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(),
+                Hyper.resolve(kind, preset, change.apply(overridesOf(s.hyper()))), s.model(), s.mining(), s.evaluation(), s.distill(), s.seed());
+    }
+
+    private static Hyper.Overrides overridesOf(Hyper h) {
+        return new Hyper.Overrides(null, h.batchSize(), h.referenceBatchSize(), h.lrScaling(), null, h.maxSteps(), null, null, null,
+                null, null, null, null, null, null, null, null, h.checkpointEvery(), null, null);
+    }
+
+    private static UnaryOperator<JobSpec> model(ModelConfig.Attention a, ModelConfig.Pooling p, Boolean masking, Boolean prompt) {
+        return s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(),
+                new JobSpec.ModelOptions(a, p, masking, prompt), s.mining(), s.evaluation(), s.distill(), s.seed());
+    }
+
+    private static UnaryOperator<JobSpec> data(String hardNegatives, String teacher) {
+        return s -> new JobSpec(s.kind(), new JobSpec.Data(s.data().datasetDir(), "", "", "", "", hardNegatives, teacher, false, ""),
+                s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(), s.mining(), s.evaluation(),
+                s.distill(), s.seed());
+    }
+
+    private Row evaluate(String finding, String variant, String checkpoint, long seed, String name) throws Exception {
+        String report = job("eval-" + name, JobKind.EVALUATE, checkpoint, 1, seed, keep());
+        JsonNode e = Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json").toFile()).get("evaluations").get(0);
+        return new Row(finding, variant, seed, e.get("mean_local").asDouble(), e.path("mean_global").asDouble(Double.NaN));
+    }
+
+    /** Runs every finding for every seed and returns the rows. */
+    public List<Row> run(List<Long> seeds, Double threshold) throws Exception {
+        List<Row> rows = new ArrayList<>();
+        long base = seeds.get(0);
+        String pre = job("pretrain", JobKind.PRETRAIN, "", budget.pretrain(), base, keep());
+        String s1 = job("s1-text", JobKind.TEXT_ALIGN, pre, budget.text(), base, keep());
+        String s2 = job("s2-cross", JobKind.CROSS_MODAL, s1, budget.crossModal(), base, keep());
+        String s2only = job("s2-from-pretrain", JobKind.CROSS_MODAL, pre, budget.crossModal(), base, keep());
+        for (long seed : seeds) {
+            String tag = "-seed" + seed;
+            long steps = budget.instruction();
+            String s3 = job("s3" + tag, JobKind.INSTRUCTION, s2, steps, seed, keep());
+            Row baseline = evaluate("all", BASELINE, s3, seed, "s3" + tag);
+            rows.add(new Row("1", BIDIRECTIONAL_MEAN, seed, baseline.local(), baseline.global()));
+            rows.add(new Row("2", MASKED, seed, baseline.local(), baseline.global()));
+            rows.add(new Row("3", PROGRESSIVE, seed, baseline.local(), baseline.global()));
+            rows.add(new Row("4", LEARNABLE_TAU, seed, baseline.local(), baseline.global()));
+            // 1: attention and pooling, with and without the compression prompt
+            rows.add(evaluate("1", "causal + last token", job("f1-causal-last" + tag, JobKind.INSTRUCTION, s2, steps, seed,
+                    model(ModelConfig.Attention.CAUSAL, ModelConfig.Pooling.LAST_TOKEN, false, false)), seed, "f1-causal-last" + tag));
+            rows.add(evaluate("1", "causal + last token + compression prompt", job("f1-causal-last-prompt" + tag, JobKind.INSTRUCTION, s2,
+                    steps, seed, model(ModelConfig.Attention.CAUSAL, ModelConfig.Pooling.LAST_TOKEN, false, true)), seed,
+                    "f1-causal-last-prompt" + tag));
+            rows.add(evaluate("1", "bidirectional + mean + compression prompt", job("f1-mean-prompt" + tag, JobKind.INSTRUCTION, s2,
+                    steps, seed, model(null, null, null, true)), seed, "f1-mean-prompt" + tag));
+            // 2: instruction masking off
+            rows.add(evaluate("2", "instruction masking off", job("f2-unmasked" + tag, JobKind.INSTRUCTION, s2, steps, seed,
+                    model(null, null, false, null)), seed, "f2-unmasked" + tag));
+            // 3: progressive transition
+            rows.add(evaluate("3", "stage 3 only", job("f3-s3-only" + tag, JobKind.INSTRUCTION, pre, steps, seed, keep()), seed,
+                    "f3-s3-only" + tag));
+            rows.add(evaluate("3", "stages 2+3", job("f3-s2-s3" + tag, JobKind.INSTRUCTION, s2only, steps, seed, keep()), seed,
+                    "f3-s2-s3" + tag));
+            // 4: temperature and batch size
+            rows.add(evaluate("4", "fixed tau", job("f4-fixed-tau" + tag, JobKind.INSTRUCTION, s2, steps, seed,
+                    hyper(o -> withTau(o, false), JobKind.INSTRUCTION, preset)), seed, "f4-fixed-tau" + tag));
+            int batch = Hyper.presetBatch(preset);
+            for (Hyper.LrScaling scaling : List.of(Hyper.LrScaling.NONE, Hyper.LrScaling.SQRT, Hyper.LrScaling.LINEAR)) {
+                String name = "f4-batch2x-" + scaling.name().toLowerCase() + tag;
+                rows.add(evaluate("4", "2x batch, lr scaling " + scaling.name().toLowerCase(), job(name, JobKind.INSTRUCTION, s2,
+                        Math.max(1, steps / 2), seed, hyper(o -> withBatch(o, 2 * batch, batch, scaling), JobKind.INSTRUCTION, preset)),
+                        seed, name));
+            }
+            // 5: hard negatives
+            String unfilteredFile = job("f5-mine-unfiltered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, null));
+            String filteredFile = job("f5-mine-filtered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, threshold));
+            long hn = budget.hardNegative();
+            rows.add(evaluate("5", "no hard negatives (more in-batch training)", job("f5-none" + tag, JobKind.INSTRUCTION, s3, hn, seed,
+                    hyper(o -> withLr(o, 1.5e-5), JobKind.INSTRUCTION, preset)), seed, "f5-none" + tag));
+            rows.add(evaluate("5", "hard negatives only, no in-batch", job("f5-hard-only" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
+                    data(filteredFile, "").andThen(hyper(o -> withHardOnly(o), JobKind.HARD_NEGATIVE, preset))::apply), seed, "f5-hard-only" + tag));
+            rows.add(evaluate("5", "unfiltered hard negatives + in-batch", job("f5-unfiltered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
+                    data(unfilteredFile, "")), seed, "f5-unfiltered" + tag));
+            String s4 = job("f5-filtered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed, data(filteredFile, ""));
+            rows.add(evaluate("5", "filtered hard negatives + in-batch", s4, seed, "f5-filtered" + tag));
+            // 6: distillation against its control, with the cascade as reference
+            String reranker = job("f6-reranker" + tag, JobKind.RERANKER, pre, budget.reranker(), seed,
+                    s -> withInitFromBase(data(filteredFile, "").apply(s)));
+            String distilled = job("f6-distill" + tag, JobKind.DISTILL, s4, budget.distill(), seed, s -> distill(s, reranker));
+            String teacher = root + "/f6-distill" + tag + "/teacher_scores.jsonl";
+            rows.add(evaluate("6", "distilled single model", distilled, seed, "f6-distill" + tag));
+            rows.add(evaluate("6", "continue-hard control (same lists as hard negatives)", job("f6-continue-hard" + tag,
+                    JobKind.CONTINUE_HARD, s4, budget.distill(), seed, s -> distill(data("", teacher).apply(s), reranker)), seed,
+                    "f6-continue-hard" + tag));
+            rows.add(cascade(s4, reranker, seed, "f6-cascade" + tag));
+            rows.add(new Row("6", "before distillation (filtered hard negatives)", seed, rows.get(rows.size() - 4).local(),
+                    rows.get(rows.size() - 4).global()));
+        }
+        return rows;
+    }
+
+    private Row cascade(String retriever, String reranker, long seed, String name) throws Exception {
+        String report = job("eval-" + name, JobKind.EVALUATE, retriever, 1, seed, s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(),
+                s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(), s.mining(),
+                new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1), s.distill(), s.seed()));
+        JsonNode e = Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json").toFile()).get("evaluations").get(1);
+        return new Row("6", "cascade: recall top 50 + reranker (w = 0.1)", seed, e.get("mean_local").asDouble(),
+                e.path("mean_global").asDouble(Double.NaN));
+    }
+
+    private JobSpec distill(JobSpec s, String reranker) {
+        return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(),
+                s.mining(), s.evaluation(), new JobSpec.Distill(budget.distillList(), reranker, 0.1, 42, 1.0,
+                        JobSpec.Distill.defaults().taskTeacherWeights()), s.seed());
+    }
+
+    private static JobSpec mining(JobSpec s, Double threshold) {
+        return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(),
+                new JobSpec.Mining(100, 5, threshold, false), s.evaluation(), s.distill(), s.seed());
+    }
+
+    private static JobSpec withInitFromBase(JobSpec s) {
+        return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), true, s.outputDir(), s.hyper(), s.model(), s.mining(),
+                s.evaluation(), s.distill(), s.seed());
+    }
+
+    private static Hyper.Overrides withTau(Hyper.Overrides o, boolean learnable) {
+        return new Hyper.Overrides(o.learningRate(), o.batchSize(), o.referenceBatchSize(), o.lrScaling(), o.epochs(), o.maxSteps(),
+                null, null, null, null, null, null, null, learnable, null, null, null, o.checkpointEvery(), null, null);
+    }
+
+    private static Hyper.Overrides withBatch(Hyper.Overrides o, int batch, int reference, Hyper.LrScaling scaling) {
+        return new Hyper.Overrides(null, batch, reference, scaling, null, o.maxSteps(), null, null, null, null, null, null, null, null,
+                null, null, null, o.checkpointEvery(), null, null);
+    }
+
+    private static Hyper.Overrides withLr(Hyper.Overrides o, double lr) {
+        return new Hyper.Overrides(lr, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
+                null, null, null, null, null, null, null, o.checkpointEvery(), null, null);
+    }
+
+    private static Hyper.Overrides withHardOnly(Hyper.Overrides o) {
+        return new Hyper.Overrides(null, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
+                null, null, null, null, null, null, true, o.checkpointEvery(), null, null);
+    }
+
+    /** The markdown table: per finding, each variant's mean over seeds, and the paper's expected direction checked. */
+    public static String markdown(List<Row> rows, String title, String command) {
+        Map<String, Map<String, List<Row>>> byFinding = new LinkedHashMap<>();
+        for (Row r : rows) {
+            byFinding.computeIfAbsent(r.finding(), f -> new LinkedHashMap<>()).computeIfAbsent(r.variant(), v -> new ArrayList<>()).add(r);
+        }
+        StringBuilder md = new StringBuilder("# " + title + "\n\nRegenerate: `" + command + "`\n\n");
+        for (Map.Entry<String, Map<String, List<Row>>> f : byFinding.entrySet()) {
+            if (f.getKey().equals("all")) {
+                continue;
+            }
+            md.append("## Finding ").append(f.getKey()).append("\n\n| variant | seeds | mean local | mean global |\n|---|---:|---:|---:|\n");
+            for (Map.Entry<String, List<Row>> v : f.getValue().entrySet()) {
+                md.append(String.format("| %s | %d | %s | %s |%n", v.getKey(), v.getValue().size(),
+                        meanSd(v.getValue().stream().mapToDouble(Row::local).toArray()),
+                        meanSd(v.getValue().stream().mapToDouble(Row::global).toArray())));
+            }
+            md.append('\n');
+        }
+        md.append("## Directions against the paper\n\n| finding | comparison | Δ local | Δ global | agrees |\n|---|---|---:|---:|---|\n");
+        for (Claim c : CLAIMS) {
+            Map<String, List<Row>> f = byFinding.get(c.finding());
+            if (f == null || !f.containsKey(c.better()) || !f.containsKey(c.worse())) {
+                continue;
+            }
+            double local = mean(f.get(c.better()), true) - mean(f.get(c.worse()), true);
+            double global = mean(f.get(c.better()), false) - mean(f.get(c.worse()), false);
+            md.append(String.format("| %s | %s: %s vs %s | %+.1f | %+.1f | %s |%n", c.finding(), c.paper(), c.better(), c.worse(), local,
+                    global, local > 0 && global > 0 ? "yes" : local <= 0 && global <= 0 ? "no" : "mixed"));
+        }
+        return md.toString();
+    }
+
+    private static double mean(List<Row> rows, boolean local) {
+        return rows.stream().mapToDouble(r -> local ? r.local() : r.global()).average().orElse(Double.NaN);
+    }
+
+    static String meanSd(double[] values) {
+        double mean = java.util.Arrays.stream(values).average().orElse(Double.NaN);
+        if (values.length < 2) {
+            return String.format("%.1f", mean);
+        }
+        double var = java.util.Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (values.length - 1);
+        return String.format("%.1f ± %.1f", mean, Math.sqrt(var));
+    }
+
+    public static void write(Path file, String markdown) throws java.io.IOException {
+        AtomicWriter.write(file, markdown);
+    }
+}

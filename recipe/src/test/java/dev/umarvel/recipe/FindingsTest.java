@@ -1,0 +1,38 @@
+package dev.umarvel.recipe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.umarvel.mbeir.synth.SynthGenerator;
+import dev.umarvel.mbeir.synth.SynthSize;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The findings protocol end to end on tiny data with a token budget: every variant evaluated, the table written, reruns cached. */
+class FindingsTest {
+
+    @TempDir Path store;
+
+    @Test
+    void everyFindingGetsItsRowsAndARerunReusesThem() throws Exception {
+        SynthGenerator.generate(store.resolve("data"), SynthSize.TINY, 5, s -> {});
+        Findings.Budget budget = new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4);
+        List<String> log = new ArrayList<>();
+        Findings findings = new Findings(store, "data", "tiny", budget, "findings", log::add);
+        List<Findings.Row> rows = findings.run(List.of(1L), 0.95);
+        String md = Findings.markdown(rows, "Findings on tiny", "test");
+        for (String f : List.of("1", "2", "3", "4", "5", "6")) {
+            assertTrue(md.contains("## Finding " + f), md);
+        }
+        assertEquals(Findings.CLAIMS.size(), md.lines().filter(l -> l.matches("\\| \\d \\| .* \\| (yes|no|mixed) \\|")).count(), md);
+        assertTrue(rows.stream().allMatch(r -> r.local() >= 0 && r.local() <= 100 && r.global() >= 0 && r.global() <= 100));
+        assertTrue(rows.stream().anyMatch(r -> r.variant().startsWith("cascade")));
+
+        List<String> again = new ArrayList<>();
+        new Findings(store, "data", "tiny", budget, "findings", again::add).run(List.of(1L), 0.95);
+        assertTrue(again.stream().allMatch(l -> l.startsWith("reusing")), again.toString());
+    }
+}
