@@ -13,8 +13,9 @@ public final class Bench {
         switch (which) {
             case "model" -> ModelBench.run(rest);
             case "eval" -> EvalBench.run(rest);
+            case "recipe" -> RecipeBench.run(rest);
             default -> {
-                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full]");
+                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small]");
                 System.exit(which.equals("help") ? 0 : 2);
             }
         }

@@ -20,6 +20,9 @@ public interface JobListener {
 
     void log(String message);
 
+    /** A training loop ended; where its time went. */
+    default void finished(TrainingRun.Timings timings) {}
+
     /** A listener that ignores everything. */
     JobListener SILENT = new JobListener() {
         @Override

@@ -178,6 +178,7 @@ public final class TrainingRun {
             timings = new Timings(model, waiting, preparing[0], optimizing, checkpoints, (System.nanoTime() - runStart) / 1e9);
         }
         ctx.listener().log(timings.summary());
+        ctx.listener().finished(timings);
     }
 
     private Mllm model() {
