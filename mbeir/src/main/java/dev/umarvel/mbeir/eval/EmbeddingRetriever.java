@@ -117,19 +117,11 @@ public final class EmbeddingRetriever implements Retriever {
                     dids.add(idx.dids().get(i));
                 }
             }
-            Matrix part = select(idx.vectors(), keep);
+            Matrix part = idx.vectors().rows(keep);
             vectors = vectors == null ? part : vectors.append(part);
         }
         global = new Index(dids, vectors);
         return global;
-    }
-
-    private static Matrix select(Matrix m, List<Integer> rows) {
-        float[] data = new float[rows.size() * m.dim()];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(m.data(), rows.get(i) * m.dim(), data, i * m.dim(), m.dim());
-        }
-        return new Matrix(rows.size(), m.dim(), data);
     }
 
     private static List<MbeirCandidate> read(Path pool) throws IOException {

@@ -21,6 +21,15 @@ public record Matrix(int rows, int dim, float[] data) {
         return new Matrix(vectors.length, dim, data);
     }
 
+    /** The given rows, in the given order. */
+    public Matrix rows(java.util.List<Integer> picked) {
+        float[] out = new float[picked.size() * dim];
+        for (int i = 0; i < picked.size(); i++) {
+            System.arraycopy(data, picked.get(i) * dim, out, i * dim, dim);
+        }
+        return new Matrix(picked.size(), dim, out);
+    }
+
     /** The rows of this matrix followed by those of {@code other}. */
     public Matrix append(Matrix other) {
         if (rows > 0 && other.rows > 0 && dim != other.dim) {

@@ -54,7 +54,7 @@ public final class MiningJob {
                             members.add(j);
                         }
                     }
-                    ExactSearch.TopK top = ExactSearch.search(rows(q, g.getValue()), rows(c, members), mining.topN(), threads);
+                    ExactSearch.TopK top = ExactSearch.search(q.rows(g.getValue()), c.rows(members), mining.topN(), threads);
                     for (int r = 0; r < g.getValue().size(); r++) {
                         int[] global = new int[top.indices()[r].length];
                         for (int x = 0; x < global.length; x++) {
@@ -111,13 +111,5 @@ public final class MiningJob {
         }
         entries.add(new HardNegativeFile.Entry(q.qid(), q.posCandList(), topDocs, topScores, hard, dropped));
         return dropped.size();
-    }
-
-    private static Matrix rows(Matrix m, List<Integer> rows) {
-        float[] data = new float[rows.size() * m.dim()];
-        for (int i = 0; i < rows.size(); i++) {
-            System.arraycopy(m.data(), rows.get(i) * m.dim(), data, i * m.dim(), m.dim());
-        }
-        return new Matrix(rows.size(), m.dim(), data);
     }
 }
