@@ -211,6 +211,22 @@ class TrainerServiceTest {
                 () -> trainer.listJobs(ListJobsRequest.newBuilder().setPageToken("x").build())).getStatus().getCode());
     }
 
+    @Test
+    void healthAndMetricsAreServed() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        var ready = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:8081/q/health/ready")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body());
+        assertTrue(ready.body().contains("trainer-worker"), ready.body());
+        var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://localhost:8081/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, metrics.statusCode());
+        for (String name : List.of("umarvel_trainer_jobs{state=\"JOB_STATE_RUNNING\"", "umarvel_trainer_loss", "umarvel_trainer_temperature",
+                "umarvel_trainer_examples_per_second")) {
+            assertTrue(metrics.body().contains(name), name + " missing from /q/metrics");
+        }
+    }
+
     private void expect(Status.Code code, String message, JobSpec.Builder spec) {
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
                 () -> trainer.startJob(StartJobRequest.newBuilder().setSpec(spec).build()));
