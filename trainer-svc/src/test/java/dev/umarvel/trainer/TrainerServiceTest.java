@@ -33,22 +33,31 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.BeforeAll;
+import io.quarkus.test.common.QuarkusTestResource;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The Trainer contract through real gRPC stubs against the running service. */
 @QuarkusTest
+@QuarkusTestResource(FreshStore.class)
 class TrainerServiceTest {
-
-    static final Path STORE = Path.of("target/test-store").toAbsolutePath();
 
     @GrpcClient("trainer")
     TrainerGrpc.TrainerBlockingStub trainer;
 
-    @BeforeAll
-    static void data() throws Exception {
-        if (!Files.exists(STORE.resolve("data/tiny/synth_manifest.json"))) {
-            SynthGenerator.generate(STORE.resolve("data/tiny"), SynthSize.TINY, 21, s -> {});
+    @Inject
+    TrainerConfig config;
+
+    Path STORE;
+
+    @BeforeEach
+    void data() throws Exception {
+        STORE = config.store().toAbsolutePath();
+        synchronized (TrainerServiceTest.class) {
+            if (!Files.exists(STORE.resolve("data/tiny/synth_manifest.json"))) {
+                SynthGenerator.generate(STORE.resolve("data/tiny"), SynthSize.TINY, 21, s -> {});
+            }
         }
     }
 
