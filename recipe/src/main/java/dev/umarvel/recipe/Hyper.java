@@ -87,8 +87,9 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         if (kind.trains() && !(learningRate > 0 && learningRate <= 1)) {
             out.add("hyper.learning_rate: must be in (0, 1], got " + learningRate);
         }
-        if (batchSize < (kind.contrastive() || kind == JobKind.DISTILL ? 2 : 1) || batchSize > 4096) {
-            out.add("hyper.batch_size: must be in " + (kind.contrastive() ? 2 : 1) + "..4096, got " + batchSize);
+        int minBatch = kind.contrastive() || kind == JobKind.DISTILL ? 2 : 1;
+        if (batchSize < minBatch || batchSize > 4096) {
+            out.add("hyper.batch_size: must be in " + minBatch + "..4096, got " + batchSize);
         }
         if (referenceBatchSize < 1) {
             out.add("hyper.reference_batch_size: must be >= 1, got " + referenceBatchSize);

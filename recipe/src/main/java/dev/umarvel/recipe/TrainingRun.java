@@ -89,6 +89,19 @@ public final class TrainingRun {
     }
 
     private Timings timings = new Timings(0, 0, 0, 0, 0, 0);
+    private long validateEvery;
+    private Validator validator;
+
+    /** Work run every few steps (validation), with the step reached. */
+    public interface Validator {
+        void validate(long step) throws Exception;
+    }
+
+    /** Runs {@code validator} after every {@code steps} steps (0: never). */
+    public void validateEvery(long steps, Validator validator) {
+        this.validateEvery = steps;
+        this.validator = validator;
+    }
 
     public long totalSteps() {
         return totalSteps;
@@ -166,6 +179,9 @@ public final class TrainingRun {
                     lossCount = 0;
                     windowStart = System.nanoTime();
                     windowSteps = 0;
+                }
+                if (validator != null && validateEvery > 0 && done % validateEvery == 0 && done < totalSteps) {
+                    validator.validate(done);
                 }
                 if (done % h.checkpointEvery() == 0 && done < totalSteps) {
                     long c0 = System.nanoTime();

@@ -17,6 +17,7 @@ import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.StageModel;
 import dev.umarvel.recipe.TrainingRun;
+import dev.umarvel.recipe.Validation;
 import dev.umarvel.recipe.data.HardNegativeFile;
 import dev.umarvel.recipe.data.ImageLoader;
 import dev.umarvel.recipe.data.PairFile;
@@ -63,6 +64,10 @@ public final class ContrastiveJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log(spec.kind() + ": " + source.size() + " examples, " + run.totalSteps() + " steps of "
                     + spec.hyper().batchSize() + ", lr " + spec.hyper().learningRate());
+            boolean validates = Validation.applies(ctx, spec);
+            if (validates) {
+                run.validateEvery(spec.hyper().evalEvery(), step -> Validation.run(ctx, spec, stage, manager, "step " + step));
+            }
             run.run(new TrainingRun.Step<Batch>() {
                 @Override
                 public Batch prepare(long step, List<Integer> indices) throws Exception {
@@ -101,6 +106,9 @@ public final class ContrastiveJob {
                             : ContrastiveLoss.queryToCandidate(qe, positives, tau);
                 }
             });
+            if (validates) {
+                Validation.run(ctx, spec, stage, manager, "end of " + spec.kind());
+            }
             return stage.finish(ctx, spec, "embedder", run.totalSteps(), Map.of());
         }
     }

@@ -16,6 +16,7 @@ import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.StageModel;
 import dev.umarvel.recipe.TrainingRun;
+import dev.umarvel.recipe.Validation;
 import dev.umarvel.recipe.data.ImageLoader;
 import dev.umarvel.recipe.data.Side;
 import dev.umarvel.recipe.data.TeacherFile;
@@ -50,6 +51,10 @@ public final class DistillJob {
             DataOrder order = new DataOrder(lists.size(), spec.hyper().batchSize(), spec.seed());
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log("DISTILL: " + lists.size() + " queries x " + size + " candidates, " + run.totalSteps() + " steps");
+            boolean validates = Validation.applies(ctx, spec);
+            if (validates) {
+                run.validateEvery(spec.hyper().evalEvery(), step -> Validation.run(ctx, spec, stage, manager, "step " + step));
+            }
             run.run(new TrainingRun.Step<Lists>() {
                 @Override
                 public Lists prepare(long step, List<Integer> indices) throws Exception {
@@ -80,6 +85,9 @@ public final class DistillJob {
                     return DistillationLoss.kl(qe, ce, scores, model.temperature().value(ps, qe, true));
                 }
             });
+            if (validates) {
+                Validation.run(ctx, spec, stage, manager, "end of " + spec.kind());
+            }
             return stage.finish(ctx, spec, "embedder", run.totalSteps(), Map.of());
         }
     }

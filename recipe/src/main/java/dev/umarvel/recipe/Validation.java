@@ -1,0 +1,39 @@
+package dev.umarvel.recipe;
+
+import ai.djl.ndarray.NDManager;
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.eval.EmbeddingRetriever;
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.eval.Evaluator;
+import dev.umarvel.model.Inference;
+
+/**
+ * Evaluation of the model being trained on the validation split (local pools), reported as an
+ * evaluation event: at the end of every M-BEIR stage, and every {@code eval_every_steps} when set.
+ */
+public final class Validation {
+
+    private Validation() {}
+
+    /** Whether a stage validates: M-BEIR stages with validation queries, unless the spec turns it off. */
+    public static boolean applies(JobContext ctx, JobSpec spec) {
+        if (spec.data().skipValidation() || !(spec.kind() == JobKind.INSTRUCTION || spec.kind() == JobKind.HARD_NEGATIVE
+                || spec.kind() == JobKind.DISTILL || spec.kind() == JobKind.CONTINUE_HARD)) {
+            return false;
+        }
+        return !new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())).tasks(MbeirLayout.VAL).isEmpty();
+    }
+
+    public static EvaluationResult run(JobContext ctx, JobSpec spec, StageModel stage, NDManager manager, String label) throws Exception {
+        MbeirLayout layout = new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir()));
+        Inference inference = new Inference(stage.model(), stage.tokenizer(), manager);
+        EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(inference, layout), MbeirLayout.VAL, 128,
+                Runtime.getRuntime().availableProcessors(), m -> {});
+        EvaluationResult result = Evaluator.evaluate(label, layout, retriever,
+                new Evaluator.Options(MbeirLayout.VAL, false, layout.tasks(MbeirLayout.VAL), 42), m -> {});
+        ctx.listener().evaluation(result);
+        ctx.listener().log(String.format("validation (%s): mean of %d tasks, local pools: %.1f", label, result.tasks().size(),
+                result.meanLocal()));
+        return result;
+    }
+}
