@@ -20,7 +20,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -248,7 +247,7 @@ public final class TrainingRun {
     private void prune() throws IOException {
         List<Path> all = periodic();
         for (int i = 0; i < all.size() - KEEP_CHECKPOINTS; i++) {
-            deleteTree(all.get(i));
+            Checkpoint.deleteTree(all.get(i));
         }
     }
 
@@ -281,24 +280,6 @@ public final class TrainingRun {
         try (Stream<Path> dirs = Files.list(root)) {
             return dirs.filter(p -> p.getFileName().toString().matches("step-\\d+"))
                     .sorted(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(5)))).toList();
-        }
-    }
-
-    /** The newest periodic checkpoint's step, if any (for status reports). */
-    public Optional<Long> lastCheckpointStep() throws IOException {
-        List<Path> all = periodic();
-        return all.isEmpty() ? Optional.empty()
-                : Optional.of(Long.parseLong(all.get(all.size() - 1).getFileName().toString().substring(5)));
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

@@ -24,6 +24,15 @@ public final class Validation {
         return !new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())).tasks(MbeirLayout.VAL).isEmpty();
     }
 
+    /** Validates every {@code eval_every_steps} during the run when the stage validates; returns whether it does. */
+    public static boolean attach(JobContext ctx, JobSpec spec, StageModel stage, NDManager manager, TrainingRun run) {
+        boolean validates = applies(ctx, spec);
+        if (validates) {
+            run.validateEvery(spec.hyper().evalEvery(), step -> run(ctx, spec, stage, manager, "step " + step));
+        }
+        return validates;
+    }
+
     public static EvaluationResult run(JobContext ctx, JobSpec spec, StageModel stage, NDManager manager, String label) throws Exception {
         MbeirLayout layout = new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir()));
         Inference inference = new Inference(stage.model(), stage.tokenizer(), manager);

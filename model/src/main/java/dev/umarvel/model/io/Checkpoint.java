@@ -267,7 +267,8 @@ public final class Checkpoint {
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
+    /** Deletes a directory and everything in it; absent is fine. */
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }

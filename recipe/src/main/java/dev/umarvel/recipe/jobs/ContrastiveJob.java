@@ -64,10 +64,7 @@ public final class ContrastiveJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log(spec.kind() + ": " + source.size() + " examples, " + run.totalSteps() + " steps of "
                     + spec.hyper().batchSize() + ", lr " + spec.hyper().learningRate());
-            boolean validates = Validation.applies(ctx, spec);
-            if (validates) {
-                run.validateEvery(spec.hyper().evalEvery(), step -> Validation.run(ctx, spec, stage, manager, "step " + step));
-            }
+            boolean validates = Validation.attach(ctx, spec, stage, manager, run);
             run.run(new TrainingRun.Step<Batch>() {
                 @Override
                 public Batch prepare(long step, List<Integer> indices) throws Exception {

@@ -51,10 +51,7 @@ public final class DistillJob {
             DataOrder order = new DataOrder(lists.size(), spec.hyper().batchSize(), spec.seed());
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log("DISTILL: " + lists.size() + " queries x " + size + " candidates, " + run.totalSteps() + " steps");
-            boolean validates = Validation.applies(ctx, spec);
-            if (validates) {
-                run.validateEvery(spec.hyper().evalEvery(), step -> Validation.run(ctx, spec, stage, manager, "step " + step));
-            }
+            boolean validates = Validation.attach(ctx, spec, stage, manager, run);
             run.run(new TrainingRun.Step<Lists>() {
                 @Override
                 public Lists prepare(long step, List<Integer> indices) throws Exception {
