@@ -77,7 +77,7 @@ final class RecipeBench {
     private static String stage(Report report, Path store, JobKind kind, String init, String name, long steps, String preset,
             java.util.function.UnaryOperator<JobSpec> customise) throws Exception {
         Hyper.Overrides o = new Hyper.Overrides(null, null, null, null, null, steps, null, null, null, null, null, null, null, null, null,
-                null, null, 1_000_000L, null, null);
+                null, null, 1_000_000L, null, null, null);
         JobSpec spec = customise.apply(JobSpec.of(kind, "data", init, preset, o, 42));
         AtomicReference<TrainingRun.Timings> timings = new AtomicReference<>();
         long t0 = System.nanoTime();

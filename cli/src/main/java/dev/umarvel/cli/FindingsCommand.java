@@ -48,7 +48,7 @@ final class FindingsCommand implements Callable<Integer> {
         String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + steps
                 + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --threshold " + threshold
                 + " --out " + out;
-        String md = Findings.markdown(rows, title, command);
+        String md = Findings.markdown(rows, title, command) + "\n" + Findings.timingMarkdown(findings.timings(), seeds.get(0));
         Findings.write(out, md);
         System.out.print(md);
         return 0;

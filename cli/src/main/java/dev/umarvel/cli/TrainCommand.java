@@ -58,6 +58,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hard-negatives-per-query") Integer hardNegativesPerQuery;
     @Option(names = "--hard-negatives-only", description = "Ablation: no in-batch negatives.") boolean hardNegativesOnly;
     @Option(names = "--checkpoint-every") Long checkpointEvery;
+    @Option(names = "--task-batches", negatable = true,
+            description = "Cut each batch from one task's queries (default: on for instruction, off otherwise).") Boolean taskBatches;
 
     @Option(names = "--hard-negatives", defaultValue = "", description = "Mined hard-negative file (hard-negative, reranker).")
     String hardNegatives;
@@ -106,7 +108,7 @@ final class TrainCommand implements Callable<Integer> {
         Hyper.Overrides o = new Hyper.Overrides(lr, batch, referenceBatch,
                 lrScaling == null ? null : Hyper.LrScaling.valueOf(lrScaling.toUpperCase(Locale.ROOT)), epochs, maxSteps, null, null,
                 null, loraRank, null, null, temperatureInit, learnableTau, bidirectionalLoss, hardNegativesPerQuery,
-                hardNegativesOnly ? Boolean.TRUE : null, checkpointEvery, null, null);
+                hardNegativesOnly ? Boolean.TRUE : null, checkpointEvery, null, null, taskBatches);
         JobSpec.ModelOptions model = new JobSpec.ModelOptions(
                 attention == null ? null : ModelConfig.Attention.valueOf(attention.toUpperCase(Locale.ROOT)),
                 pooling == null ? null : ModelConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), instructionMasking, compressionPrompt);

@@ -24,14 +24,32 @@ public final class Findings {
     /** Training budget of each stage, in steps. */
     public record Budget(long pretrain, long text, long crossModal, long instruction, long hardNegative, long reranker, long distill,
             int batch, int distillList) {
+        /**
+         * Stage 3 gets {@code stageSteps}; the stages whose steps cost several times more (a hard-negative
+         * step embeds 6 candidates per query, a reranker step scores 2 pairs per query, a distillation step
+         * scores a list of 8) get a sixth or a third of it, so that one seed runs in about an hour on 2 cores.
+         */
         public static Budget of(long stageSteps) {
-            return new Budget(2 * stageSteps, stageSteps / 2, stageSteps / 2, stageSteps, stageSteps / 2, stageSteps, stageSteps / 4,
-                    0, 16);
+            return new Budget(2 * stageSteps, stageSteps / 2, stageSteps / 2, stageSteps, Math.max(1, stageSteps / 6),
+                    Math.max(1, stageSteps / 3), Math.max(1, stageSteps / 6), 0, 8);
         }
     }
 
     /** One evaluated variant. */
     public record Row(String finding, String variant, long seed, double local, double global) {}
+
+    /** Where one job's time went (training jobs; the rest have only a wall time). */
+    public record Timing(String job, double wallSeconds, double modelSeconds, double dataWaitSeconds, double optimizerSeconds,
+            double checkpointSeconds) {}
+
+    /** The jobs of the baseline recipe (seed {@code s}): their wall times add up to the full recipe. */
+    static List<String> recipeChain(long seed) {
+        String tag = "-seed" + seed;
+        return List.of("pretrain", "s1-text", "s2-cross", "s3" + tag, "f5-mine-filtered" + tag, "f5-filtered" + tag, "f6-reranker" + tag,
+                "f6-distill" + tag);
+    }
+
+    private static final String TIMING = "wall_time.json";
 
     static final String BASELINE = "stages 1+2+3, bidirectional + mean, instruction masked, learnable tau";
     static final String BIDIRECTIONAL_MEAN = "bidirectional + mean (the baseline)";
@@ -64,6 +82,7 @@ public final class Findings {
     private final Budget budget;
     private final Consumer<String> progress;
     private final String root;
+    private final Map<String, Timing> timings = new LinkedHashMap<>();
 
     public Findings(Path store, String data, String preset, Budget budget, String root, Consumer<String> progress) {
         this.store = store;
@@ -88,16 +107,53 @@ public final class Findings {
                         && Files.exists(store.resolve(result));
         if (done) {
             progress.accept("reusing " + result);
+            readTiming(name, output);
             return result;
         }
         progress.accept("running " + name);
+        long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicReference<TrainingRun.Timings> loop = new java.util.concurrent.atomic.AtomicReference<>();
+        JobListener listener = new JobListener() {
+            @Override
+            public void progress(Progress p) {}
+
+            @Override
+            public void checkpoint(CheckpointWritten c) {}
+
+            @Override
+            public void evaluation(dev.umarvel.mbeir.eval.EvaluationResult r) {}
+
+            @Override
+            public void log(String message) {}
+
+            @Override
+            public void finished(TrainingRun.Timings t) {
+                loop.set(t);
+            }
+        };
         Hyper.Overrides o = new Hyper.Overrides(null, budget.batch() > 0 ? budget.batch() : null, null, null, null, Math.max(1, steps),
-                null, null, null, null, null, null, null, null, null, null, null, Math.max(50, steps / 4), null, null);
+                null, null, null, null, null, null, null, null, null, null, null, Math.max(50, steps / 4), null, null, null);
         JobSpec spec = customise.apply(JobSpec.of(kind, data, init, preset, o, seed));
         spec = new JobSpec(spec.kind(), spec.data(), spec.initCheckpoint(), spec.preset(), spec.initFromBase(), out, spec.hyper(),
                 spec.model(), spec.mining(), spec.evaluation(), spec.distill(), spec.seed());
-        Jobs.run(new JobContext(store, output, JobListener.SILENT, () -> false), spec);
+        Jobs.run(new JobContext(store, output, listener, () -> false), spec);
+        TrainingRun.Timings t = loop.get();
+        Timing timing = new Timing(name, (System.nanoTime() - start) / 1e9, t == null ? 0 : t.model(), t == null ? 0 : t.waitingForData(),
+                t == null ? 0 : t.optimizer(), t == null ? 0 : t.checkpoints());
+        AtomicWriter.write(output.resolve(TIMING), Json.MAPPER.writeValueAsString(timing));
+        timings.put(name, timing);
         return result;
+    }
+
+    private void readTiming(String name, Path output) throws java.io.IOException {
+        if (Files.exists(output.resolve(TIMING))) {
+            timings.put(name, Json.MAPPER.readValue(output.resolve(TIMING).toFile(), Timing.class));
+        }
+    }
+
+    /** The time of every job this run ran or reused, by job name, in order. */
+    public Map<String, Timing> timings() {
+        return timings;
     }
 
     private static UnaryOperator<JobSpec> keep() {
@@ -111,7 +167,7 @@ public final class Findings {
 
     private static Hyper.Overrides overridesOf(Hyper h) {
         return new Hyper.Overrides(null, h.batchSize(), h.referenceBatchSize(), h.lrScaling(), null, h.maxSteps(), null, null, null,
-                null, null, null, null, null, null, null, null, h.checkpointEvery(), null, null);
+                null, null, null, null, null, null, null, null, h.checkpointEvery(), null, null, h.taskBatches());
     }
 
     private static UnaryOperator<JobSpec> model(ModelConfig.Attention a, ModelConfig.Pooling p, Boolean masking, Boolean prompt) {
@@ -168,7 +224,7 @@ public final class Findings {
             rows.add(evaluate("4", "fixed tau", job("f4-fixed-tau" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     hyper(o -> withTau(o, false), JobKind.INSTRUCTION, preset)), seed, "f4-fixed-tau" + tag));
             int batch = Hyper.presetBatch(preset);
-            for (Hyper.LrScaling scaling : List.of(Hyper.LrScaling.NONE, Hyper.LrScaling.SQRT, Hyper.LrScaling.LINEAR)) {
+            for (Hyper.LrScaling scaling : List.of(Hyper.LrScaling.NONE, Hyper.LrScaling.SQRT)) {
                 String name = "f4-batch2x-" + scaling.name().toLowerCase() + tag;
                 rows.add(evaluate("4", "2x batch, lr scaling " + scaling.name().toLowerCase(), job(name, JobKind.INSTRUCTION, s2,
                         Math.max(1, steps / 2), seed, hyper(o -> withBatch(o, 2 * batch, batch, scaling), JobKind.INSTRUCTION, preset)),
@@ -229,22 +285,22 @@ public final class Findings {
 
     private static Hyper.Overrides withTau(Hyper.Overrides o, boolean learnable) {
         return new Hyper.Overrides(o.learningRate(), o.batchSize(), o.referenceBatchSize(), o.lrScaling(), o.epochs(), o.maxSteps(),
-                null, null, null, null, null, null, null, learnable, null, null, null, o.checkpointEvery(), null, null);
+                null, null, null, null, null, null, null, learnable, null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
     }
 
     private static Hyper.Overrides withBatch(Hyper.Overrides o, int batch, int reference, Hyper.LrScaling scaling) {
         return new Hyper.Overrides(null, batch, reference, scaling, null, o.maxSteps(), null, null, null, null, null, null, null, null,
-                null, null, null, o.checkpointEvery(), null, null);
+                null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
     }
 
     private static Hyper.Overrides withLr(Hyper.Overrides o, double lr) {
         return new Hyper.Overrides(lr, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
-                null, null, null, null, null, null, null, o.checkpointEvery(), null, null);
+                null, null, null, null, null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
     }
 
     private static Hyper.Overrides withHardOnly(Hyper.Overrides o) {
         return new Hyper.Overrides(null, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
-                null, null, null, null, null, null, true, o.checkpointEvery(), null, null);
+                null, null, null, null, null, null, true, o.checkpointEvery(), null, null, o.taskBatches());
     }
 
     /** The markdown table: per finding, each variant's mean over seeds, and the paper's expected direction checked. */
@@ -278,6 +334,44 @@ public final class Findings {
                     global, local > 0 && global > 0 ? "yes" : local <= 0 && global <= 0 ? "no" : "mixed"));
         }
         return md.toString();
+    }
+
+    /**
+     * Where the time went: every job's wall time split into the model (forward + backward), the
+     * optimizer, waiting for data and the rest (loading, checkpoints, evaluation: bookkeeping), and the
+     * wall time of the whole recipe (the baseline chain of the first seed).
+     */
+    public static String timingMarkdown(Map<String, Timing> timings, long seed) {
+        StringBuilder md = new StringBuilder("## Where the time went\n\n| job | wall | model | optimizer | waiting for data | rest |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
+        for (Timing t : timings.values()) {
+            double rest = t.wallSeconds() - t.modelSeconds() - t.optimizerSeconds() - t.dataWaitSeconds();
+            md.append(String.format("| %s | %.0f s | %.0f%% | %.0f%% | %.0f%% | %.0f%% |%n", t.job(), t.wallSeconds(),
+                    pct(t.modelSeconds(), t), pct(t.optimizerSeconds(), t), pct(t.dataWaitSeconds(), t), pct(rest, t)));
+        }
+        double total = 0;
+        double model = 0;
+        double data = 0;
+        List<String> missing = new ArrayList<>();
+        for (String job : recipeChain(seed)) {
+            Timing t = timings.get(job);
+            if (t == null) {
+                missing.add(job);
+                continue;
+            }
+            total += t.wallSeconds();
+            model += t.modelSeconds() + t.optimizerSeconds();
+            data += t.dataWaitSeconds();
+        }
+        md.append(String.format("%nThe full recipe (%s): %.1f min wall, %.0f%% in the model and optimizer, %.0f%% waiting for data, "
+                + "%.0f%% bookkeeping (loading, mining's search, scoring, checkpoints)%s.%n", String.join(" -> ", recipeChain(seed)),
+                total / 60, 100 * model / total, 100 * data / total, 100 * (total - model - data) / total,
+                missing.isEmpty() ? "" : "; not timed: " + String.join(", ", missing)));
+        return md.toString();
+    }
+
+    private static double pct(double part, Timing t) {
+        return t.wallSeconds() > 0 ? 100 * part / t.wallSeconds() : 0;
     }
 
     private static double mean(List<Row> rows, boolean local) {

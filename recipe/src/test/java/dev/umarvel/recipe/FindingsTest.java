@@ -31,8 +31,16 @@ class FindingsTest {
         assertTrue(rows.stream().allMatch(r -> r.local() >= 0 && r.local() <= 100 && r.global() >= 0 && r.global() <= 100));
         assertTrue(rows.stream().anyMatch(r -> r.variant().startsWith("cascade")));
 
+        String timing = Findings.timingMarkdown(findings.timings(), 1);
+        assertTrue(timing.contains("The full recipe (pretrain -> s1-text"), timing);
+        assertTrue(!timing.contains("not timed"), timing);
+        assertTrue(findings.timings().get("s3-seed1").modelSeconds() > 0, timing);
+        assertTrue(findings.timings().values().stream().allMatch(t -> t.wallSeconds() >= t.modelSeconds()), timing);
+
         List<String> again = new ArrayList<>();
-        new Findings(store, "data", "tiny", budget, "findings", again::add).run(List.of(1L), 0.95);
+        Findings rerun = new Findings(store, "data", "tiny", budget, "findings", again::add);
+        rerun.run(List.of(1L), 0.95);
         assertTrue(again.stream().allMatch(l -> l.startsWith("reusing")), again.toString());
+        assertEquals(findings.timings(), rerun.timings(), "a rerun reports the times of the runs it reuses");
     }
 }

@@ -53,7 +53,14 @@ class RecipeChainTest {
     static Hyper.Overrides steps(long n) {
         Hyper.Overrides o = Hyper.Overrides.none();
         return new Hyper.Overrides(o.learningRate(), null, null, null, null, n, null, null, null, 8, null, null, null, null, null,
-                null, null, null, null, null);
+                null, null, null, null, null, null);
+    }
+
+    /** The same steps with one-task batches (exercises both sources that label tasks). */
+    static Hyper taskBatches(JobKind kind) {
+        Hyper.Overrides o = steps(6);
+        return Hyper.resolve(kind, "tiny", new Hyper.Overrides(o.learningRate(), null, null, null, null, o.maxSteps(), null, null, null,
+                o.loraRank(), null, null, null, null, null, null, null, null, null, null, true));
     }
 
     static String run(JobKind kind, String init, String out, JobSpec spec) throws Exception {
@@ -91,7 +98,7 @@ class RecipeChainTest {
 
         JobSpec hn = spec(JobKind.HARD_NEGATIVE, s3);
         hn = new JobSpec(hn.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), s3, "tiny", false, "",
-                hn.hyper(), hn.model(), hn.mining(), hn.evaluation(), hn.distill(), hn.seed());
+                taskBatches(JobKind.HARD_NEGATIVE), hn.model(), hn.mining(), hn.evaluation(), hn.distill(), hn.seed());
         String s4 = run(JobKind.HARD_NEGATIVE, s3, "jobs/s4", hn);
 
         JobSpec rr = spec(JobKind.RERANKER, base);
@@ -113,7 +120,7 @@ class RecipeChainTest {
 
         JobSpec control = spec(JobKind.CONTINUE_HARD, s4);
         control = new JobSpec(control.kind(), new JobSpec.Data("data/tiny", "", "", "", "", "", "jobs/distill/teacher_scores.jsonl",
-                false, ""), s4, "tiny", false, "", control.hyper(), control.model(), control.mining(), control.evaluation(), d,
+                false, ""), s4, "tiny", false, "", taskBatches(JobKind.CONTINUE_HARD), control.model(), control.mining(), control.evaluation(), d,
                 control.seed());
         run(JobKind.CONTINUE_HARD, s4, "jobs/control", control);
 

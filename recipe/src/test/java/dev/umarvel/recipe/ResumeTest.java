@@ -35,7 +35,7 @@ class ResumeTest {
 
     static Hyper.Overrides overrides(long steps, long checkpointEvery) {
         return new Hyper.Overrides(null, null, null, null, null, steps, null, null, null, 8, null, null, null, null, null, null, null,
-                checkpointEvery, null, null);
+                checkpointEvery, null, null, null);
     }
 
     /** Stops the job once it reports progress beyond {@code stopAfter} steps. */
@@ -97,7 +97,7 @@ class ResumeTest {
                 .startsWith("data.dataset_dir: '../outside' leaves the store"));
         assertTrue(assertThrows(InvalidSpecException.class, () -> Hyper.resolve(JobKind.INSTRUCTION, "tiny",
                 new Hyper.Overrides(3.0, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                        null, null, null))).getMessage().contains("hyper.learning_rate: must be in (0, 1], got 3.0"));
+                        null, null, null, null))).getMessage().contains("hyper.learning_rate: must be in (0, 1], got 3.0"));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Jobs.validate(ctx,
                 JobSpec.of(JobKind.INSTRUCTION, "data", "nothing/here", "tiny", Hyper.Overrides.none(), 1)));
         assertTrue(assertThrows(InvalidSpecException.class, () -> Jobs.validate(ctx,

@@ -48,6 +48,11 @@ public final class ContrastiveJob {
     interface Source {
         int size();
 
+        /** The task of each example, for task batches; null where examples have no task. */
+        default int[] tasks() {
+            return null;
+        }
+
         Example example(int index, Random random);
     }
 
@@ -60,10 +65,11 @@ public final class ContrastiveJob {
             ModelConfig config = model.config();
             Source source = source(ctx, spec, new ImageLoader(Sources.datasetRoot(ctx, spec), config.imageSize()));
             SequenceBuilder builder = new SequenceBuilder(stage.tokenizer(), config);
-            DataOrder order = new DataOrder(source.size(), spec.hyper().batchSize(), spec.seed());
+            int[] tasks = spec.hyper().taskBatches() ? source.tasks() : null;
+            DataOrder order = new DataOrder(source.size(), spec.hyper().batchSize(), spec.seed(), tasks);
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log(spec.kind() + ": " + source.size() + " examples, " + run.totalSteps() + " steps of "
-                    + spec.hyper().batchSize() + ", lr " + spec.hyper().learningRate());
+                    + spec.hyper().batchSize() + (tasks != null ? " (one task per batch)" : "") + ", lr " + spec.hyper().learningRate());
             boolean validates = Validation.attach(ctx, spec, stage, manager, run);
             run.run(new TrainingRun.Step<Batch>() {
                 @Override
@@ -146,6 +152,11 @@ public final class ContrastiveJob {
             }
 
             @Override
+            public int[] tasks() {
+                return taskLabels(queries);
+            }
+
+            @Override
             public Example example(int index, Random random) {
                 MbeirQuery q = queries.get(index);
                 Item query = images.query(set.instruction(q, random), Side.of(q));
@@ -165,6 +176,17 @@ public final class ContrastiveJob {
         };
     }
 
+    /** Dataset and task of each query as one label: M-BEIR's tasks are (dataset, task id) pairs. */
+    static int[] taskLabels(List<MbeirQuery> queries) {
+        Map<String, Integer> ids = new java.util.HashMap<>();
+        int[] out = new int[queries.size()];
+        for (int i = 0; i < out.length; i++) {
+            MbeirQuery q = queries.get(i);
+            out[i] = ids.computeIfAbsent(q.datasetId() + "/" + q.taskId(), key -> ids.size());
+        }
+        return out;
+    }
+
     /** The distillation lists as hard negatives: same queries, same candidates, InfoNCE instead of KL. */
     private static Source continueHard(JobContext ctx, JobSpec spec, ImageLoader images) throws Exception {
         TrainingSet set = Sources.trainingSet(ctx, spec);
@@ -177,6 +199,17 @@ public final class ContrastiveJob {
             @Override
             public int size() {
                 return lists.size();
+            }
+
+            @Override
+            public int[] tasks() {
+                // a list whose query left the training set keeps the dataset of its qid ("dataset:n")
+                Map<String, Integer> ids = new java.util.HashMap<>();
+                return lists.stream().mapToInt(e -> {
+                    MbeirQuery q = byQid.get(e.qid());
+                    String key = q != null ? q.datasetId() + "/" + q.taskId() : e.qid().split(":")[0];
+                    return ids.computeIfAbsent(key, k -> ids.size());
+                }).toArray();
             }
 
             @Override
