@@ -81,6 +81,16 @@ public final class Inference implements AutoCloseable {
         }
     }
 
+    /** Each item's sequence length as {@link #embed} builds it (what a batcher budgets); refuses an over-long one unless truncating. */
+    public int[] embeddingLengths(List<Item> items, boolean truncate) throws TokenLimitException {
+        return sequences.embedding(items, truncate).lengths();
+    }
+
+    /** Each pair's sequence length as {@link #score} builds it; refuses an over-long one unless truncating. */
+    public int[] rerankLengths(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
+        return sequences.rerank(pairs, truncate).lengths();
+    }
+
     /** P(Yes) for each (query, candidate) pair, read at the last position with causal attention. */
     public Scores score(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
         SequenceBatch batch = sequences.rerank(pairs, truncate);

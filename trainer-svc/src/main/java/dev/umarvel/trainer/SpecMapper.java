@@ -158,7 +158,8 @@ final class SpecMapper {
                 h.hasLoraDropout() ? h.getLoraDropout() : null, h.hasTemperatureInit() ? h.getTemperatureInit() : null, learnable,
                 bidirectional, h.hasHardNegativesPerQuery() ? h.getHardNegativesPerQuery() : null,
                 h.getHardNegativesOnly() ? Boolean.TRUE : null, h.hasCheckpointEverySteps() ? h.getCheckpointEverySteps() : null,
-                h.hasEvalEverySteps() ? h.getEvalEverySteps() : null, h.hasMergeLora() ? h.getMergeLora() : null);
+                h.hasEvalEverySteps() ? h.getEvalEverySteps() : null, h.hasMergeLora() ? h.getMergeLora() : null,
+                h.hasTaskBatches() ? h.getTaskBatches() : null);
     }
 
     /** The spec as given with the resolved defaults written back, as Job.spec reports it. */

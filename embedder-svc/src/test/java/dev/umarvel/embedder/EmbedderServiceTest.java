@@ -1,0 +1,306 @@
+package dev.umarvel.embedder;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.EmbedItem;
+import dev.umarvel.api.v1.EmbedRequest;
+import dev.umarvel.api.v1.EmbedResponse;
+import dev.umarvel.api.v1.EmbedderGrpc;
+import dev.umarvel.api.v1.GetModelInfoRequest;
+import dev.umarvel.api.v1.Image;
+import dev.umarvel.api.v1.LoadModelRequest;
+import dev.umarvel.api.v1.LoadModelResponse;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.Truncation;
+import dev.umarvel.model.Inference;
+import dev.umarvel.model.Item;
+import dev.umarvel.model.image.ImageDecoder;
+import dev.umarvel.serving.TinyCheckpoints;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The Embedder contract through real gRPC stubs against the running service (one app for the class: tests run in order). */
+@QuarkusTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EmbedderServiceTest {
+
+    static final Path STORE = Path.of("target/test-store").toAbsolutePath();
+
+    @GrpcClient("embedder")
+    EmbedderGrpc.EmbedderBlockingStub embedder;
+
+    static Path checkpoint(String name, long seed) throws Exception {
+        Path dir = STORE.resolve(name);
+        if (!Files.exists(dir.resolve("manifest.json"))) {
+            TinyCheckpoints.write(dir, "embedder", seed, 40);
+        }
+        return dir;
+    }
+
+    static byte[] png(int seed) throws Exception {
+        BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < 24; y++) {
+            for (int x = 0; x < 24; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    static EmbedItem query(String text) {
+        return EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("find the matching image for this caption")
+                .setContent(Content.newBuilder().setText(text))).build();
+    }
+
+    static EmbedItem imageCandidate(byte[] png, String text) {
+        return EmbedItem.newBuilder().setCandidate(Content.newBuilder().setText(text)
+                .setImage(Image.newBuilder().setData(ByteString.copyFrom(png)).setMimeType("image/png"))).build();
+    }
+
+    static final List<String> TEXTS = List.of("a red circle on the left", "a big blue star", "green square on the right of picture",
+            "a small striped star", "dotted red square", "blue circle", "a red star on the right", "big green circle");
+
+    /** What the model module computes in process for the same items. */
+    static float[][] inProcess(Path ckpt, List<Item> items) throws Exception {
+        try (Inference inference = Inference.load(ckpt)) {
+            return inference.embed(items, true).vectors();
+        }
+    }
+
+    static float[] values(EmbedResponse r, int i) {
+        List<Float> v = r.getEmbeddings(i).getValuesList();
+        float[] out = new float[v.size()];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = v.get(k);
+        }
+        return out;
+    }
+
+    static Status.Code code(Runnable call) {
+        return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
+    }
+
+    static String refusal(Runnable call) {
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+        return e.getStatus().getDescription();
+    }
+
+    @Test
+    @Order(1)
+    void notReadyUntilAModelIsLoaded() {
+        assertEquals(Status.Code.FAILED_PRECONDITION, code(() -> embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance())));
+        assertEquals(Status.Code.FAILED_PRECONDITION, code(() -> embedder.embed(EmbedRequest.newBuilder().addItems(query("a")).build())));
+    }
+
+    @Test
+    @Order(2)
+    void loadModelChecksItsPathThenServesTheModuleResultsExactly() throws Exception {
+        Path a = checkpoint("ckpt-a", 1);
+        assertEquals(Status.Code.INVALID_ARGUMENT, code(() -> embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("../x").build())));
+        assertEquals(Status.Code.NOT_FOUND, code(() -> embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("nothing").build())));
+        Path reranker = STORE.resolve("ckpt-reranker");
+        if (!Files.exists(reranker.resolve("manifest.json"))) {
+            TinyCheckpoints.write(reranker, "reranker", 3, 40);
+        }
+        assertEquals(Status.Code.FAILED_PRECONDITION,
+                code(() -> embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-reranker").build())));
+
+        LoadModelResponse loaded = embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-a").build());
+        assertFalse(loaded.hasPrevious());
+        String version = loaded.getCurrent().getVersion();
+        assertEquals(version, embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion());
+
+        byte[] png = png(7);
+        EmbedResponse r = embedder.embed(EmbedRequest.newBuilder().addItems(query(TEXTS.get(0))).addItems(imageCandidate(png, "a star"))
+                .build());
+        assertEquals(version, r.getModelVersion());
+        float[] pixels = new ImageDecoder(16).decode(png, "image/png");
+        float[][] expected = inProcess(a, List.of(Item.query("find the matching image for this caption", TEXTS.get(0), null),
+                Item.candidate("a star", pixels)));
+        assertArrayEquals(expected[0], values(r, 0), 1e-5f);
+        assertArrayEquals(expected[1], values(r, 1), 1e-5f);
+        assertEquals(Set.of("queue", "compute", "total"), Set.copyOf(r.getTimingsList().stream().map(t -> t.getStage()).toList()));
+    }
+
+    @Test
+    @Order(3)
+    void manyConcurrentClientsEachGetTheirOwnAnswersInOrder() throws Exception {
+        float[][] expected = inProcess(checkpoint("ckpt-a", 1), TEXTS.stream()
+                .map(t -> Item.query("find the matching image for this caption", t, null)).toList());
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int c = 0; c < 16; c++) {
+                int client = c;
+                calls.add(pool.submit(() -> {
+                    for (int n = 0; n < 10; n++) {
+                        // each client asks for a different rotation of the texts
+                        EmbedRequest.Builder req = EmbedRequest.newBuilder();
+                        for (int k = 0; k < 3; k++) {
+                            req.addItems(query(TEXTS.get((client + n + k) % TEXTS.size())));
+                        }
+                        EmbedResponse r = embedder.embed(req.build());
+                        for (int k = 0; k < 3; k++) {
+                            assertArrayEquals(expected[(client + n + k) % TEXTS.size()], values(r, k), 1e-5f);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : calls) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void everyBadInputGetsItsStatusAndField() throws Exception {
+        byte[] anImage = png(1);
+        EmbedRequest.Builder tooMany = EmbedRequest.newBuilder();
+        for (int i = 0; i < 17; i++) {
+            tooMany.addItems(query("a red circle"));
+        }
+        assertEquals("items: 17 items, over the limit of 16 per call", refusal(() -> embedder.embed(tooMany.build())));
+        assertEquals("items: no items", refusal(() -> embedder.embed(EmbedRequest.getDefaultInstance())));
+        assertEquals("items[1]: empty item: set query or candidate", refusal(() -> embedder.embed(EmbedRequest.newBuilder()
+                .addItems(query("a")).addItems(EmbedItem.getDefaultInstance()).build())));
+        assertEquals("items[0].query.content: empty content: set text or image", refusal(() -> embedder.embed(EmbedRequest.newBuilder()
+                .addItems(EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("find"))).build())));
+        assertEquals("items[0].candidate.image.data: not a PNG or JPEG image", refusal(() -> embedder.embed(EmbedRequest.newBuilder()
+                .addItems(EmbedItem.newBuilder().setCandidate(Content.newBuilder().setImage(Image.newBuilder()
+                        .setData(ByteString.copyFromUtf8("hello, not an image"))))).build())));
+        assertEquals("items[0].candidate.image.mime_type: unsupported MIME type 'image/webp': expected image/png or image/jpeg",
+                refusal(() -> embedder.embed(EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder().setCandidate(Content.newBuilder()
+                        .setImage(Image.newBuilder().setData(ByteString.copyFrom(anImage)).setMimeType("image/webp")))).build())));
+        assertEquals("items[0].candidate.image.store_path: '../../etc/passwd' escapes the store", refusal(() -> embedder.embed(
+                EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder().setCandidate(Content.newBuilder().setImage(Image.newBuilder()
+                        .setStorePath("../../etc/passwd")))).build())));
+        assertEquals(Status.Code.NOT_FOUND, code(() -> embedder.embed(EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder()
+                .setCandidate(Content.newBuilder().setImage(Image.newBuilder().setStorePath("missing.png")))).build())));
+        assertEquals("truncation: unknown value 7", refusal(() -> embedder.embed(EmbedRequest.newBuilder().addItems(query("a"))
+                .setTruncationValue(7).build())));
+
+        String longText = String.join(" ", java.util.Collections.nCopies(60, "red"));
+        String tooLong = refusal(() -> embedder.embed(EmbedRequest.newBuilder().addItems(query("a")).addItems(query(longText))
+                .setTruncation(Truncation.TRUNCATION_REJECT).build()));
+        assertTrue(tooLong.startsWith("items[1].query.content.text: needs "), tooLong);
+        EmbedResponse cut = embedder.embed(EmbedRequest.newBuilder().addItems(query(longText)).build());
+        assertTrue(cut.getEmbeddings(0).getTruncated());
+        assertEquals(40, cut.getEmbeddings(0).getTokens());
+    }
+
+    @Test
+    @Order(5)
+    void aFullQueueAnswersResourceExhaustedAndRecovers() throws Exception {
+        // 64 items of queue: 40 requests of 16 items at once cannot all wait
+        ExecutorService pool = Executors.newFixedThreadPool(40);
+        AtomicInteger exhausted = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int c = 0; c < 40; c++) {
+                calls.add(pool.submit(() -> {
+                    EmbedRequest.Builder req = EmbedRequest.newBuilder();
+                    for (int k = 0; k < 16; k++) {
+                        req.addItems(query(TEXTS.get(k % TEXTS.size())));
+                    }
+                    try {
+                        embedder.embed(req.build());
+                        answered.incrementAndGet();
+                    } catch (StatusRuntimeException e) {
+                        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+                        exhausted.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : calls) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(exhausted.get() > 0, "no request was refused");
+        assertTrue(answered.get() > 0, "no request was answered");
+        assertEquals(1, embedder.embed(EmbedRequest.newBuilder().addItems(query("blue circle")).build()).getEmbeddingsCount());
+    }
+
+    @Test
+    @Order(6)
+    void aHotSwapUnderLoadLosesNothingAndChangesAnswersExactlyAtTheSwap() throws Exception {
+        Path a = checkpoint("ckpt-a", 1);
+        Path b = checkpoint("ckpt-b", 2);
+        List<Item> item = List.of(Item.query("find the matching image for this caption", TEXTS.get(1), null));
+        float[] fromA = inProcess(a, item)[0];
+        float[] fromB = inProcess(b, item)[0];
+        String versionA = embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion();
+        AtomicBoolean swapped = new AtomicBoolean();
+        ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        AtomicInteger afterSwapFromA = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> load = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                load.add(pool.submit(() -> {
+                    for (int n = 0; n < 40; n++) {
+                        boolean swapDone = swapped.get();
+                        EmbedResponse r = embedder.embed(EmbedRequest.newBuilder().addItems(query(TEXTS.get(1))).build());
+                        boolean isA = r.getModelVersion().equals(versionA);
+                        assertArrayEquals(isA ? fromA : fromB, values(r, 0), 1e-5f, "answer of " + r.getModelVersion());
+                        seen.computeIfAbsent(r.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
+                        if (swapDone && isA) {
+                            afterSwapFromA.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(200);
+            LoadModelResponse swap = embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-b").build());
+            swapped.set(true);
+            assertEquals(versionA, swap.getPrevious().getVersion());
+            for (Future<?> f : load) {
+                f.get(120, TimeUnit.SECONDS); // any error or wrong answer fails here
+            }
+            assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet(), "both models answered");
+            assertEquals(0, afterSwapFromA.get(), "a request sent after LoadModel returned was answered by the old model");
+            assertEquals(320, seen.values().stream().mapToInt(AtomicInteger::get).sum());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

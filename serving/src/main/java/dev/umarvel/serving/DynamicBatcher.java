@@ -1,0 +1,344 @@
+package dev.umarvel.serving;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Coalesces the items of many requests into model batches, as a serving stack's dynamic batcher does,
+ * on one worker thread (the device runs one batch at a time; the engine's own threads use the cores).
+ *
+ * <p>A batch closes when it holds {@code maxBatchItems} items, when its padded size (items x longest
+ * item) would pass {@code maxBatchTokens}, or when its oldest item has waited {@code maxDelay}. The
+ * oldest item always goes in (no request starves); the rest are the waiting items nearest to it in
+ * length, so that a batch pads little. Items whose request passed its deadline, was cancelled or
+ * already failed are dropped before compute. The queue holds at most {@code queueCapacity} items: a
+ * request that does not fit is refused at once ({@link QueueFullException}) rather than queued.
+ *
+ * @param <I> a model input (one item)
+ * @param <O> its result
+ */
+public final class DynamicBatcher<I, O> implements AutoCloseable {
+
+    /** Bounds of a batch and of the queue. */
+    public record Config(int maxBatchItems, int maxBatchTokens, Duration maxDelay, int queueCapacity) {
+        public Config {
+            if (maxBatchItems < 1 || maxBatchTokens < 1 || queueCapacity < 1 || maxDelay.isNegative()) {
+                throw new IllegalArgumentException("invalid batcher config " + this);
+            }
+        }
+    }
+
+    /** Runs the model on one batch; returns one result per input, in order. */
+    @FunctionalInterface
+    public interface Compute<I, O> {
+        List<O> run(List<I> inputs) throws Exception;
+    }
+
+    /** What the service measures. Called on the worker thread; keep it cheap. */
+    public interface Observer {
+        /** A batch is about to run: its items, their real and padded token counts, each item's wait. */
+        default void batch(int items, int tokens, int paddedTokens, long[] queuedNanos) {}
+
+        /** A batch ran for this long. */
+        default void computed(long nanos) {}
+
+        /** Items dropped before compute, with the reason ("deadline", "cancelled"). */
+        default void dropped(int items, String reason) {}
+    }
+
+    /** Why a request failed without running. */
+    public static final class Dropped extends Exception {
+        private final String reason;
+
+        Dropped(String reason) {
+            super(reason);
+            this.reason = reason;
+        }
+
+        /** "deadline" or "cancelled". */
+        public String reason() {
+            return reason;
+        }
+    }
+
+    /** The queue cannot take the request. */
+    public static final class QueueFullException extends Exception {
+        QueueFullException(int waiting, int asked, int capacity) {
+            super(waiting + " items waiting and " + asked + " asked, over the queue capacity of " + capacity);
+        }
+    }
+
+    /** One caller's items and their results. */
+    private final class Request {
+        final Object[] results;
+        final CompletableFuture<List<O>> future = new CompletableFuture<>();
+        final long deadline;
+        final BooleanSupplier cancelled;
+        int remaining;
+
+        Request(int size, long deadline, BooleanSupplier cancelled) {
+            this.results = new Object[size];
+            this.remaining = size;
+            this.deadline = deadline;
+            this.cancelled = cancelled;
+        }
+
+        @SuppressWarnings("unchecked")
+        void complete(int index, O result) {
+            results[index] = result;
+            if (--remaining == 0) {
+                List<O> out = new ArrayList<>(results.length);
+                for (Object r : results) {
+                    out.add((O) r);
+                }
+                future.complete(out);
+            }
+        }
+    }
+
+    /** One item waiting in the queue. */
+    private final class Unit {
+        final Request request;
+        final int index;
+        final I input;
+        final int tokens;
+        final long enqueued;
+
+        Unit(Request request, int index, I input, int tokens, long enqueued) {
+            this.request = request;
+            this.index = index;
+            this.input = input;
+            this.tokens = tokens;
+            this.enqueued = enqueued;
+        }
+    }
+
+    private final Config config;
+    private final Compute<I, O> compute;
+    private final Observer observer;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition arrived = lock.newCondition();
+    private final LinkedList<Unit> waiting = new LinkedList<>(); // arrival order
+    private final Thread worker;
+    private volatile boolean closed;
+
+    public DynamicBatcher(String name, Config config, Compute<I, O> compute, Observer observer) {
+        this.config = config;
+        this.compute = compute;
+        this.observer = observer;
+        this.worker = new Thread(this::work, name + "-batcher");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    /**
+     * Queues a request's items.
+     *
+     * @param tokens each item's sequence length (the batch budget counts padded tokens)
+     * @param deadline {@link System#nanoTime()} after which the answer is useless ({@code Long.MAX_VALUE}: none)
+     * @param cancelled whether the caller went away
+     * @return the results in input order; fails with {@link Dropped} or the model's exception
+     */
+    public CompletableFuture<List<O>> submit(List<I> inputs, int[] tokens, long deadline, BooleanSupplier cancelled)
+            throws QueueFullException {
+        if (inputs.size() != tokens.length) {
+            throw new IllegalArgumentException(inputs.size() + " inputs, " + tokens.length + " token counts");
+        }
+        Request request = new Request(inputs.size(), deadline, cancelled);
+        if (inputs.isEmpty()) {
+            request.future.complete(List.of());
+            return request.future;
+        }
+        long now = System.nanoTime();
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("batcher closed");
+            }
+            if (waiting.size() + inputs.size() > config.queueCapacity()) {
+                throw new QueueFullException(waiting.size(), inputs.size(), config.queueCapacity());
+            }
+            for (int i = 0; i < inputs.size(); i++) {
+                waiting.add(new Unit(request, i, inputs.get(i), Math.max(1, tokens[i]), now));
+            }
+            arrived.signal();
+        } finally {
+            lock.unlock();
+        }
+        return request.future;
+    }
+
+    /** Items waiting for a batch. */
+    public int depth() {
+        lock.lock();
+        try {
+            return waiting.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void work() {
+        while (!closed) {
+            List<Unit> batch;
+            try {
+                batch = nextBatch();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!batch.isEmpty()) {
+                run(batch);
+            }
+        }
+    }
+
+    /** Waits for work, lets the batch fill until the oldest item's delay is up, then picks it. */
+    private List<Unit> nextBatch() throws InterruptedException {
+        lock.lock();
+        try {
+            while (waiting.isEmpty()) {
+                arrived.await();
+            }
+            long due = waiting.getFirst().enqueued + config.maxDelay().toNanos();
+            while (!full() && !closed) {
+                long left = due - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                arrived.awaitNanos(left);
+            }
+            dropDead();
+            if (waiting.isEmpty()) {
+                return List.of();
+            }
+            return pick();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Enough is waiting to fill a batch by count or by padded tokens. */
+    private boolean full() {
+        if (waiting.size() >= config.maxBatchItems()) {
+            return true;
+        }
+        int longest = 0;
+        for (Unit u : waiting) {
+            longest = Math.max(longest, u.tokens);
+        }
+        return (long) longest * waiting.size() >= config.maxBatchTokens();
+    }
+
+    private void dropDead() {
+        long now = System.nanoTime();
+        int expired = 0;
+        int cancelled = 0;
+        for (Iterator<Unit> it = waiting.iterator(); it.hasNext();) {
+            Unit u = it.next();
+            Request r = u.request;
+            if (!r.future.isDone()) {
+                if (now > r.deadline) {
+                    r.future.completeExceptionally(new Dropped("deadline"));
+                } else if (r.cancelled.getAsBoolean()) {
+                    r.future.completeExceptionally(new Dropped("cancelled"));
+                } else {
+                    continue;
+                }
+            }
+            it.remove(); // dropped now, or its request already failed through another of its items
+            String reason = r.future.handle((v, e) -> e instanceof Dropped d ? d.reason() : "").join();
+            expired += reason.equals("deadline") ? 1 : 0;
+            cancelled += reason.equals("cancelled") ? 1 : 0;
+        }
+        if (expired > 0) {
+            observer.dropped(expired, "deadline");
+        }
+        if (cancelled > 0) {
+            observer.dropped(cancelled, "cancelled");
+        }
+    }
+
+    /** The oldest item plus the waiting items nearest to it in length, within both bounds. */
+    private List<Unit> pick() {
+        Unit oldest = waiting.removeFirst();
+        List<Unit> batch = new ArrayList<>();
+        batch.add(oldest);
+        int longest = oldest.tokens;
+        List<Unit> byDistance = new ArrayList<>(waiting);
+        byDistance.sort(Comparator.comparingInt(u -> Math.abs(u.tokens - oldest.tokens)));
+        for (Unit u : byDistance) {
+            if (batch.size() >= config.maxBatchItems()) {
+                break;
+            }
+            int l = Math.max(longest, u.tokens);
+            if ((long) l * (batch.size() + 1) > config.maxBatchTokens()) {
+                continue; // a shorter one further down may still fit
+            }
+            batch.add(u);
+            longest = l;
+        }
+        waiting.removeAll(batch.subList(1, batch.size()));
+        return batch;
+    }
+
+    private void run(List<Unit> batch) {
+        long start = System.nanoTime();
+        long[] queued = new long[batch.size()];
+        int tokens = 0;
+        int longest = 0;
+        List<I> inputs = new ArrayList<>(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Unit u = batch.get(i);
+            queued[i] = start - u.enqueued;
+            tokens += u.tokens;
+            longest = Math.max(longest, u.tokens);
+            inputs.add(u.input);
+        }
+        observer.batch(batch.size(), tokens, longest * batch.size(), queued);
+        List<O> results;
+        try {
+            results = compute.run(inputs);
+            if (results.size() != inputs.size()) {
+                throw new IllegalStateException(results.size() + " results for " + inputs.size() + " inputs");
+            }
+        } catch (Throwable e) {
+            observer.computed(System.nanoTime() - start);
+            batch.forEach(u -> u.request.future.completeExceptionally(e));
+            return;
+        }
+        observer.computed(System.nanoTime() - start);
+        for (int i = 0; i < batch.size(); i++) {
+            Unit u = batch.get(i);
+            synchronized (u.request) {
+                if (!u.request.future.isDone()) {
+                    u.request.complete(u.index, results.get(i));
+                }
+            }
+        }
+    }
+
+    /** Stops the worker; waiting requests fail. */
+    @Override
+    public void close() throws InterruptedException {
+        lock.lock();
+        try {
+            closed = true;
+            waiting.forEach(u -> u.request.future.completeExceptionally(new IllegalStateException("batcher closed")));
+            waiting.clear();
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        worker.interrupt();
+        worker.join(TimeUnit.SECONDS.toMillis(10));
+    }
+}

@@ -1,0 +1,168 @@
+package dev.umarvel.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class DynamicBatcherTest {
+
+    /** Records every batch it runs; answers each input with its negation. */
+    static final class Recorder implements DynamicBatcher.Compute<Integer, Integer> {
+        final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
+        volatile CountDownLatch gate;
+
+        @Override
+        public List<Integer> run(List<Integer> inputs) throws Exception {
+            if (gate != null) {
+                gate.await(10, TimeUnit.SECONDS);
+            }
+            batches.add(List.copyOf(inputs));
+            return inputs.stream().map(i -> -i).toList();
+        }
+    }
+
+    private static int[] lengths(int n, int length) {
+        int[] out = new int[n];
+        java.util.Arrays.fill(out, length);
+        return out;
+    }
+
+    @Test
+    void concurrentSingleItemRequestsShareBatchesAndEachGetsItsOwnAnswer() throws Exception {
+        Recorder model = new Recorder();
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(16, 10_000,
+                Duration.ofMillis(50), 100), model, new DynamicBatcher.Observer() {})) {
+            List<CompletableFuture<List<Integer>>> answers = new ArrayList<>();
+            for (int i = 0; i < 40; i++) {
+                answers.add(b.submit(List.of(i), new int[] {10}, Long.MAX_VALUE, () -> false));
+            }
+            for (int i = 0; i < 40; i++) {
+                assertEquals(List.of(-i), answers.get(i).get(10, TimeUnit.SECONDS));
+            }
+            assertTrue(model.batches.size() <= 5, "40 requests in " + model.batches.size() + " batches");
+            assertTrue(model.batches.stream().allMatch(x -> x.size() <= 16));
+        }
+    }
+
+    @Test
+    void aRequestsItemsComeBackInOrderEvenWhenSplitAcrossBatches() throws Exception {
+        Recorder model = new Recorder();
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(4, 10_000,
+                Duration.ofMillis(1), 100), model, new DynamicBatcher.Observer() {})) {
+            List<Integer> in = List.of(5, 6, 7, 8, 9, 10, 11, 12, 13, 14);
+            assertEquals(in.stream().map(i -> -i).toList(), b.submit(in, lengths(10, 3), Long.MAX_VALUE, () -> false).get(10,
+                    TimeUnit.SECONDS));
+            assertTrue(model.batches.size() >= 3);
+        }
+    }
+
+    @Test
+    void batchesStayWithinTheTokenBudgetAndGroupSimilarLengths() throws Exception {
+        Recorder model = new Recorder();
+        model.gate = new CountDownLatch(1);
+        int[] tokenOf = new int[40];
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(64, 400,
+                Duration.ofMillis(20), 100), model, new DynamicBatcher.Observer() {})) {
+            // a first item holds the worker at the gate while the rest queue up: short and long, interleaved
+            List<CompletableFuture<List<Integer>>> answers = new ArrayList<>();
+            answers.add(b.submit(List.of(0), new int[] {10}, Long.MAX_VALUE, () -> false));
+            Thread.sleep(100);
+            for (int i = 1; i < 40; i++) {
+                tokenOf[i] = i % 2 == 0 ? 10 : 100;
+                answers.add(b.submit(List.of(i), new int[] {tokenOf[i]}, Long.MAX_VALUE, () -> false));
+            }
+            tokenOf[0] = 10;
+            model.gate.countDown();
+            for (CompletableFuture<List<Integer>> a : answers) {
+                a.get(10, TimeUnit.SECONDS);
+            }
+        }
+        int mixed = 0;
+        for (List<Integer> batch : model.batches) {
+            int longest = batch.stream().mapToInt(i -> tokenOf[i]).max().orElse(0);
+            assertTrue(longest * batch.size() <= 400, "padded " + longest * batch.size() + " tokens: " + batch);
+            if (batch.stream().map(i -> tokenOf[i]).distinct().count() > 1) {
+                mixed++;
+            }
+        }
+        assertTrue(mixed <= 1, mixed + " batches mix short and long items: " + model.batches);
+    }
+
+    @Test
+    void aFullQueueRefusesAtOnceAndRecovers() throws Exception {
+        Recorder model = new Recorder();
+        model.gate = new CountDownLatch(1);
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(2, 1000,
+                Duration.ZERO, 4), model, new DynamicBatcher.Observer() {})) {
+            CompletableFuture<List<Integer>> first = b.submit(List.of(1, 2), lengths(2, 1), Long.MAX_VALUE, () -> false);
+            Thread.sleep(100); // the worker holds the first batch at the gate; the queue is empty again
+            CompletableFuture<List<Integer>> queued = b.submit(List.of(3, 4, 5), lengths(3, 1), Long.MAX_VALUE, () -> false);
+            assertThrows(DynamicBatcher.QueueFullException.class, () -> b.submit(List.of(6, 7), lengths(2, 1), Long.MAX_VALUE,
+                    () -> false));
+            model.gate.countDown();
+            assertEquals(List.of(-1, -2), first.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(-3, -4, -5), queued.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(-6, -7), b.submit(List.of(6, 7), lengths(2, 1), Long.MAX_VALUE, () -> false).get(10,
+                    TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void expiredAndCancelledRequestsAreDroppedBeforeCompute() throws Exception {
+        Recorder model = new Recorder();
+        model.gate = new CountDownLatch(1);
+        List<String> dropped = Collections.synchronizedList(new ArrayList<>());
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(8, 1000,
+                Duration.ZERO, 100), model, new DynamicBatcher.Observer() {
+                    @Override
+                    public void dropped(int items, String reason) {
+                        dropped.add(items + " " + reason);
+                    }
+                })) {
+            CompletableFuture<List<Integer>> blocker = b.submit(List.of(1), lengths(1, 1), Long.MAX_VALUE, () -> false);
+            Thread.sleep(100);
+            CompletableFuture<List<Integer>> late = b.submit(List.of(2, 3), lengths(2, 1), System.nanoTime() + 1_000_000, () -> false);
+            CompletableFuture<List<Integer>> gone = b.submit(List.of(4), lengths(1, 1), Long.MAX_VALUE, () -> true);
+            CompletableFuture<List<Integer>> fine = b.submit(List.of(5), lengths(1, 1), Long.MAX_VALUE, () -> false);
+            Thread.sleep(20);
+            model.gate.countDown();
+            blocker.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(-5), fine.get(10, TimeUnit.SECONDS));
+            ExecutionException e = assertThrows(ExecutionException.class, () -> late.get(10, TimeUnit.SECONDS));
+            assertEquals("deadline", assertInstanceOf(DynamicBatcher.Dropped.class, e.getCause()).reason());
+            e = assertThrows(ExecutionException.class, () -> gone.get(10, TimeUnit.SECONDS));
+            assertEquals("cancelled", assertInstanceOf(DynamicBatcher.Dropped.class, e.getCause()).reason());
+        }
+        assertTrue(model.batches.stream().flatMap(List::stream).noneMatch(i -> i >= 2 && i <= 4), model.batches.toString());
+        assertEquals(List.of("2 deadline", "1 cancelled"), dropped);
+    }
+
+    @Test
+    void aModelFailureFailsTheBatchsRequestsOnly() throws Exception {
+        DynamicBatcher.Compute<Integer, Integer> flaky = inputs -> {
+            if (inputs.contains(13)) {
+                throw new IllegalStateException("unlucky");
+            }
+            return inputs;
+        };
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(1, 1000,
+                Duration.ZERO, 100), flaky, new DynamicBatcher.Observer() {})) {
+            CompletableFuture<List<Integer>> bad = b.submit(List.of(13), lengths(1, 1), Long.MAX_VALUE, () -> false);
+            CompletableFuture<List<Integer>> good = b.submit(List.of(12), lengths(1, 1), Long.MAX_VALUE, () -> false);
+            ExecutionException e = assertThrows(ExecutionException.class, () -> bad.get(10, TimeUnit.SECONDS));
+            assertEquals("unlucky", e.getCause().getMessage());
+            assertEquals(List.of(12), good.get(10, TimeUnit.SECONDS));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package dev.umarvel.serving;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.protobuf.ByteString;
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.EmbedItem;
+import dev.umarvel.api.v1.Image;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.Truncation;
+import dev.umarvel.model.Item;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InputsTest {
+
+    @TempDir Path store;
+
+    static byte[] png(int w, int h) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
+        return out.toByteArray();
+    }
+
+    /** Random pixels: they do not compress, so a small image is many bytes. */
+    static byte[] noise(int side) throws Exception {
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(1);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    private Inputs inputs() {
+        return new Inputs(store, new Inputs.Limits(4, 2000, 100 * 100), 16);
+    }
+
+    private static EmbedItem candidateImage(Image image) {
+        return EmbedItem.newBuilder().setCandidate(Content.newBuilder().setImage(image)).build();
+    }
+
+    private String refusal(EmbedItem item) {
+        return assertThrows(Inputs.InvalidInputException.class, () -> inputs().item(item, "items[3]")).getMessage();
+    }
+
+    @Test
+    void goodItemsBecomeModelInputs() throws Exception {
+        Files.write(store.resolve("a.png"), png(20, 20));
+        Item q = inputs().item(EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("find it")
+                .setContent(Content.newBuilder().setText("a red circle"))).build(), "items[0]");
+        assertEquals("find it", q.instruction());
+        assertNull(q.image());
+        Item c = inputs().item(candidateImage(Image.newBuilder().setStorePath("a.png").build()), "items[1]");
+        assertEquals(3 * 16 * 16, c.image().length);
+    }
+
+    @Test
+    void everyBadItemIsNamedWithItsField() throws Exception {
+        assertEquals("items[3]: empty item: set query or candidate", refusal(EmbedItem.getDefaultInstance()));
+        assertEquals("items[3].query.content: empty content: set text or image",
+                refusal(EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("only an instruction")).build()));
+        assertEquals("items[3].candidate.image: set data or store_path", refusal(candidateImage(Image.getDefaultInstance())));
+        assertEquals("items[3].candidate.image.data: not a PNG or JPEG image",
+                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFromUtf8("hello")).build())));
+        assertEquals("items[3].candidate.image.mime_type: unsupported MIME type 'image/gif': expected image/png or image/jpeg",
+                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(png(4, 4))).setMimeType("image/gif").build())));
+        byte[] big = noise(40);
+        assertEquals("items[3].candidate.image.data: " + big.length + " bytes exceed the limit of 2000",
+                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(big)).build())));
+        assertEquals("items[3].candidate.image.data: 101x100 pixels exceed the limit of 10000",
+                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(png(101, 100))).build())));
+        assertEquals("items[3].candidate.image.store_path: '../secret.png' escapes the store",
+                refusal(candidateImage(Image.newBuilder().setStorePath("../secret.png").build())));
+        assertEquals("items[3].candidate.image.store_path: '/etc/passwd' escapes the store",
+                refusal(candidateImage(Image.newBuilder().setStorePath("/etc/passwd").build())));
+        Inputs.MissingFileException missing = assertThrows(Inputs.MissingFileException.class,
+                () -> inputs().item(candidateImage(Image.newBuilder().setStorePath("nope.png").build()), "items[0]"));
+        assertEquals("items[0].candidate.image.store_path: no file at store path 'nope.png'", missing.getMessage());
+    }
+
+    @Test
+    void countsAndTruncationAreChecked() throws Exception {
+        assertEquals("items: no items", assertThrows(Inputs.InvalidInputException.class, () -> inputs().checkCount(0, "items"))
+                .getMessage());
+        assertEquals("items: 5 items, over the limit of 4 per call",
+                assertThrows(Inputs.InvalidInputException.class, () -> inputs().checkCount(5, "items")).getMessage());
+        assertEquals(true, Inputs.truncates(Truncation.TRUNCATION_UNSPECIFIED, 0, true));
+        assertEquals(false, Inputs.truncates(Truncation.TRUNCATION_REJECT, 2, true));
+        assertEquals("truncation: unknown value 9",
+                assertThrows(Inputs.InvalidInputException.class, () -> Inputs.truncates(Truncation.UNRECOGNIZED, 9, true)).getMessage());
+    }
+}
