@@ -16,6 +16,6 @@ public class EmbedderHealth implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("embedder-model").status(engine.server() != null && engine.server().ready()).build();
+        return HealthCheckResponse.named("embedder-model").status(engine.get() != null && engine.get().server().ready()).build();
     }
 }

@@ -10,12 +10,11 @@ import dev.umarvel.api.v1.GetModelInfoRequest;
 import dev.umarvel.api.v1.GetModelInfoResponse;
 import dev.umarvel.api.v1.LoadModelRequest;
 import dev.umarvel.api.v1.LoadModelResponse;
-import dev.umarvel.api.v1.ModelInfo;
-import dev.umarvel.api.v1.StageTiming;
 import dev.umarvel.model.Item;
 import dev.umarvel.serving.GrpcCalls;
 import dev.umarvel.serving.Inputs;
 import dev.umarvel.serving.ModelServer;
+import dev.umarvel.serving.ServiceEngine;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -43,14 +42,14 @@ public class EmbedderService extends EmbedderGrpc.EmbedderImplBase {
     @Override
     @Blocking
     public void embed(EmbedRequest request, StreamObserver<EmbedResponse> response) {
-        GrpcCalls.unary(engine.metrics(), "Embed", response, () -> embed(request));
+        GrpcCalls.unary(engine.get().metrics(), "Embed", response, () -> embed(request));
     }
 
     private CompletableFuture<EmbedResponse> embed(EmbedRequest request) throws Exception {
+        ServiceEngine<Item, EmbedderEngine.Embedded> engine = this.engine.get();
         ModelServer<Item, EmbedderEngine.Embedded> server = engine.server();
-        server.info(); // FAILED_PRECONDITION before anything else when no model is loaded
+        Inputs inputs = engine.inputs(); // FAILED_PRECONDITION before anything else when no model is loaded
         boolean truncate = Inputs.truncates(request.getTruncation(), request.getTruncationValue(), engine.truncateByDefault());
-        Inputs inputs = engine.inputs();
         inputs.checkCount(request.getItemsCount(), "items");
         List<Item> items = new ArrayList<>(request.getItemsCount());
         for (int i = 0; i < request.getItemsCount(); i++) {
@@ -73,12 +72,7 @@ public class EmbedderService extends EmbedderGrpc.EmbedderImplBase {
             }
             out.addEmbeddings(b);
         }
-        return out.addTimings(timing("queue", a.totalNanos() - a.computeNanos())).addTimings(timing("compute", a.computeNanos()))
-                .addTimings(timing("total", a.totalNanos())).build();
-    }
-
-    static StageTiming timing(String stage, long nanos) {
-        return StageTiming.newBuilder().setStage(stage).setMicros(nanos / 1000).build();
+        return out.addAllTimings(GrpcCalls.timings(a)).build();
     }
 
     @Override
@@ -160,20 +154,12 @@ public class EmbedderService extends EmbedderGrpc.EmbedderImplBase {
 
     @Override
     public void getModelInfo(GetModelInfoRequest request, StreamObserver<GetModelInfoResponse> response) {
-        GrpcCalls.unary(engine.metrics(), "GetModelInfo", response,
-                () -> CompletableFuture.completedFuture(GetModelInfoResponse.newBuilder().setModel(engine.server().info()).build()));
+        GrpcCalls.modelInfo(engine.get(), response);
     }
 
     @Override
     @Blocking
     public void loadModel(LoadModelRequest request, StreamObserver<LoadModelResponse> response) {
-        GrpcCalls.unary(engine.metrics(), "LoadModel", response, () -> {
-            ModelInfo[] swap = engine.server().load(request.getCheckpointPath());
-            LoadModelResponse.Builder b = LoadModelResponse.newBuilder().setCurrent(swap[1]);
-            if (swap[0] != null) {
-                b.setPrevious(swap[0]);
-            }
-            return CompletableFuture.completedFuture(b.build());
-        });
+        GrpcCalls.loadModel(engine.get(), request, response);
     }
 }

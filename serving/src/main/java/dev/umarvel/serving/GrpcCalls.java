@@ -1,10 +1,16 @@
 package dev.umarvel.serving;
 
+import dev.umarvel.api.v1.GetModelInfoResponse;
+import dev.umarvel.api.v1.LoadModelRequest;
+import dev.umarvel.api.v1.LoadModelResponse;
+import dev.umarvel.api.v1.ModelInfo;
+import dev.umarvel.api.v1.StageTiming;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -41,6 +47,34 @@ public final class GrpcCalls {
                 response.onError(s);
             }
         });
+    }
+
+    /** GetModelInfo, the same on every model service. */
+    public static void modelInfo(ServiceEngine<?, ?> engine, StreamObserver<GetModelInfoResponse> response) {
+        unary(engine.metrics(), "GetModelInfo", response,
+                () -> CompletableFuture.completedFuture(GetModelInfoResponse.newBuilder().setModel(engine.server().info()).build()));
+    }
+
+    /** LoadModel, the same on every model service: the swap, and both models' descriptions. */
+    public static void loadModel(ServiceEngine<?, ?> engine, LoadModelRequest request, StreamObserver<LoadModelResponse> response) {
+        unary(engine.metrics(), "LoadModel", response, () -> {
+            ModelInfo[] swap = engine.server().load(request.getCheckpointPath());
+            LoadModelResponse.Builder b = LoadModelResponse.newBuilder().setCurrent(swap[1]);
+            if (swap[0] != null) {
+                b.setPrevious(swap[0]);
+            }
+            return CompletableFuture.completedFuture(b.build());
+        });
+    }
+
+    /** The stages of an answer's time: waiting for its batch, the model, the whole call. */
+    public static List<StageTiming> timings(ModelServer.Answer<?> a) {
+        return List.of(timing("queue", a.totalNanos() - a.computeNanos()), timing("compute", a.computeNanos()),
+                timing("total", a.totalNanos()));
+    }
+
+    private static StageTiming timing(String stage, long nanos) {
+        return StageTiming.newBuilder().setStage(stage).setMicros(nanos / 1000).build();
     }
 
     /** The status the contract gives an error. */

@@ -1,0 +1,66 @@
+package dev.umarvel.reranker;
+
+import dev.umarvel.model.Inference;
+import dev.umarvel.model.RerankPair;
+import dev.umarvel.model.TokenLimitException;
+import dev.umarvel.serving.ModelServer;
+import dev.umarvel.serving.ServedModel;
+import dev.umarvel.serving.ServiceEngine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The served reranker, built at start-up (loading the configured checkpoint, if any). */
+@ApplicationScoped
+public class RerankerEngine {
+
+    /** One pair's answer. */
+    public record Scored(float probabilityYes, float logitYes, float logitNo, boolean truncated) {}
+
+    /**
+     * Pairs to P(Yes) on a leased model. Every pair is a full sequence: reusing the query prefix's
+     * attention state across a request's candidates was measured (bench: reranker) and did not pay
+     * enough at these sequence lengths to justify a key-value cache in the model.
+     */
+    static final ModelServer.Model<RerankPair, Scored> MODEL = new ModelServer.Model<>() {
+        @Override
+        public int[] lengths(ServedModel model, List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
+            return model.inference().rerankLengths(pairs, truncate);
+        }
+
+        @Override
+        public List<Scored> run(ServedModel model, List<RerankPair> pairs) throws Exception {
+            Inference.Scores s = model.inference().score(pairs, true);
+            List<Scored> out = new ArrayList<>(pairs.size());
+            for (int i = 0; i < pairs.size(); i++) {
+                out.add(new Scored(s.probabilityYes()[i], s.logitYes()[i], s.logitNo()[i], s.truncated()[i]));
+            }
+            return out;
+        }
+    };
+
+    @Inject
+    RerankerConfig config;
+
+    @Inject
+    MeterRegistry registry;
+
+    private volatile ServiceEngine<RerankPair, Scored> engine;
+
+    void start(@Observes StartupEvent event) {
+        engine = new ServiceEngine<>("reranker", config, registry, MODEL);
+    }
+
+    void stop(@Observes ShutdownEvent event) throws InterruptedException {
+        engine.close();
+    }
+
+    ServiceEngine<RerankPair, Scored> get() {
+        return engine;
+    }
+}

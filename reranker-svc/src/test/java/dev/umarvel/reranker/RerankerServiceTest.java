@@ -1,0 +1,285 @@
+package dev.umarvel.reranker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.GetModelInfoRequest;
+import dev.umarvel.api.v1.Image;
+import dev.umarvel.api.v1.LoadModelRequest;
+import dev.umarvel.api.v1.LoadModelResponse;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.RerankRequest;
+import dev.umarvel.api.v1.RerankResponse;
+import dev.umarvel.api.v1.RerankerGrpc;
+import dev.umarvel.api.v1.Truncation;
+import dev.umarvel.model.Inference;
+import dev.umarvel.model.Item;
+import dev.umarvel.model.RerankPair;
+import dev.umarvel.model.image.ImageDecoder;
+import dev.umarvel.serving.TinyCheckpoints;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.junit.QuarkusTest;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** The Reranker contract through real gRPC stubs against the running service (tests run in order on one app). */
+@QuarkusTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RerankerServiceTest {
+
+    static final Path STORE = Path.of("target/test-store").toAbsolutePath();
+    static final String INSTRUCTION = "find the matching image for this caption";
+    static final List<String> TEXTS = List.of("a red circle on the left", "a big blue star", "green square on the right of picture",
+            "a small striped star", "dotted red square", "blue circle", "a red star on the right", "big green circle");
+
+    @GrpcClient("reranker")
+    RerankerGrpc.RerankerBlockingStub reranker;
+
+    static Path checkpoint(String name, String kind, long seed) throws Exception {
+        Path dir = STORE.resolve(name);
+        if (!Files.exists(dir.resolve("manifest.json"))) {
+            TinyCheckpoints.write(dir, kind, seed, 96);
+        }
+        return dir;
+    }
+
+    static byte[] png(int seed) throws Exception {
+        BufferedImage image = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < 20; y++) {
+            for (int x = 0; x < 20; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    /** 50 candidates, every third with an image. */
+    static RerankRequest request(String queryText, int candidates) throws Exception {
+        RerankRequest.Builder r = RerankRequest.newBuilder().setQuery(Query.newBuilder().setInstruction(INSTRUCTION)
+                .setContent(Content.newBuilder().setText(queryText)));
+        for (int i = 0; i < candidates; i++) {
+            Content.Builder c = Content.newBuilder().setText(TEXTS.get(i % TEXTS.size()));
+            if (i % 3 == 0) {
+                c.setImage(Image.newBuilder().setData(ByteString.copyFrom(png(i))));
+            }
+            r.addCandidates(c);
+        }
+        return r.build();
+    }
+
+    /** P(Yes) computed in process by the model module for the same pairs. */
+    static float[] inProcess(Path ckpt, String queryText, int candidates) throws Exception {
+        ImageDecoder decoder = new ImageDecoder(16);
+        Item query = Item.query(INSTRUCTION, queryText, null);
+        List<RerankPair> pairs = new ArrayList<>();
+        for (int i = 0; i < candidates; i++) {
+            pairs.add(new RerankPair(query, Item.candidate(TEXTS.get(i % TEXTS.size()), i % 3 == 0 ? decoder.decode(png(i), null) : null)));
+        }
+        try (Inference inference = Inference.load(ckpt)) {
+            return inference.score(pairs, true).probabilityYes();
+        }
+    }
+
+    static void assertScores(float[] expected, RerankResponse r) {
+        assertEquals(expected.length, r.getScoresCount());
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], r.getScores(i).getPYes(), 1e-5f, "candidate " + i);
+        }
+    }
+
+    static StatusRuntimeException failure(Runnable call) {
+        return assertThrows(StatusRuntimeException.class, call::run);
+    }
+
+    static String refusal(Runnable call) {
+        StatusRuntimeException e = failure(call);
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
+        return e.getStatus().getDescription();
+    }
+
+    @Test
+    @Order(1)
+    void notReadyUntilAModelIsLoaded() throws Exception {
+        RerankRequest r = request("a red circle", 2);
+        assertEquals(Status.Code.FAILED_PRECONDITION, failure(() -> reranker.rerank(r)).getStatus().getCode());
+        assertEquals(Status.Code.FAILED_PRECONDITION,
+                failure(() -> reranker.getModelInfo(GetModelInfoRequest.getDefaultInstance())).getStatus().getCode());
+    }
+
+    @Test
+    @Order(2)
+    void servesTheModuleScoresForFiftyCandidates() throws Exception {
+        checkpoint("ckpt-embedder", "embedder", 4);
+        assertEquals(Status.Code.FAILED_PRECONDITION, failure(() -> reranker.loadModel(LoadModelRequest.newBuilder()
+                .setCheckpointPath("ckpt-embedder").build())).getStatus().getCode());
+        Path a = checkpoint("rr-a", "reranker", 1);
+        LoadModelResponse loaded = reranker.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("rr-a").build());
+        RerankResponse r = reranker.rerank(request(TEXTS.get(1), 50));
+        assertEquals(loaded.getCurrent().getVersion(), r.getModelVersion());
+        assertScores(inProcess(a, TEXTS.get(1), 50), r);
+        for (int i = 0; i < 50; i++) {
+            float yes = r.getScores(i).getLogitYes();
+            float no = r.getScores(i).getLogitNo();
+            assertEquals(1 / (1 + Math.exp(no - yes)), r.getScores(i).getPYes(), 1e-5, "P(Yes) is the softmax of the two logits");
+        }
+    }
+
+    @Test
+    @Order(3)
+    void concurrentClientsGetTheirOwnScores() throws Exception {
+        Path a = checkpoint("rr-a", "reranker", 1);
+        List<float[]> expected = new ArrayList<>();
+        for (String t : TEXTS) {
+            expected.add(inProcess(a, t, 12));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int c = 0; c < 8; c++) {
+                int client = c;
+                calls.add(pool.submit(() -> {
+                    for (int n = 0; n < 5; n++) {
+                        int q = (client + n) % TEXTS.size();
+                        assertScores(expected.get(q), reranker.rerank(request(TEXTS.get(q), 12)));
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : calls) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void everyBadInputGetsItsStatusAndField() throws Exception {
+        RerankRequest good = request("a red circle", 3);
+        byte[] anImage = png(3);
+        RerankRequest tooMany = request("a", 61);
+        assertEquals("query: missing", refusal(() -> reranker.rerank(good.toBuilder().clearQuery().build())));
+        assertEquals("query.content: empty content: set text or image", refusal(() -> reranker.rerank(good.toBuilder()
+                .setQuery(Query.newBuilder().setInstruction("only this")).build())));
+        assertEquals("candidates: no items", refusal(() -> reranker.rerank(good.toBuilder().clearCandidates().build())));
+        assertEquals("candidates: 61 items, over the limit of 60 per call", refusal(() -> reranker.rerank(tooMany)));
+        assertEquals("candidates[1]: empty content: set text or image", refusal(() -> reranker.rerank(good.toBuilder()
+                .setCandidates(1, Content.getDefaultInstance()).build())));
+        assertEquals("candidates[2].image.mime_type: unsupported MIME type 'text/plain': expected image/png or image/jpeg",
+                refusal(() -> reranker.rerank(good.toBuilder().setCandidates(2, Content.newBuilder().setImage(Image.newBuilder()
+                        .setData(ByteString.copyFrom(anImage)).setMimeType("text/plain"))).build())));
+        assertEquals("candidates[0].image.data: not a PNG or JPEG image", refusal(() -> reranker.rerank(good.toBuilder()
+                .setCandidates(0, Content.newBuilder().setImage(Image.newBuilder().setData(ByteString.copyFromUtf8("junk")))).build())));
+        assertEquals("candidates[0].image.store_path: '../../../etc/shadow' escapes the store", refusal(() -> reranker.rerank(
+                good.toBuilder().setCandidates(0, Content.newBuilder().setImage(Image.newBuilder().setStorePath("../../../etc/shadow")))
+                        .build())));
+        assertEquals("truncation: unknown value 5", refusal(() -> reranker.rerank(good.toBuilder().setTruncationValue(5).build())));
+        String longText = String.join(" ", java.util.Collections.nCopies(120, "star"));
+        String tooLong = refusal(() -> reranker.rerank(good.toBuilder().setCandidates(1, Content.newBuilder().setText(longText))
+                .setTruncation(Truncation.TRUNCATION_REJECT).build()));
+        assertTrue(tooLong.startsWith("candidates[1].text: needs "), tooLong);
+        assertTrue(reranker.rerank(good.toBuilder().setCandidates(1, Content.newBuilder().setText(longText)).build())
+                .getScores(1).getTruncated());
+    }
+
+    @Test
+    @Order(5)
+    void aFullQueueAnswersResourceExhaustedAndRecovers() throws Exception {
+        RerankRequest big = request("a big blue star", 50);
+        ExecutorService pool = Executors.newFixedThreadPool(24);
+        AtomicInteger exhausted = new AtomicInteger();
+        AtomicInteger answered = new AtomicInteger();
+        try {
+            List<Future<?>> calls = new ArrayList<>();
+            for (int c = 0; c < 24; c++) {
+                calls.add(pool.submit(() -> {
+                    try {
+                        reranker.rerank(big);
+                        answered.incrementAndGet();
+                    } catch (StatusRuntimeException e) {
+                        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+                        exhausted.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : calls) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(exhausted.get() > 0 && answered.get() > 0, exhausted + " refused, " + answered + " answered");
+        assertEquals(3, reranker.rerank(request("blue circle", 3)).getScoresCount());
+    }
+
+    @Test
+    @Order(6)
+    void aHotSwapUnderLoadLosesNoRequest() throws Exception {
+        Path a = checkpoint("rr-a", "reranker", 1);
+        Path b = checkpoint("rr-b", "reranker", 2);
+        float[] fromA = inProcess(a, TEXTS.get(2), 6);
+        float[] fromB = inProcess(b, TEXTS.get(2), 6);
+        String versionA = reranker.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion();
+        RerankRequest r = request(TEXTS.get(2), 6);
+        AtomicBoolean swapped = new AtomicBoolean();
+        AtomicInteger lateOld = new AtomicInteger();
+        ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> load = new ArrayList<>();
+            for (int c = 0; c < 6; c++) {
+                load.add(pool.submit(() -> {
+                    for (int n = 0; n < 30; n++) {
+                        boolean after = swapped.get();
+                        RerankResponse answer = reranker.rerank(r);
+                        boolean isA = answer.getModelVersion().equals(versionA);
+                        assertScores(isA ? fromA : fromB, answer);
+                        seen.computeIfAbsent(answer.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
+                        if (after && isA) {
+                            lateOld.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep(200);
+            LoadModelResponse swap = reranker.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("rr-b").build());
+            swapped.set(true);
+            for (Future<?> f : load) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet());
+            assertEquals(0, lateOld.get());
+            assertEquals(180, seen.values().stream().mapToInt(AtomicInteger::get).sum());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
