@@ -6,7 +6,9 @@ import dev.umarvel.model.TokenLimitException;
 import dev.umarvel.serving.ModelServer;
 import dev.umarvel.serving.ServedModel;
 import dev.umarvel.serving.ServiceEngine;
+import grpc.health.v1.HealthOuterClass;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,10 +48,18 @@ public class EmbedderEngine {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    GrpcHealthStorage health;
+
     private volatile ServiceEngine<Item, Embedded> engine;
 
     void start(@Observes StartupEvent event) {
         engine = new ServiceEngine<>("embedder", config, registry, MODEL);
+        // the gRPC health service says SERVING only once a model answers, like /q/health/ready
+        Runnable report = () -> health.setStatus(dev.umarvel.api.v1.EmbedderGrpc.SERVICE_NAME, engine.server().ready()
+                ? HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING : HealthOuterClass.HealthCheckResponse.ServingStatus.NOT_SERVING);
+        engine.server().onLoad(report);
+        report.run();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {

@@ -22,12 +22,18 @@ import dev.umarvel.model.Inference;
 import dev.umarvel.model.Item;
 import dev.umarvel.model.image.ImageDecoder;
 import dev.umarvel.serving.TinyCheckpoints;
+import grpc.health.v1.HealthGrpc;
+import grpc.health.v1.HealthOuterClass;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -55,6 +61,20 @@ class EmbedderServiceTest {
 
     @GrpcClient("embedder")
     EmbedderGrpc.EmbedderBlockingStub embedder;
+
+    @GrpcClient("embedder")
+    HealthGrpc.HealthBlockingStub grpcHealth;
+
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    static HttpResponse<String> get(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:8081" + path)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HealthOuterClass.HealthCheckResponse.ServingStatus grpcStatus() {
+        return grpcHealth.check(HealthOuterClass.HealthCheckRequest.newBuilder().setService(EmbedderGrpc.SERVICE_NAME).build())
+                .getStatus();
+    }
 
     static Path checkpoint(String name, long seed) throws Exception {
         Path dir = STORE.resolve(name);
@@ -118,7 +138,10 @@ class EmbedderServiceTest {
 
     @Test
     @Order(1)
-    void notReadyUntilAModelIsLoaded() {
+    void notReadyUntilAModelIsLoaded() throws Exception {
+        assertEquals(503, get("/q/health/ready").statusCode());
+        assertEquals(200, get("/q/health/live").statusCode());
+        assertEquals(HealthOuterClass.HealthCheckResponse.ServingStatus.NOT_SERVING, grpcStatus());
         assertEquals(Status.Code.FAILED_PRECONDITION, code(() -> embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance())));
         assertEquals(Status.Code.FAILED_PRECONDITION, code(() -> embedder.embed(EmbedRequest.newBuilder().addItems(query("a")).build())));
     }
@@ -138,6 +161,8 @@ class EmbedderServiceTest {
 
         LoadModelResponse loaded = embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-a").build());
         assertFalse(loaded.hasPrevious());
+        assertEquals(200, get("/q/health/ready").statusCode());
+        assertEquals(HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING, grpcStatus());
         String version = loaded.getCurrent().getVersion();
         assertEquals(version, embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion());
 
@@ -302,5 +327,27 @@ class EmbedderServiceTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    @Order(7)
+    void metricsTellRequestsQueueBatchesAndTheModelInService() throws Exception {
+        String version = embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion();
+        String metrics = get("/q/metrics").body();
+        for (String expected : List.of("umarvel_requests_seconds_count{rpc=\"Embed\",service=\"embedder\",status=\"OK\"}",
+                "umarvel_requests_seconds_count{rpc=\"Embed\",service=\"embedder\",status=\"INVALID_ARGUMENT\"}",
+                "umarvel_requests_seconds_count{rpc=\"Embed\",service=\"embedder\",status=\"RESOURCE_EXHAUSTED\"}",
+                "umarvel_queue_depth{service=\"embedder\"}", "umarvel_batch_items_bucket{service=\"embedder\",le=\"64.0\"}",
+                "umarvel_batch_tokens_count{service=\"embedder\"}", "umarvel_queue_wait_seconds_count{service=\"embedder\"}",
+                "umarvel_batch_compute_seconds_count{service=\"embedder\"}", "umarvel_queue_rejected_total{service=\"embedder\"}",
+                "umarvel_model_loaded{service=\"embedder\",version=\"" + version + "\"} 1.0")) {
+            assertTrue(metrics.contains(expected), expected + " missing from /q/metrics");
+        }
+        assertFalse(metrics.contains("umarvel_model_loaded{service=\"embedder\",version=\"" + checkpointVersion("ckpt-a") + "\"}"),
+                "the swapped-out version still exported");
+    }
+
+    static String checkpointVersion(String name) throws Exception {
+        return dev.umarvel.model.io.Checkpoint.verify(STORE.resolve(name)).version();
     }
 }

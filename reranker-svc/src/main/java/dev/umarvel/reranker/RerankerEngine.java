@@ -6,7 +6,9 @@ import dev.umarvel.model.TokenLimitException;
 import dev.umarvel.serving.ModelServer;
 import dev.umarvel.serving.ServedModel;
 import dev.umarvel.serving.ServiceEngine;
+import grpc.health.v1.HealthOuterClass;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.grpc.runtime.health.GrpcHealthStorage;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -50,10 +52,18 @@ public class RerankerEngine {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    GrpcHealthStorage health;
+
     private volatile ServiceEngine<RerankPair, Scored> engine;
 
     void start(@Observes StartupEvent event) {
         engine = new ServiceEngine<>("reranker", config, registry, MODEL);
+        // the gRPC health service says SERVING only once a model answers, like /q/health/ready
+        Runnable report = () -> health.setStatus(dev.umarvel.api.v1.RerankerGrpc.SERVICE_NAME, engine.server().ready()
+                ? HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING : HealthOuterClass.HealthCheckResponse.ServingStatus.NOT_SERVING);
+        engine.server().onLoad(report);
+        report.run();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {

@@ -46,6 +46,7 @@ public final class ModelServer<I, O> implements AutoCloseable {
     private final DynamicBatcher<I, Computed<O>> batcher;
     private final ReentrantLock loading = new ReentrantLock();
     private final ServingMetrics metrics;
+    private final List<Runnable> loadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** @param kind the checkpoint kind served: "embedder" or "reranker" */
     public ModelServer(String kind, Path store, DynamicBatcher.Config config, Model<I, O> model, ServingMetrics metrics) {
@@ -71,6 +72,11 @@ public final class ModelServer<I, O> implements AutoCloseable {
 
     public boolean ready() {
         return slot.loaded();
+    }
+
+    /** Runs {@code listener} after every successful load (e.g. to turn gRPC health to SERVING). */
+    public void onLoad(Runnable listener) {
+        loadListeners.add(listener);
     }
 
     /** The loaded model's description; FAILED_PRECONDITION before the first load. */
@@ -117,6 +123,7 @@ public final class ModelServer<I, O> implements AutoCloseable {
             ModelInfo previous = slot.loaded() ? info() : null;
             slot.swap(next);
             metrics.modelLoaded(next.info().getVersion());
+            loadListeners.forEach(Runnable::run);
             return new ModelInfo[] {previous, next.info()};
         } finally {
             loading.unlock();
