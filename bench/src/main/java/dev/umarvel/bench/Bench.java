@@ -14,8 +14,9 @@ public final class Bench {
             case "model" -> ModelBench.run(rest);
             case "eval" -> EvalBench.run(rest);
             case "recipe" -> RecipeBench.run(rest);
+            case "serving" -> ServingBench.run(rest);
             default -> {
-                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small]");
+                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick]");
                 System.exit(which.equals("help") ? 0 : 2);
             }
         }

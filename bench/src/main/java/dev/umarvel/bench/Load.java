@@ -1,0 +1,117 @@
+package dev.umarvel.bench;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntFunction;
+
+/** Load generators for a service: closed loop (N clients back to back) and open loop (a fixed arrival rate). */
+final class Load {
+
+    /** What a run measured: completed calls per second, latency percentiles in ms, refused calls. */
+    record Result(double callsPerSecond, double p50, double p99, int refused) {}
+
+    /** One call, blocking; throws on a failed call. */
+    interface Call {
+        void run(int client, int n) throws Exception;
+    }
+
+    private Load() {}
+
+    /** {@code clients} threads calling back to back for {@code seconds}. */
+    static Result closed(int clients, double seconds, Call call) throws Exception {
+        ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger refused = new AtomicInteger();
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        List<Thread> threads = new ArrayList<>();
+        List<Exception> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        long start = System.nanoTime();
+        for (int c = 0; c < clients; c++) {
+            int client = c;
+            Thread t = new Thread(() -> {
+                for (int n = 0; System.nanoTime() < end; n++) {
+                    long t0 = System.nanoTime();
+                    try {
+                        call.run(client, n);
+                        latencies.add((System.nanoTime() - t0) / 1e6);
+                    } catch (io.grpc.StatusRuntimeException e) {
+                        if (e.getStatus().getCode() != io.grpc.Status.Code.RESOURCE_EXHAUSTED) {
+                            errors.add(e);
+                            return;
+                        }
+                        refused.incrementAndGet();
+                    } catch (Exception e) {
+                        errors.add(e);
+                        return;
+                    }
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        if (!errors.isEmpty()) {
+            throw errors.get(0);
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return result(latencies, latencies.size() / elapsed, refused.get());
+    }
+
+    /** Calls arriving at {@code rate} per second for {@code seconds}, each answered asynchronously. */
+    static <T> Result open(double rate, double seconds, IntFunction<ListenableFuture<T>> call) throws Exception {
+        ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger refused = new AtomicInteger();
+        int total = (int) Math.max(1, rate * seconds);
+        CountDownLatch done = new CountDownLatch(total);
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
+        long periodNanos = (long) (1e9 / rate);
+        AtomicInteger sent = new AtomicInteger();
+        long start = System.nanoTime();
+        clock.scheduleAtFixedRate(() -> {
+            int n = sent.getAndIncrement();
+            if (n >= total) {
+                return;
+            }
+            long t0 = System.nanoTime();
+            Futures.addCallback(call.apply(n), new FutureCallback<T>() {
+                @Override
+                public void onSuccess(T result) {
+                    latencies.add((System.nanoTime() - t0) / 1e6);
+                    done.countDown();
+                }
+
+                @Override
+                public void onFailure(Throwable t) {
+                    refused.incrementAndGet();
+                    done.countDown();
+                }
+            }, MoreExecutors.directExecutor());
+        }, 0, periodNanos, TimeUnit.NANOSECONDS);
+        done.await(10L * (long) seconds + 60, TimeUnit.SECONDS);
+        clock.shutdownNow();
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return result(latencies, latencies.size() / elapsed, refused.get());
+    }
+
+    private static Result result(ConcurrentLinkedQueue<Double> latencies, double rate, int refused) {
+        double[] ms = latencies.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(ms);
+        return new Result(rate, percentile(ms, 0.50), percentile(ms, 0.99), refused);
+    }
+
+    private static double percentile(double[] sorted, double q) {
+        return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+}

@@ -1,0 +1,80 @@
+package dev.umarvel.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A packaged service (its quarkus-run.jar) started as its own process on a free port, ready when /q/health/ready says so. */
+final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+    final int port;
+
+    private ServiceProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** The packaged application of a module, looked up from the working directory or its parent. */
+    static Path application(String module) {
+        for (Path root : List.of(Path.of("."), Path.of(".."))) {
+            Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+            if (Files.exists(jar)) {
+                return jar.toAbsolutePath().normalize();
+            }
+        }
+        throw new IllegalStateException(module + "/target/quarkus-app/quarkus-run.jar not found: run ./mvnw install -DskipTests first");
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Starts {@code module} with these settings (as -D properties) and waits until it is ready. */
+    static ServiceProcess start(String module, Map<String, String> settings, Path log) throws Exception {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port));
+        settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
+        command.addAll(List.of("-jar", application(module).toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ServiceProcess service = new ServiceProcess(p, port);
+        HttpClient http = HttpClient.newHttpClient();
+        long until = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < until) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(module + " exited: see " + log);
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return service;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        service.close();
+        throw new IllegalStateException(module + " not ready after 120 s: see " + log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}

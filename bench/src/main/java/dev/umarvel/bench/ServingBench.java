@@ -1,0 +1,289 @@
+package dev.umarvel.bench;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.google.protobuf.ByteString;
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.EmbedItem;
+import dev.umarvel.api.v1.EmbedRequest;
+import dev.umarvel.api.v1.EmbedderGrpc;
+import dev.umarvel.api.v1.Image;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.RerankRequest;
+import dev.umarvel.api.v1.RerankerGrpc;
+import dev.umarvel.model.Inference;
+import dev.umarvel.model.Item;
+import dev.umarvel.model.ModelConfig;
+import dev.umarvel.model.OfflineEngine;
+import dev.umarvel.model.RerankPair;
+import dev.umarvel.model.image.ImageDecoder;
+import dev.umarvel.model.io.Checkpoint;
+import dev.umarvel.model.nn.Mllm;
+import dev.umarvel.model.text.TextTokenizer;
+import dev.umarvel.model.text.VocabularyBuilder;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import javax.imageio.ImageIO;
+
+/**
+ * Serving throughput and latency of embedder-svc and reranker-svc, each started as its own process
+ * from its packaged application with a {@code small} model: 32 concurrent clients with dynamic
+ * batching vs the same service serving batch-1, vs the model batched in process (the ceiling), all
+ * in one run; then p50/p99 at 50 % and 90 % of the measured peak, as an open-loop arrival rate. The
+ * reranker part sends 50 candidates per request and also measures what reusing the query prefix
+ * could save at best.
+ */
+final class ServingBench {
+
+    static final List<String> WORDS = List.of("a", "red", "green", "blue", "yellow", "big", "small", "striped", "dotted", "circle",
+            "square", "star", "triangle", "on", "the", "left", "right", "top", "bottom", "of", "picture", "find", "image", "that",
+            "matches", "caption", "with", "and", "next", "to");
+
+    private ServingBench() {}
+
+    static void run(String[] args) throws Exception {
+        boolean quick = List.of(args).contains("--quick");
+        double seconds = quick ? 3 : 8;
+        Path store = Files.createTempDirectory("umarvel-serving-bench");
+        writeCheckpoint(store.resolve("embedder"), "embedder");
+        writeCheckpoint(store.resolve("reranker"), "reranker");
+        Random random = new Random(7);
+        List<byte[]> images = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            images.add(png(random));
+        }
+        Report report = new Report("serving").context("model", "small preset (random weights: speed does not depend on training)")
+                .context("clients", "32 concurrent, closed loop; then open loop at 50 % / 90 % of the dynamic peak")
+                .context("seconds", seconds + " per measurement")
+                .context("cores", Runtime.getRuntime().availableProcessors() + " (clients, gRPC and the model share them)");
+        embedder(report, store, images, random, seconds);
+        reranker(report, store, images, random, seconds);
+        report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
+    }
+
+    // ---- embedder ---------------------------------------------------------------------------------
+
+    private static void embedder(Report report, Path store, List<byte[]> images, Random random, double seconds) throws Exception {
+        List<EmbedItem> items = new ArrayList<>();
+        List<Item> decoded = new ArrayList<>();
+        ImageDecoder decoder = new ImageDecoder(ModelConfig.small().imageSize());
+        for (int i = 0; i < 64; i++) {
+            String text = sentence(random, 6 + random.nextInt(8));
+            if (i % 2 == 0) {
+                items.add(EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("find the image that matches the caption")
+                        .setContent(Content.newBuilder().setText(text))).build());
+                decoded.add(Item.query("find the image that matches the caption", text, null));
+            } else {
+                byte[] png = images.get(i % images.size());
+                items.add(EmbedItem.newBuilder().setCandidate(Content.newBuilder().setText(text)
+                        .setImage(Image.newBuilder().setData(ByteString.copyFrom(png)).setMimeType("image/png"))).build());
+                decoded.add(Item.candidate(text, decoder.decode(png, "image/png")));
+            }
+        }
+        double inProcess;
+        try (Inference inference = Inference.load(store.resolve("embedder"))) {
+            inference.embed(decoded, true);
+            long start = System.nanoTime();
+            int done = 0;
+            while (System.nanoTime() - start < seconds * 1e9) {
+                inference.embed(decoded, true);
+                done += decoded.size();
+            }
+            inProcess = done / ((System.nanoTime() - start) / 1e9);
+        }
+        Load.Result batch1 = embedderService(store, Map.of("umarvel.batch.max-items", "1"), items, seconds, null);
+        Load.Result[] dynamic = new Load.Result[3];
+        embedderService(store, Map.of(), items, seconds, dynamic);
+        report.row("embedder in process, batches of 64", inProcess, "items/s", "the ceiling: no gRPC, no decoding, no queue");
+        report.row("embedder-svc batch-1, 32 clients", batch1.callsPerSecond(), "items/s", "p50 " + ms(batch1.p50()) + ", p99 "
+                + ms(batch1.p99()));
+        report.row("embedder-svc dynamic batching, 32 clients", dynamic[0].callsPerSecond(), "items/s", "p50 " + ms(dynamic[0].p50())
+                + ", p99 " + ms(dynamic[0].p99()));
+        report.row("embedder: dynamic / batch-1", dynamic[0].callsPerSecond() / batch1.callsPerSecond(), "x", "target >= 3");
+        report.row("embedder: dynamic / in process", dynamic[0].callsPerSecond() / inProcess, "x", "target >= 0.85");
+        latencyRows(report, "embedder", dynamic);
+    }
+
+    /** Closed loop at 32 clients; with {@code dynamic} non-null, also the open loop at 50 % and 90 % of that peak. */
+    private static Load.Result embedderService(Path store, Map<String, String> extra, List<EmbedItem> items, double seconds,
+            Load.Result[] dynamic) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("umarvel.store", store.toString(), "umarvel.checkpoint",
+                "embedder", "umarvel.batch.queue-capacity", "8192"));
+        settings.putAll(extra);
+        try (ServiceProcess service = ServiceProcess.start("embedder-svc", settings, store.resolve("embedder-svc.log"))) {
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.port).usePlaintext().build();
+            try {
+                EmbedderGrpc.EmbedderBlockingStub stub = EmbedderGrpc.newBlockingStub(channel);
+                EmbedderGrpc.EmbedderFutureStub async = EmbedderGrpc.newFutureStub(channel);
+                Load.Call call = (client, n) -> stub.embed(EmbedRequest.newBuilder().addItems(items.get((client * 7 + n) % items.size()))
+                        .build());
+                Load.closed(32, 1, call); // warm-up: JIT, connections
+                Load.Result peak = Load.closed(32, seconds, call);
+                if (dynamic != null) {
+                    dynamic[0] = peak;
+                    for (int i = 1; i <= 2; i++) {
+                        double rate = (i == 1 ? 0.5 : 0.9) * peak.callsPerSecond();
+                        dynamic[i] = Load.open(rate, seconds, n -> async.embed(EmbedRequest.newBuilder()
+                                .addItems(items.get(n % items.size())).build()));
+                    }
+                }
+                return peak;
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    // ---- reranker ---------------------------------------------------------------------------------
+
+    private static void reranker(Report report, Path store, List<byte[]> images, Random random, double seconds) throws Exception {
+        ImageDecoder decoder = new ImageDecoder(ModelConfig.small().imageSize());
+        List<RerankRequest> requests = new ArrayList<>();
+        List<List<RerankPair>> pairs = new ArrayList<>();
+        List<List<RerankPair>> suffixes = new ArrayList<>();
+        for (int r = 0; r < 8; r++) {
+            String query = sentence(random, 8);
+            RerankRequest.Builder b = RerankRequest.newBuilder().setQuery(Query.newBuilder()
+                    .setInstruction("find the image that matches the caption").setContent(Content.newBuilder().setText(query)));
+            List<RerankPair> full = new ArrayList<>();
+            List<RerankPair> suffix = new ArrayList<>();
+            Item q = Item.query("find the image that matches the caption", query, null);
+            for (int c = 0; c < 50; c++) {
+                byte[] png = images.get((r + c) % images.size());
+                String text = sentence(random, 4 + random.nextInt(6));
+                b.addCandidates(Content.newBuilder().setText(text).setImage(Image.newBuilder().setData(ByteString.copyFrom(png))));
+                Item candidate = Item.candidate(text, decoder.decode(png, null));
+                full.add(new RerankPair(q, candidate));
+                suffix.add(new RerankPair(Item.query("", "a", null), candidate)); // what a perfect prefix cache would leave
+            }
+            requests.add(b.build());
+            pairs.add(full);
+            suffixes.add(suffix);
+        }
+        double inProcess;
+        double prefixSaving;
+        try (Inference inference = Inference.load(store.resolve("reranker"))) {
+            inference.score(pairs.get(0), true);
+            long start = System.nanoTime();
+            int done = 0;
+            while (System.nanoTime() - start < seconds * 1e9) {
+                inference.score(pairs.get(done % pairs.size()), true);
+                done++;
+            }
+            inProcess = done / ((System.nanoTime() - start) / 1e9);
+            double full = Timing.median(1, 5, () -> inference.score(pairs.get(0), true));
+            double suffixOnly = Timing.median(1, 5, () -> inference.score(suffixes.get(0), true));
+            prefixSaving = 1 - suffixOnly / full;
+        }
+        Load.Result batch1 = rerankerService(store, Map.of("umarvel.batch.max-items", "1"), requests, seconds, null);
+        Load.Result[] dynamic = new Load.Result[3];
+        rerankerService(store, Map.of(), requests, seconds, dynamic);
+        report.row("reranker in process, 50 pairs per call", inProcess, "requests/s", "the ceiling");
+        report.row("reranker-svc batch-1, 32 clients x 50 candidates", batch1.callsPerSecond(), "requests/s", "p50 "
+                + ms(batch1.p50()) + ", p99 " + ms(batch1.p99()));
+        report.row("reranker-svc dynamic batching, 32 clients x 50 candidates", dynamic[0].callsPerSecond(), "requests/s", "p50 "
+                + ms(dynamic[0].p50()) + ", p99 " + ms(dynamic[0].p99()));
+        report.row("reranker: dynamic / batch-1", dynamic[0].callsPerSecond() / batch1.callsPerSecond(), "x", "target >= 3");
+        report.row("reranker: dynamic / in process", dynamic[0].callsPerSecond() / inProcess, "x", "target >= 0.85");
+        report.row("reranker: best saving of a query-prefix cache", 100 * prefixSaving, "%",
+                "1 - time(50 candidate-only sequences) / time(50 full pairs), in process");
+        latencyRows(report, "reranker", dynamic);
+    }
+
+    private static Load.Result rerankerService(Path store, Map<String, String> extra, List<RerankRequest> requests, double seconds,
+            Load.Result[] dynamic) throws Exception {
+        Map<String, String> settings = new java.util.HashMap<>(Map.of("umarvel.store", store.toString(), "umarvel.checkpoint",
+                "reranker", "umarvel.batch.queue-capacity", "8192"));
+        settings.putAll(extra);
+        try (ServiceProcess service = ServiceProcess.start("reranker-svc", settings, store.resolve("reranker-svc.log"))) {
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.port).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build();
+            try {
+                RerankerGrpc.RerankerBlockingStub stub = RerankerGrpc.newBlockingStub(channel);
+                RerankerGrpc.RerankerFutureStub async = RerankerGrpc.newFutureStub(channel);
+                Load.Call call = (client, n) -> stub.rerank(requests.get((client + n) % requests.size()));
+                Load.closed(32, 1, call);
+                Load.Result peak = Load.closed(32, seconds, call);
+                if (dynamic != null) {
+                    dynamic[0] = peak;
+                    for (int i = 1; i <= 2; i++) {
+                        double rate = (i == 1 ? 0.5 : 0.9) * peak.callsPerSecond();
+                        dynamic[i] = Load.open(rate, seconds, n -> async.rerank(requests.get(n % requests.size())));
+                    }
+                }
+                return peak;
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private static void latencyRows(Report report, String name, Load.Result[] dynamic) {
+        String[] load = {"", "50 %", "90 %"};
+        for (int i = 1; i <= 2; i++) {
+            report.row(name + " p50 at " + load[i] + " of peak", dynamic[i].p50(), "ms", String.format("open loop, %.1f calls/s, %d refused",
+                    dynamic[i].callsPerSecond(), dynamic[i].refused()));
+            report.row(name + " p99 at " + load[i] + " of peak", dynamic[i].p99(), "ms", "");
+        }
+    }
+
+    private static String ms(double v) {
+        return String.format("%.1f ms", v);
+    }
+
+    private static String sentence(Random random, int words) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            s.append(i == 0 ? "" : " ").append(WORDS.get(random.nextInt(WORDS.size())));
+        }
+        return s.toString();
+    }
+
+    private static byte[] png(Random random) throws Exception {
+        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(new Color(random.nextInt(1 << 24)));
+        g.fillRect(0, 0, 64, 64);
+        g.setColor(new Color(random.nextInt(1 << 24)));
+        g.fillOval(random.nextInt(40), random.nextInt(40), 24, 24);
+        g.dispose();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    /** A small-preset checkpoint with random weights over {@link #WORDS}. */
+    private static void writeCheckpoint(Path dir, String kind) throws Exception {
+        Path tokenizer = Files.createTempFile("bench-tokenizer", ".json");
+        VocabularyBuilder words = new VocabularyBuilder();
+        words.add(String.join(" ", WORDS));
+        VocabularyBuilder.write(words.vocabulary(1000, 1), tokenizer);
+        int vocab;
+        try (TextTokenizer t = TextTokenizer.load(tokenizer)) {
+            vocab = t.vocabSize();
+        }
+        ModelConfig config = ModelConfig.small().withVocabSize(vocab);
+        if (kind.equals("reranker")) {
+            config = config.withAttention(ModelConfig.Attention.CAUSAL);
+        }
+        try (NDManager manager = OfflineEngine.pytorch().newBaseManager()) {
+            Engine.getInstance().setRandomSeed(11);
+            Mllm model = new Mllm(config);
+            model.initialize(manager);
+            Checkpoint.save(dir, model, tokenizer, kind, "BENCH", "", 0, null, Map.of(), Map.of());
+        }
+        Files.delete(tokenizer);
+    }
+}
