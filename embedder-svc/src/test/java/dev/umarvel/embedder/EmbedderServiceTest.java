@@ -11,6 +11,8 @@ import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.EmbedItem;
 import dev.umarvel.api.v1.EmbedRequest;
 import dev.umarvel.api.v1.EmbedResponse;
+import dev.umarvel.api.v1.EmbedStreamRequest;
+import dev.umarvel.api.v1.EmbedStreamResponse;
 import dev.umarvel.api.v1.EmbedderGrpc;
 import dev.umarvel.api.v1.GetModelInfoRequest;
 import dev.umarvel.api.v1.Image;
@@ -65,6 +67,9 @@ class EmbedderServiceTest {
     @GrpcClient("embedder")
     HealthGrpc.HealthBlockingStub grpcHealth;
 
+    @GrpcClient("embedder")
+    io.grpc.Channel channel;
+
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static HttpResponse<String> get(String path) throws Exception {
@@ -94,6 +99,25 @@ class EmbedderServiceTest {
         }
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    static byte[] noise(int side) throws Exception {
+        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(side);
+        for (int y = 0; y < side; y++) {
+            for (int x = 0; x < side; x++) {
+                image.setRGB(x, y, random.nextInt(1 << 24));
+            }
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        return out.toByteArray();
+    }
+
+    static byte[] blank(int w, int h) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
         return out.toByteArray();
     }
 
@@ -236,6 +260,12 @@ class EmbedderServiceTest {
                         .setStorePath("../../etc/passwd")))).build())));
         assertEquals(Status.Code.NOT_FOUND, code(() -> embedder.embed(EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder()
                 .setCandidate(Content.newBuilder().setImage(Image.newBuilder().setStorePath("missing.png")))).build())));
+        byte[] noisy = noise(200); // ~120 kB of incompressible pixels
+        assertEquals("items[0].candidate.image.data: " + noisy.length + " bytes exceed the limit of 100000", refusal(() -> embedder.embed(
+                EmbedRequest.newBuilder().addItems(imageCandidate(noisy, "")).build())));
+        byte[] huge = blank(600, 600);
+        assertEquals("items[0].candidate.image.data: 600x600 pixels exceed the limit of 250000", refusal(() -> embedder.embed(
+                EmbedRequest.newBuilder().addItems(imageCandidate(huge, "")).build())));
         assertEquals("truncation: unknown value 7", refusal(() -> embedder.embed(EmbedRequest.newBuilder().addItems(query("a"))
                 .setTruncationValue(7).build())));
 
@@ -345,6 +375,52 @@ class EmbedderServiceTest {
         }
         assertFalse(metrics.contains("umarvel_model_loaded{service=\"embedder\",version=\"" + checkpointVersion("ckpt-a") + "\"}"),
                 "the swapped-out version still exported");
+    }
+
+    @Test
+    @Order(8)
+    void aStreamAnswersEachBatchByIdAndRefusesAReusedId() throws Exception {
+        float[][] expected = inProcess(checkpoint("ckpt-b", 2), TEXTS.stream()
+                .map(t -> Item.query("find the matching image for this caption", t, null)).toList());
+        java.util.concurrent.LinkedBlockingQueue<Object> events = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.stub.StreamObserver<EmbedStreamRequest> requests = EmbedderGrpc.newStub(channel).embedStream(new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(EmbedStreamResponse r) {
+                events.add(r);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                events.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+                events.add("completed");
+            }
+        });
+        for (int id = 0; id < 4; id++) {
+            requests.onNext(EmbedStreamRequest.newBuilder().setRequestId(100 + id).setBatch(EmbedRequest.newBuilder()
+                    .addItems(query(TEXTS.get(id)))).build());
+        }
+        requests.onNext(EmbedStreamRequest.newBuilder().setRequestId(200).setBatch(EmbedRequest.getDefaultInstance()).build());
+        requests.onCompleted();
+        Set<Long> answered = new java.util.HashSet<>();
+        while (true) {
+            Object e = events.poll(60, TimeUnit.SECONDS);
+            if ("completed".equals(e)) {
+                break;
+            }
+            EmbedStreamResponse r = (EmbedStreamResponse) e;
+            answered.add(r.getRequestId());
+            if (r.getRequestId() == 200) {
+                assertEquals(Status.Code.INVALID_ARGUMENT.value(), r.getError().getCode(), "an error answers its batch, not the stream");
+                assertEquals("items: no items", r.getError().getMessage());
+            } else {
+                assertArrayEquals(expected[(int) r.getRequestId() - 100], values(r.getResult(), 0), 1e-5f);
+            }
+        }
+        assertEquals(Set.of(100L, 101L, 102L, 103L, 200L), answered, "every batch answered before the stream closed");
     }
 
     static String checkpointVersion(String name) throws Exception {
