@@ -9,6 +9,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -78,6 +79,18 @@ class FashionMnistImportTest {
         }
         Map<String, Set<String>> trainQrels = Qrels.read(layout.qrels("train", EvalTask.byName("nights_task4")));
         assertEquals(40, trainQrels.size());
+        // stage 1/2 pairs: one per training image; paraphrases of one class, and a wording with an image of its class
+        List<String> text = Files.readAllLines(layout.textPairs());
+        List<String> captioned = Files.readAllLines(layout.captionImagePairs());
+        assertEquals(40, text.size());
+        assertEquals(40, captioned.size());
+        var first = Json.MAPPER.readTree(text.get(7)); // training image 7 is of class 7 (sneakers)
+        String a = first.get("query").get("txt").asText();
+        String b = first.get("pos").get("txt").asText();
+        assertTrue(!a.equals(b) && FashionMnistImporter.DESCRIPTIONS.get(7).containsAll(List.of(a, b)), a + " / " + b);
+        var image = Json.MAPPER.readTree(captioned.get(3));
+        assertTrue(FashionMnistImporter.DESCRIPTIONS.get(3).contains(image.get("query").get("txt").asText()));
+        assertEquals("mbeir_images/fashion_mnist/train/3.png", image.get("pos").get("img_path").asText());
     }
 
     @Test

@@ -12,6 +12,7 @@ import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.Modality;
 import dev.umarvel.mbeir.Qrels;
+import dev.umarvel.mbeir.TrainingPairs;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,7 +41,7 @@ public final class FashionMnistImporter implements DatasetImporter {
     public static final String MANIFEST = "import_manifest.json";
 
     /** Six wordings per class: 0-1 are validation queries, 2-5 test queries; all six are i->t candidates. */
-    static final List<List<String>> DESCRIPTIONS = List.of(
+    public static final List<List<String>> DESCRIPTIONS = List.of(
             List.of("a t-shirt", "a short sleeved top", "a casual tee shirt", "a plain top with short sleeves", "a t-shirt or top", "a basic cotton tee"),
             List.of("a pair of trousers", "long pants", "a pair of slacks", "full length trousers", "trousers for the legs", "a pair of long pants"),
             List.of("a pullover", "a warm sweater", "a knitted jumper", "a long sleeved pullover", "a wool sweater", "a cosy jumper"),
@@ -236,6 +237,7 @@ public final class FashionMnistImporter implements DatasetImporter {
             unionTrain.addAll(nights);
             Collections.shuffle(unionTrain, random);
             Jsonl.write(layout.unionTrainQueries(), unionTrain, MbeirQuery::toJson);
+            writePairs(trainImages, trainLabels, trainCount);
             List<MbeirQuery> unionVal = new ArrayList<>();
             for (EvalTask task : List.of(textToImage, imageToText, imageToImage)) {
                 unionVal.addAll(queries.get(MbeirLayout.VAL + "/" + task.name()));
@@ -259,8 +261,27 @@ public final class FashionMnistImporter implements DatasetImporter {
             manifest.put("gallery", GALLERY);
             manifest.put("test_queries", testQueries);
             manifest.putArray("tasks").add(textToImage.name()).add(imageToText.name()).add(imageToImage.name());
+            manifest.put("pairs", "stage 1: two wordings of one class; stage 2: a wording and a training image of its class");
             manifest.put("note", "Fashion-MNIST under the ids of its M-BEIR analogues: Fashion200K (1) for t->i and i->t, NIGHTS (4) for i->i");
             AtomicWriter.write(layout.root().resolve(MANIFEST), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(manifest) + "\n");
+        }
+
+        /**
+         * Pairs for the recipe's first stages, from the same source: stage 1 pairs two wordings of one
+         * class (a paraphrase), stage 2 pairs a wording with a training image of its class.
+         */
+        private void writePairs(List<MbeirCandidate> trainImages, byte[] trainLabels, int trainCount) throws IOException {
+            List<ObjectNode> text = new ArrayList<>();
+            List<ObjectNode> captioned = new ArrayList<>();
+            for (int i = 0; i < trainCount; i++) {
+                List<String> wordings = DESCRIPTIONS.get(trainLabels[i]);
+                int a = random.nextInt(wordings.size());
+                int b = (a + 1 + random.nextInt(wordings.size() - 1)) % wordings.size();
+                text.add(TrainingPairs.pair(wordings.get(a), null, wordings.get(b), null));
+                captioned.add(TrainingPairs.pair(wordings.get(random.nextInt(wordings.size())), null, null, trainImages.get(i).imgPath()));
+            }
+            Jsonl.write(layout.textPairs(), text, n -> n);
+            Jsonl.write(layout.captionImagePairs(), captioned, n -> n);
         }
     }
 }

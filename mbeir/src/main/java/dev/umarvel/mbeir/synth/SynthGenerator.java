@@ -10,6 +10,7 @@ import dev.umarvel.mbeir.MbeirDataset;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.Qrels;
+import dev.umarvel.mbeir.TrainingPairs;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -236,23 +237,12 @@ public final class SynthGenerator {
         List<ObjectNode> captioned = new ArrayList<>();
         for (int i = 0; i < size.pairs; i++) {
             Scene s = Scene.random(r, 1, 3);
-            text.add(pair(Phrases.scene(s, r), null, Phrases.scene(s, r), null));
+            text.add(TrainingPairs.pair(Phrases.scene(s, r), null, Phrases.scene(s, r), null));
             Scene c = Scene.random(r, 1, 3);
-            captioned.add(pair(Phrases.scene(c, r), null, null, images.path("pairs_images", c, 0)));
+            captioned.add(TrainingPairs.pair(Phrases.scene(c, r), null, null, images.path("pairs_images", c, 0)));
         }
         Jsonl.write(layout.textPairs(), text, n -> n);
         Jsonl.write(layout.captionImagePairs(), captioned, n -> n);
-    }
-
-    private static ObjectNode pair(String queryText, String queryImage, String posText, String posImage) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        ObjectNode q = o.putObject("query");
-        q.put("txt", queryText);
-        q.put("img_path", queryImage);
-        ObjectNode p = o.putObject("pos");
-        p.put("txt", posText);
-        p.put("img_path", posImage);
-        return o;
     }
 
     private ObjectNode writeManifest() throws IOException {
