@@ -1,0 +1,195 @@
+package dev.umarvel.index;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.IntPoint;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * The embedded index: Lucene HNSW on disk under the store. Every upsert and delete is committed
+ * before it returns (Lucene's commit fsyncs the segments and then the commit point), so after a
+ * {@code kill -9} the index reopens at the last commit with every acknowledged write in it.
+ *
+ * <p>HNSW is approximate; searches over-fetch ({@code max(k, efSearch)} candidates, best k kept), which
+ * is what holds recall@10 against exact search at 0.98 and above (measured in the contract test).
+
+ */
+public final class LuceneIndex implements VectorIndex {
+
+    /** HNSW and search settings. */
+    public record Settings(int maxConnections, int beamWidth, int efSearch) {
+        /** M = 16 and construction beam 100 (Lucene's defaults); search beam 200: on 20k random 64-d unit vectors 100 gave recall@10 0.972, 200 gives 0.997 (contract test). */
+        public static final Settings DEFAULT = new Settings(16, 100, 200);
+    }
+
+    private static final String DID = "did";
+    private static final String VECTOR = "vector";
+    private static final String DATASET = "dataset";
+    private static final String MODALITY = "modality";
+    private static final String POOL = "pool";
+
+    private final int dimension;
+    private final Settings settings;
+    private final FSDirectory directory;
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+
+    /** Opens (or creates) the index in {@code dir}. */
+    public LuceneIndex(Path dir, int dimension, Settings settings) throws IOException {
+        this.dimension = dimension;
+        this.settings = settings;
+        Files.createDirectories(dir);
+        this.directory = FSDirectory.open(dir);
+        IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene912Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return new Lucene99HnswVectorsFormat(settings.maxConnections(), settings.beamWidth());
+            }
+        }).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND).setRAMBufferSizeMB(256);
+        this.writer = new IndexWriter(directory, config);
+        this.searchers = new SearcherManager(writer, null);
+    }
+
+    @Override
+    public int dimension() {
+        return dimension;
+    }
+
+    @Override
+    public void upsert(List<Entry> entries) throws IOException {
+        for (Entry e : entries) {
+            if (e.vector().length != dimension) {
+                throw new IllegalArgumentException("vector of " + e.did() + ": " + e.vector().length + " values, the index holds "
+                        + dimension);
+            }
+        }
+        for (Entry e : entries) {
+            Document doc = new Document();
+            doc.add(new StringField(DID, e.did(), Field.Store.YES));
+            doc.add(new KnnFloatVectorField(VECTOR, unit(e.vector()), VectorSimilarityFunction.DOT_PRODUCT));
+            doc.add(new IntPoint(DATASET, e.datasetId()));
+            doc.add(new StoredField(DATASET, e.datasetId()));
+            if (e.modality() != null) {
+                doc.add(new StringField(MODALITY, e.modality(), Field.Store.NO));
+            }
+            for (String pool : e.pools()) {
+                doc.add(new StringField(POOL, pool, Field.Store.NO));
+            }
+            writer.updateDocument(new Term(DID, e.did()), doc);
+        }
+        commit();
+    }
+
+    @Override
+    public void delete(List<String> dids) throws IOException {
+        Term[] terms = dids.stream().map(d -> new Term(DID, d)).toArray(Term[]::new);
+        writer.deleteDocuments(terms);
+        commit();
+    }
+
+    private void commit() throws IOException {
+        writer.commit();
+        searchers.maybeRefreshBlocking();
+    }
+
+    @Override
+    public List<Hit> search(float[] query, int k, Filter filter) throws IOException {
+        if (query.length != dimension) {
+            throw new IllegalArgumentException("query vector: " + query.length + " values, the index holds " + dimension);
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("k: must be >= 1, got " + k);
+        }
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            int fetch = Math.max(k, settings.efSearch());
+            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, unit(query), fetch, restriction(filter)), fetch);
+            List<Hit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
+            for (ScoreDoc d : top.scoreDocs) {
+                if (hits.size() == k) {
+                    break;
+                }
+                // Lucene maps a dot product p to (1 + p) / 2; report the inner product itself
+                hits.add(new Hit(searcher.storedFields().document(d.doc).get(DID), 2 * d.score - 1));
+            }
+            return hits;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    private static Query restriction(Filter filter) {
+        if (filter == null || filter.isEmpty()) {
+            return null;
+        }
+        BooleanQuery.Builder b = new BooleanQuery.Builder();
+        if (filter.datasetId() != null) {
+            b.add(IntPoint.newExactQuery(DATASET, filter.datasetId()), BooleanClause.Occur.FILTER);
+        }
+        if (filter.modality() != null) {
+            b.add(new TermQuery(new Term(MODALITY, filter.modality())), BooleanClause.Occur.FILTER);
+        }
+        if (filter.pool() != null) {
+            b.add(new TermQuery(new Term(POOL, filter.pool())), BooleanClause.Occur.FILTER);
+        }
+        return b.build();
+    }
+
+    @Override
+    public long size() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return searcher.getIndexReader().numDocs();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** A unit-length copy: DOT_PRODUCT needs unit vectors, and cosine is what the embedder means. */
+    static float[] unit(float[] v) {
+        double norm = 0;
+        for (float x : v) {
+            norm += x * x;
+        }
+        if (norm == 0) {
+            throw new IllegalArgumentException("a zero vector has no direction");
+        }
+        float inv = (float) (1 / Math.sqrt(norm));
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i] * inv;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        searchers.close();
+        writer.close();
+        directory.close();
+    }
+}

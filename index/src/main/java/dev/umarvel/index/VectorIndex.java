@@ -1,0 +1,52 @@
+package dev.umarvel.index;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * A collection's vectors: upsert by did, delete, and top-k search by inner product (vectors are
+ * L2-normalised, so it is the cosine), optionally restricted by labels. Two implementations share one
+ * contract test suite: the embedded Lucene HNSW index and Milvus.
+ */
+public interface VectorIndex extends AutoCloseable {
+
+    /** One candidate's vector and the labels searches filter on. */
+    record Entry(String did, float[] vector, int datasetId, String modality, List<String> pools) {
+        public Entry {
+            if (did == null || did.isEmpty()) {
+                throw new IllegalArgumentException("did: empty");
+            }
+            pools = pools == null ? List.of() : List.copyOf(pools);
+        }
+    }
+
+    /** A search result: the did and its score (inner product). */
+    record Hit(String did, float score) {}
+
+    /** Restricts a search to candidates with these labels; null fields do not restrict. */
+    record Filter(Integer datasetId, String modality, String pool) {
+        public static final Filter NONE = new Filter(null, null, null);
+
+        public boolean isEmpty() {
+            return datasetId == null && modality == null && pool == null;
+        }
+    }
+
+    /** Vector length this index holds. */
+    int dimension();
+
+    /** Inserts or replaces by did; durable when this returns (a crash after it loses none of them). */
+    void upsert(List<Entry> entries) throws IOException;
+
+    /** Removes these dids (unknown ones are ignored); durable when this returns. */
+    void delete(List<String> dids) throws IOException;
+
+    /** The k best candidates for {@code query} among those matching {@code filter}, best first. */
+    List<Hit> search(float[] query, int k, Filter filter) throws IOException;
+
+    /** Live candidates. */
+    long size() throws IOException;
+
+    @Override
+    void close() throws IOException;
+}
