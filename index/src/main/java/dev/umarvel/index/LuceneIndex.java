@@ -148,17 +148,24 @@ public final class LuceneIndex implements VectorIndex {
         if (filter == null || filter.isEmpty()) {
             return null;
         }
-        BooleanQuery.Builder b = new BooleanQuery.Builder();
-        if (filter.datasetId() != null) {
-            b.add(IntPoint.newExactQuery(DATASET, filter.datasetId()), BooleanClause.Occur.FILTER);
+        BooleanQuery.Builder all = new BooleanQuery.Builder();
+        if (!filter.datasetIds().isEmpty()) {
+            all.add(IntPoint.newSetQuery(DATASET, filter.datasetIds().stream().mapToInt(Integer::intValue).toArray()),
+                    BooleanClause.Occur.FILTER);
         }
-        if (filter.modality() != null) {
-            b.add(new TermQuery(new Term(MODALITY, filter.modality())), BooleanClause.Occur.FILTER);
+        all.add(anyOf(MODALITY, filter.modalities()), BooleanClause.Occur.FILTER);
+        all.add(anyOf(POOL, filter.pools()), BooleanClause.Occur.FILTER);
+        return all.build();
+    }
+
+    /** Matches documents with one of {@code values} in {@code field}; every document when there are none. */
+    private static Query anyOf(String field, java.util.Set<String> values) {
+        if (values.isEmpty()) {
+            return new org.apache.lucene.search.MatchAllDocsQuery();
         }
-        if (filter.pool() != null) {
-            b.add(new TermQuery(new Term(POOL, filter.pool())), BooleanClause.Occur.FILTER);
-        }
-        return b.build();
+        BooleanQuery.Builder any = new BooleanQuery.Builder();
+        values.forEach(v -> any.add(new TermQuery(new Term(field, v)), BooleanClause.Occur.SHOULD));
+        return any.build();
     }
 
     @Override

@@ -23,12 +23,26 @@ public interface VectorIndex extends AutoCloseable {
     /** A search result: the did and its score (inner product). */
     record Hit(String did, float score) {}
 
-    /** Restricts a search to candidates with these labels; null fields do not restrict. */
-    record Filter(Integer datasetId, String modality, String pool) {
-        public static final Filter NONE = new Filter(null, null, null);
+    /**
+     * Restricts a search: a candidate matches when it has one of the {@code datasetIds}, one of the
+     * {@code modalities} and one of the {@code pools}; an empty set does not restrict.
+     */
+    record Filter(java.util.Set<Integer> datasetIds, java.util.Set<String> modalities, java.util.Set<String> pools) {
+        public static final Filter NONE = new Filter(java.util.Set.of(), java.util.Set.of(), java.util.Set.of());
+
+        public Filter {
+            datasetIds = datasetIds == null ? java.util.Set.of() : java.util.Set.copyOf(datasetIds);
+            modalities = modalities == null ? java.util.Set.of() : java.util.Set.copyOf(modalities);
+            pools = pools == null ? java.util.Set.of() : java.util.Set.copyOf(pools);
+        }
+
+        /** Candidates of one pool (M-BEIR's local-pool search). */
+        public static Filter pool(String pool) {
+            return new Filter(null, null, java.util.Set.of(pool));
+        }
 
         public boolean isEmpty() {
-            return datasetId == null && modality == null && pool == null;
+            return datasetIds.isEmpty() && modalities.isEmpty() && pools.isEmpty();
         }
     }
 

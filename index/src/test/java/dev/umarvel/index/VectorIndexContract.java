@@ -93,12 +93,17 @@ abstract class VectorIndexContract {
         try (VectorIndex index = open(dir, 16)) {
             index.upsert(all);
             float[] q = random(new Random(5), 16);
-            VectorIndex.Filter f = new VectorIndex.Filter(1, "image", "pool2");
+            VectorIndex.Filter f = new VectorIndex.Filter(java.util.Set.of(1), java.util.Set.of("image"), java.util.Set.of("pool2"));
             List<VectorIndex.Entry> matching = all.stream().filter(e -> e.datasetId() == 1 && e.modality().equals("image")
                     && e.pools().contains("pool2")).toList();
             List<VectorIndex.Hit> hits = index.search(q, 5, f);
             assertEquals(exact(matching, q, 5), hits.stream().map(VectorIndex.Hit::did).toList());
-            assertEquals(30, index.search(q, 100, new VectorIndex.Filter(null, null, "pool1")).size());
+            assertEquals(30, index.search(q, 100, VectorIndex.Filter.pool("pool1")).size());
+            // any of several values: datasets 0 or 2, pools 1 or 3
+            VectorIndex.Filter any = new VectorIndex.Filter(java.util.Set.of(0, 2), null, java.util.Set.of("pool1", "pool3"));
+            List<VectorIndex.Entry> anyMatching = all.stream().filter(e -> e.datasetId() != 1
+                    && (e.pools().contains("pool1") || e.pools().contains("pool3"))).toList();
+            assertEquals(exact(anyMatching, q, 8), index.search(q, 8, any).stream().map(VectorIndex.Hit::did).toList());
         }
     }
 
