@@ -35,8 +35,34 @@ public final class Findings {
         }
     }
 
-    /** One evaluated variant. */
-    public record Row(String finding, String variant, long seed, double local, double global) {}
+    /**
+     * One evaluated variant: mean-of-tasks recall (percent) on local and global pools, and the standard
+     * error of each mean from the queries' binomial noise (what a different draw of test queries would move it by).
+     */
+    public record Row(String finding, String variant, long seed, double local, double global, double localError, double globalError) {
+        public Row(String finding, String variant, long seed, double local, double global) {
+            this(finding, variant, seed, local, global, Double.NaN, Double.NaN);
+        }
+
+        Row as(String otherFinding, String otherVariant) {
+            return new Row(otherFinding, otherVariant, seed, local, global, localError, globalError);
+        }
+    }
+
+    /** Standard error (percent) of an evaluation's mean-of-tasks recall: sqrt(sum p(1-p)/n) / tasks. */
+    static double standardError(JsonNode evaluation, String scope) {
+        double variance = 0;
+        int tasks = 0;
+        for (JsonNode t : evaluation.get("tasks")) {
+            if (!t.has(scope) || t.get(scope).isNull()) {
+                return Double.NaN;
+            }
+            double p = t.get(scope).asDouble() / 100;
+            variance += p * (1 - p) / Math.max(1, t.get("queries").asInt());
+            tasks++;
+        }
+        return tasks == 0 ? Double.NaN : 100 * Math.sqrt(variance) / tasks;
+    }
 
     /** Where one job's time went (training jobs; the rest have only a wall time). */
     public record Timing(String job, double wallSeconds, double modelSeconds, double dataWaitSeconds, double optimizerSeconds,
@@ -184,7 +210,8 @@ public final class Findings {
     private Row evaluate(String finding, String variant, String checkpoint, long seed, String name) throws Exception {
         String report = job("eval-" + name, JobKind.EVALUATE, checkpoint, 1, seed, keep());
         JsonNode e = Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json").toFile()).get("evaluations").get(0);
-        return new Row(finding, variant, seed, e.get("mean_local").asDouble(), e.path("mean_global").asDouble(Double.NaN));
+        return new Row(finding, variant, seed, e.get("mean_local").asDouble(), e.path("mean_global").asDouble(Double.NaN),
+                standardError(e, "local"), standardError(e, "global"));
     }
 
     /** Runs every finding for every seed and returns the rows. */
@@ -200,10 +227,10 @@ public final class Findings {
             long steps = budget.instruction();
             String s3 = job("s3" + tag, JobKind.INSTRUCTION, s2, steps, seed, keep());
             Row baseline = evaluate("all", BASELINE, s3, seed, "s3" + tag);
-            rows.add(new Row("1", BIDIRECTIONAL_MEAN, seed, baseline.local(), baseline.global()));
-            rows.add(new Row("2", MASKED, seed, baseline.local(), baseline.global()));
-            rows.add(new Row("3", PROGRESSIVE, seed, baseline.local(), baseline.global()));
-            rows.add(new Row("4", LEARNABLE_TAU, seed, baseline.local(), baseline.global()));
+            rows.add(baseline.as("1", BIDIRECTIONAL_MEAN));
+            rows.add(baseline.as("2", MASKED));
+            rows.add(baseline.as("3", PROGRESSIVE));
+            rows.add(baseline.as("4", LEARNABLE_TAU));
             // 1: attention and pooling, with and without the compression prompt
             rows.add(evaluate("1", "causal + last token", job("f1-causal-last" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     model(ModelConfig.Attention.CAUSAL, ModelConfig.Pooling.LAST_TOKEN, false, false)), seed, "f1-causal-last" + tag));
@@ -252,8 +279,7 @@ public final class Findings {
                     JobKind.CONTINUE_HARD, s4, budget.distill(), seed, s -> distill(data("", teacher).apply(s), reranker)), seed,
                     "f6-continue-hard" + tag));
             rows.add(cascade(s4, reranker, seed, "f6-cascade" + tag));
-            rows.add(new Row("6", "before distillation (filtered hard negatives)", seed, rows.get(rows.size() - 4).local(),
-                    rows.get(rows.size() - 4).global()));
+            rows.add(rows.get(rows.size() - 4).as("6", "before distillation (filtered hard negatives)"));
         }
         return rows;
     }
@@ -264,7 +290,7 @@ public final class Findings {
                 new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1), s.distill(), s.seed()));
         JsonNode e = Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json").toFile()).get("evaluations").get(1);
         return new Row("6", "cascade: recall top 50 + reranker (w = 0.1)", seed, e.get("mean_local").asDouble(),
-                e.path("mean_global").asDouble(Double.NaN));
+                e.path("mean_global").asDouble(Double.NaN), standardError(e, "local"), standardError(e, "global"));
     }
 
     private JobSpec distill(JobSpec s, String reranker) {
@@ -322,7 +348,9 @@ public final class Findings {
             }
             md.append('\n');
         }
-        md.append("## Directions against the paper\n\n| finding | comparison | Δ local | Δ global | agrees |\n|---|---|---:|---:|---|\n");
+        md.append("## Directions against the paper\n\nΔ is the first variant minus the second, in recall points, ± twice its "
+                + "standard error (the binomial noise of the test queries, the seeds' runs averaged). A direction counts only "
+                + "beyond that noise.\n\n| finding | comparison | Δ local | Δ global | agrees |\n|---|---|---:|---:|---|\n");
         for (Claim c : CLAIMS) {
             Map<String, List<Row>> f = byFinding.get(c.finding());
             if (f == null || !f.containsKey(c.better()) || !f.containsKey(c.worse())) {
@@ -330,8 +358,10 @@ public final class Findings {
             }
             double local = mean(f.get(c.better()), true) - mean(f.get(c.worse()), true);
             double global = mean(f.get(c.better()), false) - mean(f.get(c.worse()), false);
-            md.append(String.format("| %s | %s: %s vs %s | %+.1f | %+.1f | %s |%n", c.finding(), c.paper(), c.better(), c.worse(), local,
-                    global, local > 0 && global > 0 ? "yes" : local <= 0 && global <= 0 ? "no" : "mixed"));
+            double localNoise = 2 * Math.hypot(error(f.get(c.better()), true), error(f.get(c.worse()), true));
+            double globalNoise = 2 * Math.hypot(error(f.get(c.better()), false), error(f.get(c.worse()), false));
+            md.append(String.format("| %s | %s: %s vs %s | %+.1f ± %.1f | %+.1f ± %.1f | %s |%n", c.finding(), c.paper(), c.better(),
+                    c.worse(), local, localNoise, global, globalNoise, verdict(local, localNoise, global, globalNoise)));
         }
         return md.toString();
     }
@@ -372,6 +402,27 @@ public final class Findings {
 
     private static double pct(double part, Timing t) {
         return t.wallSeconds() > 0 ? 100 * part / t.wallSeconds() : 0;
+    }
+
+    /** yes / no when the differences that pass the noise all agree or all disagree; else within noise or mixed. */
+    static String verdict(double local, double localNoise, double global, double globalNoise) {
+        int agree = 0;
+        int disagree = 0;
+        for (double[] d : new double[][] {{local, localNoise}, {global, globalNoise}}) {
+            boolean clear = Double.isNaN(d[1]) ? d[0] != 0 : Math.abs(d[0]) > d[1];
+            if (clear) {
+                agree += d[0] > 0 ? 1 : 0;
+                disagree += d[0] < 0 ? 1 : 0;
+            }
+        }
+        return agree > 0 && disagree == 0 ? "yes" : disagree > 0 && agree == 0 ? "no" : agree == 0 ? "within noise" : "mixed";
+    }
+
+    /** Standard error of a variant's mean over its seeds' runs. */
+    private static double error(List<Row> rows, boolean local) {
+        double meanSquare = rows.stream().mapToDouble(r -> local ? r.localError() : r.globalError()).map(e -> e * e).average()
+                .orElse(Double.NaN);
+        return Math.sqrt(meanSquare / rows.size());
     }
 
     private static double mean(List<Row> rows, boolean local) {

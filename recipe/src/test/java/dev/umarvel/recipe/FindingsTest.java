@@ -17,6 +17,20 @@ class FindingsTest {
     @TempDir Path store;
 
     @Test
+    void aDirectionCountsOnlyBeyondTheNoise() {
+        assertEquals("yes", Findings.verdict(2.0, 1.0, 0.5, 1.0));
+        assertEquals("no", Findings.verdict(-2.0, 1.0, -3.0, 1.0));
+        assertEquals("within noise", Findings.verdict(0.8, 1.0, -0.4, 1.0));
+        assertEquals("mixed", Findings.verdict(2.0, 1.0, -2.0, 1.0));
+        // the binomial standard error of a mean over two tasks: sqrt(0.1*0.9/100 + 0.5*0.5/400) / 2 = 1.9 points
+        com.fasterxml.jackson.databind.node.ObjectNode e = dev.umarvel.mbeir.Json.MAPPER.createObjectNode();
+        e.putArray("tasks").add(dev.umarvel.mbeir.Json.MAPPER.createObjectNode().put("local", 10.0).put("queries", 100))
+                .add(dev.umarvel.mbeir.Json.MAPPER.createObjectNode().put("local", 50.0).put("queries", 400));
+        assertEquals(100 * Math.sqrt(0.09 / 100 + 0.25 / 400) / 2, Findings.standardError(e, "local"), 1e-9);
+        assertTrue(Double.isNaN(Findings.standardError(e, "global")));
+    }
+
+    @Test
     void everyFindingGetsItsRowsAndARerunReusesThem() throws Exception {
         SynthGenerator.generate(store.resolve("data"), SynthSize.TINY, 5, s -> {});
         Findings.Budget budget = new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4);
@@ -27,9 +41,11 @@ class FindingsTest {
         for (String f : List.of("1", "2", "3", "4", "5", "6")) {
             assertTrue(md.contains("## Finding " + f), md);
         }
-        assertEquals(Findings.CLAIMS.size(), md.lines().filter(l -> l.matches("\\| \\d \\| .* \\| (yes|no|mixed) \\|")).count(), md);
+        assertEquals(Findings.CLAIMS.size(), md.lines().filter(l -> l.matches("\\| \\d \\| .* \\| (yes|no|mixed|within noise) \\|")).count(), md);
         assertTrue(rows.stream().allMatch(r -> r.local() >= 0 && r.local() <= 100 && r.global() >= 0 && r.global() <= 100));
         assertTrue(rows.stream().anyMatch(r -> r.variant().startsWith("cascade")));
+        assertTrue(rows.stream().allMatch(r -> r.localError() > 0 && r.localError() < 10), "every row carries its noise");
+        assertTrue(md.contains(" ± "), md);
 
         String timing = Findings.timingMarkdown(findings.timings(), 1);
         assertTrue(timing.contains("The full recipe (pretrain -> s1-text"), timing);
