@@ -70,7 +70,7 @@ final class Load {
     }
 
     /** Calls arriving at {@code rate} per second for {@code seconds}, each answered asynchronously. */
-    static <T> Result open(double rate, double seconds, IntFunction<ListenableFuture<T>> call) throws Exception {
+    static Result open(double rate, double seconds, IntFunction<ListenableFuture<?>> call) throws Exception {
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger refused = new AtomicInteger();
         int total = (int) Math.max(1, rate * seconds);
@@ -85,9 +85,9 @@ final class Load {
                 return;
             }
             long t0 = System.nanoTime();
-            Futures.addCallback(call.apply(n), new FutureCallback<T>() {
+            Futures.addCallback(call.apply(n), new FutureCallback<Object>() {
                 @Override
-                public void onSuccess(T result) {
+                public void onSuccess(Object result) {
                     latencies.add((System.nanoTime() - t0) / 1e6);
                     done.countDown();
                 }

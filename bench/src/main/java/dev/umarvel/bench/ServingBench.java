@@ -21,6 +21,7 @@ import dev.umarvel.model.io.Checkpoint;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.model.text.TextTokenizer;
 import dev.umarvel.model.text.VocabularyBuilder;
+import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import java.awt.Color;
@@ -115,26 +116,23 @@ final class ServingBench {
     }
 
     /** Closed loop at 32 clients; with {@code dynamic} non-null, also the open loop at 50 % and 90 % of that peak. */
-    private static Load.Result embedderService(Path store, Map<String, String> extra, List<EmbedItem> items, double seconds,
-            Load.Result[] dynamic) throws Exception {
+    private static Load.Result serve(String module, Path store, Map<String, String> extra, double seconds, Load.Result[] dynamic,
+            java.util.function.Function<ManagedChannel, Load.Call> closed,
+            java.util.function.Function<ManagedChannel, java.util.function.IntFunction<ListenableFuture<?>>> open) throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(Map.of("umarvel.store", store.toString(), "umarvel.checkpoint",
-                "embedder", "umarvel.batch.queue-capacity", "8192"));
+                module.replace("-svc", ""), "umarvel.batch.queue-capacity", "8192"));
         settings.putAll(extra);
-        try (ServiceProcess service = ServiceProcess.start("embedder-svc", settings, store.resolve("embedder-svc.log"))) {
-            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.port).usePlaintext().build();
+        try (ServiceProcess service = ServiceProcess.start(module, settings, store.resolve(module + ".log"))) {
+            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.port).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build();
             try {
-                EmbedderGrpc.EmbedderBlockingStub stub = EmbedderGrpc.newBlockingStub(channel);
-                EmbedderGrpc.EmbedderFutureStub async = EmbedderGrpc.newFutureStub(channel);
-                Load.Call call = (client, n) -> stub.embed(EmbedRequest.newBuilder().addItems(items.get((client * 7 + n) % items.size()))
-                        .build());
+                Load.Call call = closed.apply(channel);
                 Load.closed(32, 1, call); // warm-up: JIT, connections
                 Load.Result peak = Load.closed(32, seconds, call);
                 if (dynamic != null) {
                     dynamic[0] = peak;
                     for (int i = 1; i <= 2; i++) {
-                        double rate = (i == 1 ? 0.5 : 0.9) * peak.callsPerSecond();
-                        dynamic[i] = Load.open(rate, seconds, n -> async.embed(EmbedRequest.newBuilder()
-                                .addItems(items.get(n % items.size())).build()));
+                        dynamic[i] = Load.open((i == 1 ? 0.5 : 0.9) * peak.callsPerSecond(), seconds, open.apply(channel));
                     }
                 }
                 return peak;
@@ -142,6 +140,17 @@ final class ServingBench {
                 channel.shutdownNow();
             }
         }
+    }
+
+    private static Load.Result embedderService(Path store, Map<String, String> extra, List<EmbedItem> items, double seconds,
+            Load.Result[] dynamic) throws Exception {
+        return serve("embedder-svc", store, extra, seconds, dynamic, channel -> {
+            EmbedderGrpc.EmbedderBlockingStub stub = EmbedderGrpc.newBlockingStub(channel);
+            return (client, n) -> stub.embed(EmbedRequest.newBuilder().addItems(items.get((client * 7 + n) % items.size())).build());
+        }, channel -> {
+            EmbedderGrpc.EmbedderFutureStub async = EmbedderGrpc.newFutureStub(channel);
+            return n -> async.embed(EmbedRequest.newBuilder().addItems(items.get(n % items.size())).build());
+        });
     }
 
     // ---- reranker ---------------------------------------------------------------------------------
@@ -202,30 +211,13 @@ final class ServingBench {
 
     private static Load.Result rerankerService(Path store, Map<String, String> extra, List<RerankRequest> requests, double seconds,
             Load.Result[] dynamic) throws Exception {
-        Map<String, String> settings = new java.util.HashMap<>(Map.of("umarvel.store", store.toString(), "umarvel.checkpoint",
-                "reranker", "umarvel.batch.queue-capacity", "8192"));
-        settings.putAll(extra);
-        try (ServiceProcess service = ServiceProcess.start("reranker-svc", settings, store.resolve("reranker-svc.log"))) {
-            ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.port).usePlaintext()
-                    .maxInboundMessageSize(64 << 20).build();
-            try {
-                RerankerGrpc.RerankerBlockingStub stub = RerankerGrpc.newBlockingStub(channel);
-                RerankerGrpc.RerankerFutureStub async = RerankerGrpc.newFutureStub(channel);
-                Load.Call call = (client, n) -> stub.rerank(requests.get((client + n) % requests.size()));
-                Load.closed(32, 1, call);
-                Load.Result peak = Load.closed(32, seconds, call);
-                if (dynamic != null) {
-                    dynamic[0] = peak;
-                    for (int i = 1; i <= 2; i++) {
-                        double rate = (i == 1 ? 0.5 : 0.9) * peak.callsPerSecond();
-                        dynamic[i] = Load.open(rate, seconds, n -> async.rerank(requests.get(n % requests.size())));
-                    }
-                }
-                return peak;
-            } finally {
-                channel.shutdownNow();
-            }
-        }
+        return serve("reranker-svc", store, extra, seconds, dynamic, channel -> {
+            RerankerGrpc.RerankerBlockingStub stub = RerankerGrpc.newBlockingStub(channel);
+            return (client, n) -> stub.rerank(requests.get((client + n) % requests.size()));
+        }, channel -> {
+            RerankerGrpc.RerankerFutureStub async = RerankerGrpc.newFutureStub(channel);
+            return n -> async.rerank(requests.get(n % requests.size()));
+        });
     }
 
     // ---- helpers ----------------------------------------------------------------------------------

@@ -24,14 +24,18 @@ import dev.umarvel.model.Inference;
 import dev.umarvel.model.Item;
 import dev.umarvel.model.image.ImageDecoder;
 import dev.umarvel.serving.TinyCheckpoints;
+import static dev.umarvel.serving.ServingFixtures.INSTRUCTION;
+import static dev.umarvel.serving.ServingFixtures.TEXTS;
+import static dev.umarvel.serving.ServingFixtures.blank;
+import static dev.umarvel.serving.ServingFixtures.failure;
+import static dev.umarvel.serving.ServingFixtures.noise;
+import static dev.umarvel.serving.ServingFixtures.refusal;
 import grpc.health.v1.HealthGrpc;
 import grpc.health.v1.HealthOuterClass;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -48,7 +52,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -89,40 +92,8 @@ class EmbedderServiceTest {
         return dir;
     }
 
-    static byte[] png(int seed) throws Exception {
-        BufferedImage image = new BufferedImage(24, 24, BufferedImage.TYPE_INT_RGB);
-        java.util.Random random = new java.util.Random(seed);
-        for (int y = 0; y < 24; y++) {
-            for (int x = 0; x < 24; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
-    }
-
-    static byte[] noise(int side) throws Exception {
-        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        java.util.Random random = new java.util.Random(side);
-        for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
-    }
-
-    static byte[] blank(int w, int h) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
-        return out.toByteArray();
-    }
-
     static EmbedItem query(String text) {
-        return EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("find the matching image for this caption")
+        return EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction(INSTRUCTION)
                 .setContent(Content.newBuilder().setText(text))).build();
     }
 
@@ -131,10 +102,11 @@ class EmbedderServiceTest {
                 .setImage(Image.newBuilder().setData(ByteString.copyFrom(png)).setMimeType("image/png"))).build();
     }
 
-    static final List<String> TEXTS = List.of("a red circle on the left", "a big blue star", "green square on the right of picture",
-            "a small striped star", "dotted red square", "blue circle", "a red star on the right", "big green circle");
-
     /** What the model module computes in process for the same items. */
+    static Status.Code code(Runnable call) {
+        return failure(call).getStatus().getCode();
+    }
+
     static float[][] inProcess(Path ckpt, List<Item> items) throws Exception {
         try (Inference inference = Inference.load(ckpt)) {
             return inference.embed(items, true).vectors();
@@ -148,16 +120,6 @@ class EmbedderServiceTest {
             out[k] = v.get(k);
         }
         return out;
-    }
-
-    static Status.Code code(Runnable call) {
-        return assertThrows(StatusRuntimeException.class, call::run).getStatus().getCode();
-    }
-
-    static String refusal(Runnable call) {
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, call::run);
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
-        return e.getStatus().getDescription();
     }
 
     @Test
@@ -190,12 +152,12 @@ class EmbedderServiceTest {
         String version = loaded.getCurrent().getVersion();
         assertEquals(version, embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion());
 
-        byte[] png = png(7);
+        byte[] png = noise(24, 7);
         EmbedResponse r = embedder.embed(EmbedRequest.newBuilder().addItems(query(TEXTS.get(0))).addItems(imageCandidate(png, "a star"))
                 .build());
         assertEquals(version, r.getModelVersion());
         float[] pixels = new ImageDecoder(16).decode(png, "image/png");
-        float[][] expected = inProcess(a, List.of(Item.query("find the matching image for this caption", TEXTS.get(0), null),
+        float[][] expected = inProcess(a, List.of(Item.query(INSTRUCTION, TEXTS.get(0), null),
                 Item.candidate("a star", pixels)));
         assertArrayEquals(expected[0], values(r, 0), 1e-5f);
         assertArrayEquals(expected[1], values(r, 1), 1e-5f);
@@ -206,7 +168,7 @@ class EmbedderServiceTest {
     @Order(3)
     void manyConcurrentClientsEachGetTheirOwnAnswersInOrder() throws Exception {
         float[][] expected = inProcess(checkpoint("ckpt-a", 1), TEXTS.stream()
-                .map(t -> Item.query("find the matching image for this caption", t, null)).toList());
+                .map(t -> Item.query(INSTRUCTION, t, null)).toList());
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<?>> calls = new ArrayList<>();
@@ -238,7 +200,7 @@ class EmbedderServiceTest {
     @Test
     @Order(4)
     void everyBadInputGetsItsStatusAndField() throws Exception {
-        byte[] anImage = png(1);
+        byte[] anImage = noise(24, 1);
         EmbedRequest.Builder tooMany = EmbedRequest.newBuilder();
         for (int i = 0; i < 17; i++) {
             tooMany.addItems(query("a red circle"));
@@ -260,7 +222,7 @@ class EmbedderServiceTest {
                         .setStorePath("../../etc/passwd")))).build())));
         assertEquals(Status.Code.NOT_FOUND, code(() -> embedder.embed(EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder()
                 .setCandidate(Content.newBuilder().setImage(Image.newBuilder().setStorePath("missing.png")))).build())));
-        byte[] noisy = noise(200); // ~120 kB of incompressible pixels
+        byte[] noisy = noise(200, 200); // ~120 kB of incompressible pixels
         assertEquals("items[0].candidate.image.data: " + noisy.length + " bytes exceed the limit of 100000", refusal(() -> embedder.embed(
                 EmbedRequest.newBuilder().addItems(imageCandidate(noisy, "")).build())));
         byte[] huge = blank(600, 600);
@@ -319,7 +281,7 @@ class EmbedderServiceTest {
     void aHotSwapUnderLoadLosesNothingAndChangesAnswersExactlyAtTheSwap() throws Exception {
         Path a = checkpoint("ckpt-a", 1);
         Path b = checkpoint("ckpt-b", 2);
-        List<Item> item = List.of(Item.query("find the matching image for this caption", TEXTS.get(1), null));
+        List<Item> item = List.of(Item.query(INSTRUCTION, TEXTS.get(1), null));
         float[] fromA = inProcess(a, item)[0];
         float[] fromB = inProcess(b, item)[0];
         String versionA = embedder.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion();
@@ -381,7 +343,7 @@ class EmbedderServiceTest {
     @Order(8)
     void aStreamAnswersEachBatchByIdAndRefusesAReusedId() throws Exception {
         float[][] expected = inProcess(checkpoint("ckpt-b", 2), TEXTS.stream()
-                .map(t -> Item.query("find the matching image for this caption", t, null)).toList());
+                .map(t -> Item.query(INSTRUCTION, t, null)).toList());
         java.util.concurrent.LinkedBlockingQueue<Object> events = new java.util.concurrent.LinkedBlockingQueue<>();
         io.grpc.stub.StreamObserver<EmbedStreamRequest> requests = EmbedderGrpc.newStub(channel).embedStream(new io.grpc.stub.StreamObserver<>() {
             @Override

@@ -141,18 +141,6 @@ public final class Findings {
         java.util.concurrent.atomic.AtomicReference<TrainingRun.Timings> loop = new java.util.concurrent.atomic.AtomicReference<>();
         JobListener listener = new JobListener() {
             @Override
-            public void progress(Progress p) {}
-
-            @Override
-            public void checkpoint(CheckpointWritten c) {}
-
-            @Override
-            public void evaluation(dev.umarvel.mbeir.eval.EvaluationResult r) {}
-
-            @Override
-            public void log(String message) {}
-
-            @Override
             public void finished(TrainingRun.Timings t) {
                 loop.set(t);
             }

@@ -12,29 +12,19 @@ public interface JobListener {
     /** A checkpoint is complete on disk. */
     record CheckpointWritten(String path, long step, String hash, String stage, String parent, boolean isFinal) {}
 
-    void progress(Progress p);
+    // every event is optional to a listener: each defaults to ignoring it
 
-    void checkpoint(CheckpointWritten c);
+    default void progress(Progress p) {}
 
-    void evaluation(EvaluationResult result);
+    default void checkpoint(CheckpointWritten c) {}
 
-    void log(String message);
+    default void evaluation(EvaluationResult result) {}
+
+    default void log(String message) {}
 
     /** A training loop ended; where its time went. */
     default void finished(TrainingRun.Timings timings) {}
 
     /** A listener that ignores everything. */
-    JobListener SILENT = new JobListener() {
-        @Override
-        public void progress(Progress p) {}
-
-        @Override
-        public void checkpoint(CheckpointWritten c) {}
-
-        @Override
-        public void evaluation(EvaluationResult result) {}
-
-        @Override
-        public void log(String message) {}
-    };
+    JobListener SILENT = new JobListener() {};
 }

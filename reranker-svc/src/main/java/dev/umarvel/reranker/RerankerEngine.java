@@ -60,10 +60,8 @@ public class RerankerEngine {
     void start(@Observes StartupEvent event) {
         engine = new ServiceEngine<>("reranker", config, registry, MODEL);
         // the gRPC health service says SERVING only once a model answers, like /q/health/ready
-        Runnable report = () -> health.setStatus(dev.umarvel.api.v1.RerankerGrpc.SERVICE_NAME, engine.server().ready()
-                ? HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING : HealthOuterClass.HealthCheckResponse.ServingStatus.NOT_SERVING);
-        engine.server().onLoad(report);
-        report.run();
+        engine.reportReadiness(ready -> health.setStatus(dev.umarvel.api.v1.RerankerGrpc.SERVICE_NAME, ready
+                ? HealthOuterClass.HealthCheckResponse.ServingStatus.SERVING : HealthOuterClass.HealthCheckResponse.ServingStatus.NOT_SERVING));
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {

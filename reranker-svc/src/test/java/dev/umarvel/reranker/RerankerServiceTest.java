@@ -20,12 +20,15 @@ import dev.umarvel.model.Item;
 import dev.umarvel.model.RerankPair;
 import dev.umarvel.model.image.ImageDecoder;
 import dev.umarvel.serving.TinyCheckpoints;
+import static dev.umarvel.serving.ServingFixtures.INSTRUCTION;
+import static dev.umarvel.serving.ServingFixtures.TEXTS;
+import static dev.umarvel.serving.ServingFixtures.failure;
+import static dev.umarvel.serving.ServingFixtures.noise;
+import static dev.umarvel.serving.ServingFixtures.refusal;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.junit.QuarkusTest;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +41,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -50,9 +52,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RerankerServiceTest {
 
     static final Path STORE = Path.of("target/test-store").toAbsolutePath();
-    static final String INSTRUCTION = "find the matching image for this caption";
-    static final List<String> TEXTS = List.of("a red circle on the left", "a big blue star", "green square on the right of picture",
-            "a small striped star", "dotted red square", "blue circle", "a red star on the right", "big green circle");
 
     @GrpcClient("reranker")
     RerankerGrpc.RerankerBlockingStub reranker;
@@ -65,19 +64,6 @@ class RerankerServiceTest {
         return dir;
     }
 
-    static byte[] png(int seed) throws Exception {
-        BufferedImage image = new BufferedImage(20, 20, BufferedImage.TYPE_INT_RGB);
-        java.util.Random random = new java.util.Random(seed);
-        for (int y = 0; y < 20; y++) {
-            for (int x = 0; x < 20; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
-    }
-
     /** 50 candidates, every third with an image. */
     static RerankRequest request(String queryText, int candidates) throws Exception {
         RerankRequest.Builder r = RerankRequest.newBuilder().setQuery(Query.newBuilder().setInstruction(INSTRUCTION)
@@ -85,7 +71,7 @@ class RerankerServiceTest {
         for (int i = 0; i < candidates; i++) {
             Content.Builder c = Content.newBuilder().setText(TEXTS.get(i % TEXTS.size()));
             if (i % 3 == 0) {
-                c.setImage(Image.newBuilder().setData(ByteString.copyFrom(png(i))));
+                c.setImage(Image.newBuilder().setData(ByteString.copyFrom(noise(20, i))));
             }
             r.addCandidates(c);
         }
@@ -98,7 +84,7 @@ class RerankerServiceTest {
         Item query = Item.query(INSTRUCTION, queryText, null);
         List<RerankPair> pairs = new ArrayList<>();
         for (int i = 0; i < candidates; i++) {
-            pairs.add(new RerankPair(query, Item.candidate(TEXTS.get(i % TEXTS.size()), i % 3 == 0 ? decoder.decode(png(i), null) : null)));
+            pairs.add(new RerankPair(query, Item.candidate(TEXTS.get(i % TEXTS.size()), i % 3 == 0 ? decoder.decode(noise(20, i), null) : null)));
         }
         try (Inference inference = Inference.load(ckpt)) {
             return inference.score(pairs, true).probabilityYes();
@@ -110,16 +96,6 @@ class RerankerServiceTest {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(expected[i], r.getScores(i).getPYes(), 1e-5f, "candidate " + i);
         }
-    }
-
-    static StatusRuntimeException failure(Runnable call) {
-        return assertThrows(StatusRuntimeException.class, call::run);
-    }
-
-    static String refusal(Runnable call) {
-        StatusRuntimeException e = failure(call);
-        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), e.getStatus().toString());
-        return e.getStatus().getDescription();
     }
 
     @Test
@@ -182,7 +158,7 @@ class RerankerServiceTest {
     @Order(4)
     void everyBadInputGetsItsStatusAndField() throws Exception {
         RerankRequest good = request("a red circle", 3);
-        byte[] anImage = png(3);
+        byte[] anImage = noise(20, 3);
         RerankRequest tooMany = request("a", 61);
         assertEquals("query: missing", refusal(() -> reranker.rerank(good.toBuilder().clearQuery().build())));
         assertEquals("query.content: empty content: set text or image", refusal(() -> reranker.rerank(good.toBuilder()

@@ -24,6 +24,13 @@ public final class ServiceEngine<I, O> implements AutoCloseable {
         config.checkpoint().ifPresent(server::load);
     }
 
+    /** Tells {@code sink} whether a model serves, now and after every load (for the gRPC health service). */
+    public void reportReadiness(java.util.function.Consumer<Boolean> sink) {
+        Runnable report = () -> sink.accept(server.ready());
+        server.onLoad(report);
+        report.run();
+    }
+
     public ModelServer<I, O> server() {
         return server;
     }

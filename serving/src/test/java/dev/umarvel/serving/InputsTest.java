@@ -11,37 +11,14 @@ import dev.umarvel.api.v1.Image;
 import dev.umarvel.api.v1.Query;
 import dev.umarvel.api.v1.Truncation;
 import dev.umarvel.model.Item;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class InputsTest {
 
     @TempDir Path store;
-
-    static byte[] png(int w, int h) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB), "png", out);
-        return out.toByteArray();
-    }
-
-    /** Random pixels: they do not compress, so a small image is many bytes. */
-    static byte[] noise(int side) throws Exception {
-        BufferedImage image = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
-        java.util.Random random = new java.util.Random(1);
-        for (int y = 0; y < side; y++) {
-            for (int x = 0; x < side; x++) {
-                image.setRGB(x, y, random.nextInt(1 << 24));
-            }
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
-    }
 
     private Inputs inputs() {
         return new Inputs(store, new Inputs.Limits(4, 2000, 100 * 100), 16);
@@ -57,7 +34,7 @@ class InputsTest {
 
     @Test
     void goodItemsBecomeModelInputs() throws Exception {
-        Files.write(store.resolve("a.png"), png(20, 20));
+        Files.write(store.resolve("a.png"), ServingFixtures.blank(20, 20));
         Item q = inputs().item(EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("find it")
                 .setContent(Content.newBuilder().setText("a red circle"))).build(), "items[0]");
         assertEquals("find it", q.instruction());
@@ -75,12 +52,12 @@ class InputsTest {
         assertEquals("items[3].candidate.image.data: not a PNG or JPEG image",
                 refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFromUtf8("hello")).build())));
         assertEquals("items[3].candidate.image.mime_type: unsupported MIME type 'image/gif': expected image/png or image/jpeg",
-                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(png(4, 4))).setMimeType("image/gif").build())));
-        byte[] big = noise(40);
+                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(ServingFixtures.blank(4, 4))).setMimeType("image/gif").build())));
+        byte[] big = ServingFixtures.noise(40, 1);
         assertEquals("items[3].candidate.image.data: " + big.length + " bytes exceed the limit of 2000",
                 refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(big)).build())));
         assertEquals("items[3].candidate.image.data: 101x100 pixels exceed the limit of 10000",
-                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(png(101, 100))).build())));
+                refusal(candidateImage(Image.newBuilder().setData(ByteString.copyFrom(ServingFixtures.blank(101, 100))).build())));
         assertEquals("items[3].candidate.image.store_path: '../secret.png' escapes the store",
                 refusal(candidateImage(Image.newBuilder().setStorePath("../secret.png").build())));
         assertEquals("items[3].candidate.image.store_path: '/etc/passwd' escapes the store",
