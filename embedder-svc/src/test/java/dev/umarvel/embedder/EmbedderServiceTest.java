@@ -23,6 +23,7 @@ import dev.umarvel.api.v1.Truncation;
 import dev.umarvel.model.Inference;
 import dev.umarvel.model.Item;
 import dev.umarvel.model.image.ImageDecoder;
+import dev.umarvel.serving.ServingFixtures;
 import dev.umarvel.serving.TinyCheckpoints;
 import static dev.umarvel.serving.ServingFixtures.INSTRUCTION;
 import static dev.umarvel.serving.ServingFixtures.TEXTS;
@@ -42,13 +43,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -169,32 +166,20 @@ class EmbedderServiceTest {
     void manyConcurrentClientsEachGetTheirOwnAnswersInOrder() throws Exception {
         float[][] expected = inProcess(checkpoint("ckpt-a", 1), TEXTS.stream()
                 .map(t -> Item.query(INSTRUCTION, t, null)).toList());
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<?>> calls = new ArrayList<>();
-            for (int c = 0; c < 16; c++) {
-                int client = c;
-                calls.add(pool.submit(() -> {
-                    for (int n = 0; n < 10; n++) {
-                        // each client asks for a different rotation of the texts
-                        EmbedRequest.Builder req = EmbedRequest.newBuilder();
-                        for (int k = 0; k < 3; k++) {
-                            req.addItems(query(TEXTS.get((client + n + k) % TEXTS.size())));
-                        }
-                        EmbedResponse r = embedder.embed(req.build());
-                        for (int k = 0; k < 3; k++) {
-                            assertArrayEquals(expected[(client + n + k) % TEXTS.size()], values(r, k), 1e-5f);
-                        }
-                    }
-                    return null;
-                }));
+        ServingFixtures.Clients clients = ServingFixtures.start(16, client -> {
+            for (int n = 0; n < 10; n++) {
+                // each client asks for a different rotation of the texts
+                EmbedRequest.Builder req = EmbedRequest.newBuilder();
+                for (int k = 0; k < 3; k++) {
+                    req.addItems(query(TEXTS.get((client + n + k) % TEXTS.size())));
+                }
+                EmbedResponse r = embedder.embed(req.build());
+                for (int k = 0; k < 3; k++) {
+                    assertArrayEquals(expected[(client + n + k) % TEXTS.size()], values(r, k), 1e-5f);
+                }
             }
-            for (Future<?> f : calls) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        clients.await();
     }
 
     @Test
@@ -244,33 +229,22 @@ class EmbedderServiceTest {
     @Order(5)
     void aFullQueueAnswersResourceExhaustedAndRecovers() throws Exception {
         // 64 items of queue: 40 requests of 16 items at once cannot all wait
-        ExecutorService pool = Executors.newFixedThreadPool(40);
         AtomicInteger exhausted = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
-        try {
-            List<Future<?>> calls = new ArrayList<>();
-            for (int c = 0; c < 40; c++) {
-                calls.add(pool.submit(() -> {
-                    EmbedRequest.Builder req = EmbedRequest.newBuilder();
-                    for (int k = 0; k < 16; k++) {
-                        req.addItems(query(TEXTS.get(k % TEXTS.size())));
-                    }
-                    try {
-                        embedder.embed(req.build());
-                        answered.incrementAndGet();
-                    } catch (StatusRuntimeException e) {
-                        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
-                        exhausted.incrementAndGet();
-                    }
-                    return null;
-                }));
+        ServingFixtures.Clients clients = ServingFixtures.start(40, client -> {
+            EmbedRequest.Builder req = EmbedRequest.newBuilder();
+            for (int k = 0; k < 16; k++) {
+                req.addItems(query(TEXTS.get(k % TEXTS.size())));
             }
-            for (Future<?> f : calls) {
-                f.get(120, TimeUnit.SECONDS);
+            try {
+                embedder.embed(req.build());
+                answered.incrementAndGet();
+            } catch (StatusRuntimeException e) {
+                assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+                exhausted.incrementAndGet();
             }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        clients.await();
         assertTrue(exhausted.get() > 0, "no request was refused");
         assertTrue(answered.get() > 0, "no request was answered");
         assertEquals(1, embedder.embed(EmbedRequest.newBuilder().addItems(query("blue circle")).build()).getEmbeddingsCount());
@@ -288,37 +262,26 @@ class EmbedderServiceTest {
         AtomicBoolean swapped = new AtomicBoolean();
         ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
         AtomicInteger afterSwapFromA = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> load = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
-                load.add(pool.submit(() -> {
-                    for (int n = 0; n < 40; n++) {
-                        boolean swapDone = swapped.get();
-                        EmbedResponse r = embedder.embed(EmbedRequest.newBuilder().addItems(query(TEXTS.get(1))).build());
-                        boolean isA = r.getModelVersion().equals(versionA);
-                        assertArrayEquals(isA ? fromA : fromB, values(r, 0), 1e-5f, "answer of " + r.getModelVersion());
-                        seen.computeIfAbsent(r.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
-                        if (swapDone && isA) {
-                            afterSwapFromA.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        ServingFixtures.Clients clients = ServingFixtures.start(8, client -> {
+            for (int n = 0; n < 40; n++) {
+                boolean swapDone = swapped.get();
+                EmbedResponse r = embedder.embed(EmbedRequest.newBuilder().addItems(query(TEXTS.get(1))).build());
+                boolean isA = r.getModelVersion().equals(versionA);
+                assertArrayEquals(isA ? fromA : fromB, values(r, 0), 1e-5f, "answer of " + r.getModelVersion());
+                seen.computeIfAbsent(r.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
+                if (swapDone && isA) {
+                    afterSwapFromA.incrementAndGet();
+                }
             }
-            Thread.sleep(200);
-            LoadModelResponse swap = embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-b").build());
-            swapped.set(true);
-            assertEquals(versionA, swap.getPrevious().getVersion());
-            for (Future<?> f : load) {
-                f.get(120, TimeUnit.SECONDS); // any error or wrong answer fails here
-            }
-            assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet(), "both models answered");
-            assertEquals(0, afterSwapFromA.get(), "a request sent after LoadModel returned was answered by the old model");
-            assertEquals(320, seen.values().stream().mapToInt(AtomicInteger::get).sum());
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        Thread.sleep(200);
+        LoadModelResponse swap = embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-b").build());
+        swapped.set(true);
+        assertEquals(versionA, swap.getPrevious().getVersion());
+        clients.await();
+        assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet(), "both models answered");
+        assertEquals(0, afterSwapFromA.get(), "a request sent after LoadModel returned was answered by the old model");
+        assertEquals(320, seen.values().stream().mapToInt(AtomicInteger::get).sum());
     }
 
     @Test

@@ -19,6 +19,7 @@ import dev.umarvel.model.Inference;
 import dev.umarvel.model.Item;
 import dev.umarvel.model.RerankPair;
 import dev.umarvel.model.image.ImageDecoder;
+import dev.umarvel.serving.ServingFixtures;
 import dev.umarvel.serving.TinyCheckpoints;
 import static dev.umarvel.serving.ServingFixtures.INSTRUCTION;
 import static dev.umarvel.serving.ServingFixtures.TEXTS;
@@ -35,10 +36,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.MethodOrderer;
@@ -133,25 +130,13 @@ class RerankerServiceTest {
         for (String t : TEXTS) {
             expected.add(inProcess(a, t, 12));
         }
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        try {
-            List<Future<?>> calls = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
-                int client = c;
-                calls.add(pool.submit(() -> {
-                    for (int n = 0; n < 5; n++) {
-                        int q = (client + n) % TEXTS.size();
-                        assertScores(expected.get(q), reranker.rerank(request(TEXTS.get(q), 12)));
-                    }
-                    return null;
-                }));
+        ServingFixtures.Clients clients = ServingFixtures.start(8, client -> {
+            for (int n = 0; n < 5; n++) {
+                int q = (client + n) % TEXTS.size();
+                assertScores(expected.get(q), reranker.rerank(request(TEXTS.get(q), 12)));
             }
-            for (Future<?> f : calls) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        clients.await();
     }
 
     @Test
@@ -188,29 +173,18 @@ class RerankerServiceTest {
     @Order(5)
     void aFullQueueAnswersResourceExhaustedAndRecovers() throws Exception {
         RerankRequest big = request("a big blue star", 50);
-        ExecutorService pool = Executors.newFixedThreadPool(24);
         AtomicInteger exhausted = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
-        try {
-            List<Future<?>> calls = new ArrayList<>();
-            for (int c = 0; c < 24; c++) {
-                calls.add(pool.submit(() -> {
-                    try {
-                        reranker.rerank(big);
-                        answered.incrementAndGet();
-                    } catch (StatusRuntimeException e) {
-                        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
-                        exhausted.incrementAndGet();
-                    }
-                    return null;
-                }));
+        ServingFixtures.Clients clients = ServingFixtures.start(24, client -> {
+            try {
+                reranker.rerank(big);
+                answered.incrementAndGet();
+            } catch (StatusRuntimeException e) {
+                assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+                exhausted.incrementAndGet();
             }
-            for (Future<?> f : calls) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        clients.await();
         assertTrue(exhausted.get() > 0 && answered.get() > 0, exhausted + " refused, " + answered + " answered");
         assertEquals(3, reranker.rerank(request("blue circle", 3)).getScoresCount());
     }
@@ -227,35 +201,24 @@ class RerankerServiceTest {
         AtomicBoolean swapped = new AtomicBoolean();
         AtomicInteger lateOld = new AtomicInteger();
         ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
-        ExecutorService pool = Executors.newFixedThreadPool(6);
-        try {
-            List<Future<?>> load = new ArrayList<>();
-            for (int c = 0; c < 6; c++) {
-                load.add(pool.submit(() -> {
-                    for (int n = 0; n < 30; n++) {
-                        boolean after = swapped.get();
-                        RerankResponse answer = reranker.rerank(r);
-                        boolean isA = answer.getModelVersion().equals(versionA);
-                        assertScores(isA ? fromA : fromB, answer);
-                        seen.computeIfAbsent(answer.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
-                        if (after && isA) {
-                            lateOld.incrementAndGet();
-                        }
-                    }
-                    return null;
-                }));
+        ServingFixtures.Clients clients = ServingFixtures.start(6, client -> {
+            for (int n = 0; n < 30; n++) {
+                boolean after = swapped.get();
+                RerankResponse answer = reranker.rerank(r);
+                boolean isA = answer.getModelVersion().equals(versionA);
+                assertScores(isA ? fromA : fromB, answer);
+                seen.computeIfAbsent(answer.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
+                if (after && isA) {
+                    lateOld.incrementAndGet();
+                }
             }
-            Thread.sleep(200);
-            LoadModelResponse swap = reranker.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("rr-b").build());
-            swapped.set(true);
-            for (Future<?> f : load) {
-                f.get(120, TimeUnit.SECONDS);
-            }
-            assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet());
-            assertEquals(0, lateOld.get());
-            assertEquals(180, seen.values().stream().mapToInt(AtomicInteger::get).sum());
-        } finally {
-            pool.shutdownNow();
-        }
+        });
+        Thread.sleep(200);
+        LoadModelResponse swap = reranker.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("rr-b").build());
+        swapped.set(true);
+        clients.await();
+        assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet());
+        assertEquals(0, lateOld.get());
+        assertEquals(180, seen.values().stream().mapToInt(AtomicInteger::get).sum());
     }
 }

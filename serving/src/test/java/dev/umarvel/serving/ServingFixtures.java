@@ -45,6 +45,44 @@ public final class ServingFixtures {
         return out.toByteArray();
     }
 
+    /** One client's work in a concurrency test. */
+    @FunctionalInterface
+    public interface Client {
+        void run(int client) throws Exception;
+    }
+
+    /** Clients running on their own threads; {@link #await} rethrows the first failure. */
+    public static final class Clients {
+        private final java.util.concurrent.ExecutorService pool;
+        private final List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+
+        private Clients(int count, Client body) {
+            pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+            for (int c = 0; c < count; c++) {
+                int client = c;
+                running.add(pool.submit(() -> {
+                    body.run(client);
+                    return null;
+                }));
+            }
+        }
+
+        public void await() throws Exception {
+            try {
+                for (java.util.concurrent.Future<?> f : running) {
+                    f.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Starts {@code count} clients running {@code body}. */
+    public static Clients start(int count, Client body) {
+        return new Clients(count, body);
+    }
+
     /** The status a call fails with. */
     public static StatusRuntimeException failure(Runnable call) {
         return assertThrows(StatusRuntimeException.class, call::run);
