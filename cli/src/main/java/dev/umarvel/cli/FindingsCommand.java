@@ -48,7 +48,14 @@ final class FindingsCommand implements Callable<Integer> {
         String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + steps
                 + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --threshold " + threshold
                 + " --out " + out;
-        String md = Findings.markdown(rows, title, command) + "\n" + Findings.timingMarkdown(findings.timings(), seeds.get(0));
+        Findings.Budget b = Findings.Budget.of(steps);
+        String setup = String.format("Setup: dataset `%s`, preset `%s`, seeds %s; steps per stage: pre-training %d, text %d, "
+                + "cross-modal %d, instruction %d (the f4 2x-batch variants half as many), hard negatives %d, reranker %d, "
+                + "distillation %d (lists of %d); filtered mining threshold %.2f; evaluation on the test split, mean of the "
+                + "tasks' M-BEIR metric (R@5, or R@10 for Fashion200K and FashionIQ).%n%n", data, preset, seeds, b.pretrain(), b.text(),
+                b.crossModal(), b.instruction(), b.hardNegative(), b.reranker(), b.distill(), b.distillList(), threshold);
+        String md = Findings.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(setup)
+                + "## ") + "\n" + Findings.timingMarkdown(findings.timings(), seeds.get(0));
         Findings.write(out, md);
         System.out.print(md);
         return 0;
