@@ -40,10 +40,16 @@ final class FindingsCommand implements Callable<Integer> {
     @Option(names = "--title", defaultValue = "Findings of the paper, reproduced")
     String title;
 
+    @Option(names = "--report-only", description = "Write the report from the runs in the store; run nothing (variants not run are left out).")
+    boolean reportOnly;
+
     @Override
     public Integer call() throws Exception {
         Path root = store.toAbsolutePath().normalize();
         Findings findings = new Findings(root, data, preset, Findings.Budget.of(steps), runs, System.out::println);
+        if (reportOnly) {
+            findings.reportOnly();
+        }
         List<Findings.Row> rows = findings.run(seeds, threshold);
         String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + steps
                 + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --threshold " + threshold

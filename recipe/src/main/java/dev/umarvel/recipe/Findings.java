@@ -109,6 +109,7 @@ public final class Findings {
     private final Consumer<String> progress;
     private final String root;
     private final Map<String, Timing> timings = new LinkedHashMap<>();
+    private boolean reportOnly;
 
     public Findings(Path store, String data, String preset, Budget budget, String root, Consumer<String> progress) {
         this.store = store;
@@ -119,8 +120,17 @@ public final class Findings {
         this.progress = progress;
     }
 
-    /** Runs (or reuses) a job; returns its output, store-relative. */
+    /** Report what the store holds without running anything: variants not run yet are left out of the tables. */
+    public Findings reportOnly() {
+        this.reportOnly = true;
+        return this;
+    }
+
+    /** Runs (or reuses) a job; returns its output, store-relative (null in report-only mode when it has not run). */
     private String job(String name, JobKind kind, String init, long steps, long seed, UnaryOperator<JobSpec> customise) throws Exception {
+        if (init == null) {
+            return null; // report-only, and what it starts from has not run
+        }
         String out = root + "/" + name;
         Path output = store.resolve(out);
         String result = switch (kind) {
@@ -135,6 +145,10 @@ public final class Findings {
             progress.accept("reusing " + result);
             readTiming(name, output);
             return result;
+        }
+        if (reportOnly) {
+            progress.accept("not run yet: " + name);
+            return null;
         }
         progress.accept("running " + name);
         long start = System.nanoTime();
@@ -196,7 +210,13 @@ public final class Findings {
     }
 
     private Row evaluate(String finding, String variant, String checkpoint, long seed, String name) throws Exception {
+        if (checkpoint == null) {
+            return null;
+        }
         String report = job("eval-" + name, JobKind.EVALUATE, checkpoint, 1, seed, keep());
+        if (report == null) {
+            return null;
+        }
         JsonNode e = Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json").toFile()).get("evaluations").get(0);
         return new Row(finding, variant, seed, e.get("mean_local").asDouble(), e.path("mean_global").asDouble(Double.NaN),
                 standardError(e, "local"), standardError(e, "global"));
@@ -215,33 +235,35 @@ public final class Findings {
             long steps = budget.instruction();
             String s3 = job("s3" + tag, JobKind.INSTRUCTION, s2, steps, seed, keep());
             Row baseline = evaluate("all", BASELINE, s3, seed, "s3" + tag);
-            rows.add(baseline.as("1", BIDIRECTIONAL_MEAN));
-            rows.add(baseline.as("2", MASKED));
-            rows.add(baseline.as("3", PROGRESSIVE));
-            rows.add(baseline.as("4", LEARNABLE_TAU));
+            if (baseline != null) {
+                add(rows, baseline.as("1", BIDIRECTIONAL_MEAN));
+                add(rows, baseline.as("2", MASKED));
+                add(rows, baseline.as("3", PROGRESSIVE));
+                add(rows, baseline.as("4", LEARNABLE_TAU));
+            }
             // 1: attention and pooling, with and without the compression prompt
-            rows.add(evaluate("1", "causal + last token", job("f1-causal-last" + tag, JobKind.INSTRUCTION, s2, steps, seed,
+            add(rows, evaluate("1", "causal + last token", job("f1-causal-last" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     model(ModelConfig.Attention.CAUSAL, ModelConfig.Pooling.LAST_TOKEN, false, false)), seed, "f1-causal-last" + tag));
-            rows.add(evaluate("1", "causal + last token + compression prompt", job("f1-causal-last-prompt" + tag, JobKind.INSTRUCTION, s2,
+            add(rows, evaluate("1", "causal + last token + compression prompt", job("f1-causal-last-prompt" + tag, JobKind.INSTRUCTION, s2,
                     steps, seed, model(ModelConfig.Attention.CAUSAL, ModelConfig.Pooling.LAST_TOKEN, false, true)), seed,
                     "f1-causal-last-prompt" + tag));
-            rows.add(evaluate("1", "bidirectional + mean + compression prompt", job("f1-mean-prompt" + tag, JobKind.INSTRUCTION, s2,
+            add(rows, evaluate("1", "bidirectional + mean + compression prompt", job("f1-mean-prompt" + tag, JobKind.INSTRUCTION, s2,
                     steps, seed, model(null, null, null, true)), seed, "f1-mean-prompt" + tag));
             // 2: instruction masking off
-            rows.add(evaluate("2", "instruction masking off", job("f2-unmasked" + tag, JobKind.INSTRUCTION, s2, steps, seed,
+            add(rows, evaluate("2", "instruction masking off", job("f2-unmasked" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     model(null, null, false, null)), seed, "f2-unmasked" + tag));
             // 3: progressive transition
-            rows.add(evaluate("3", "stage 3 only", job("f3-s3-only" + tag, JobKind.INSTRUCTION, pre, steps, seed, keep()), seed,
+            add(rows, evaluate("3", "stage 3 only", job("f3-s3-only" + tag, JobKind.INSTRUCTION, pre, steps, seed, keep()), seed,
                     "f3-s3-only" + tag));
-            rows.add(evaluate("3", "stages 2+3", job("f3-s2-s3" + tag, JobKind.INSTRUCTION, s2only, steps, seed, keep()), seed,
+            add(rows, evaluate("3", "stages 2+3", job("f3-s2-s3" + tag, JobKind.INSTRUCTION, s2only, steps, seed, keep()), seed,
                     "f3-s2-s3" + tag));
             // 4: temperature and batch size
-            rows.add(evaluate("4", "fixed tau", job("f4-fixed-tau" + tag, JobKind.INSTRUCTION, s2, steps, seed,
+            add(rows, evaluate("4", "fixed tau", job("f4-fixed-tau" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     hyper(o -> withTau(o, false), JobKind.INSTRUCTION, preset)), seed, "f4-fixed-tau" + tag));
             int batch = Hyper.presetBatch(preset);
             for (Hyper.LrScaling scaling : List.of(Hyper.LrScaling.NONE, Hyper.LrScaling.SQRT)) {
                 String name = "f4-batch2x-" + scaling.name().toLowerCase() + tag;
-                rows.add(evaluate("4", "2x batch, lr scaling " + scaling.name().toLowerCase(), job(name, JobKind.INSTRUCTION, s2,
+                add(rows, evaluate("4", "2x batch, lr scaling " + scaling.name().toLowerCase(), job(name, JobKind.INSTRUCTION, s2,
                         Math.max(1, steps / 2), seed, hyper(o -> withBatch(o, 2 * batch, batch, scaling), JobKind.INSTRUCTION, preset)),
                         seed, name));
             }
@@ -249,33 +271,46 @@ public final class Findings {
             String unfilteredFile = job("f5-mine-unfiltered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, null));
             String filteredFile = job("f5-mine-filtered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, threshold));
             long hn = budget.hardNegative();
-            rows.add(evaluate("5", "no hard negatives (more in-batch training)", job("f5-none" + tag, JobKind.INSTRUCTION, s3, hn, seed,
+            add(rows, evaluate("5", "no hard negatives (more in-batch training)", job("f5-none" + tag, JobKind.INSTRUCTION, s3, hn, seed,
                     hyper(o -> withLr(o, 1.5e-5), JobKind.INSTRUCTION, preset)), seed, "f5-none" + tag));
-            rows.add(evaluate("5", "hard negatives only, no in-batch", job("f5-hard-only" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
+            add(rows, evaluate("5", "hard negatives only, no in-batch", job("f5-hard-only" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
                     data(filteredFile, "").andThen(hyper(o -> withHardOnly(o), JobKind.HARD_NEGATIVE, preset))::apply), seed, "f5-hard-only" + tag));
-            rows.add(evaluate("5", "unfiltered hard negatives + in-batch", job("f5-unfiltered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
+            add(rows, evaluate("5", "unfiltered hard negatives + in-batch", job("f5-unfiltered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
                     data(unfilteredFile, "")), seed, "f5-unfiltered" + tag));
             String s4 = job("f5-filtered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed, data(filteredFile, ""));
-            rows.add(evaluate("5", "filtered hard negatives + in-batch", s4, seed, "f5-filtered" + tag));
+            Row filtered = evaluate("5", "filtered hard negatives + in-batch", s4, seed, "f5-filtered" + tag);
+            add(rows, filtered);
             // 6: distillation against its control, with the cascade as reference
             String reranker = job("f6-reranker" + tag, JobKind.RERANKER, pre, budget.reranker(), seed,
                     s -> withInitFromBase(data(filteredFile, "").apply(s)));
             String distilled = job("f6-distill" + tag, JobKind.DISTILL, s4, budget.distill(), seed, s -> distill(s, reranker));
             String teacher = root + "/f6-distill" + tag + "/teacher_scores.jsonl";
-            rows.add(evaluate("6", "distilled single model", distilled, seed, "f6-distill" + tag));
-            rows.add(evaluate("6", "continue-hard control (same lists as hard negatives)", job("f6-continue-hard" + tag,
+            add(rows, evaluate("6", "distilled single model", distilled, seed, "f6-distill" + tag));
+            add(rows, evaluate("6", "continue-hard control (same lists as hard negatives)", job("f6-continue-hard" + tag,
                     JobKind.CONTINUE_HARD, s4, budget.distill(), seed, s -> distill(data("", teacher).apply(s), reranker)), seed,
                     "f6-continue-hard" + tag));
-            rows.add(cascade(s4, reranker, seed, "f6-cascade" + tag));
-            rows.add(rows.get(rows.size() - 4).as("6", "before distillation (filtered hard negatives)"));
+            add(rows, cascade(s4, reranker, seed, "f6-cascade" + tag));
+            add(rows, filtered == null ? null : filtered.as("6", "before distillation (filtered hard negatives)"));
         }
         return rows;
     }
 
+    private static void add(List<Row> rows, Row row) {
+        if (row != null) {
+            rows.add(row);
+        }
+    }
+
     private Row cascade(String retriever, String reranker, long seed, String name) throws Exception {
+        if (retriever == null || reranker == null) {
+            return null;
+        }
         String report = job("eval-" + name, JobKind.EVALUATE, retriever, 1, seed, s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(),
                 s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(), s.mining(),
                 new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1), s.distill(), s.seed()));
+        if (report == null) {
+            return null;
+        }
         JsonNode e = Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json").toFile()).get("evaluations").get(1);
         return new Row("6", "cascade: recall top 50 + reranker (w = 0.1)", seed, e.get("mean_local").asDouble(),
                 e.path("mean_global").asDouble(Double.NaN), standardError(e, "local"), standardError(e, "global"));

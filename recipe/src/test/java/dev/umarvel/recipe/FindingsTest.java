@@ -58,5 +58,19 @@ class FindingsTest {
         rerun.run(List.of(1L), 0.95);
         assertTrue(again.stream().allMatch(l -> l.startsWith("reusing")), again.toString());
         assertEquals(findings.timings(), rerun.timings(), "a rerun reports the times of the runs it reuses");
+        List<Findings.Row> reported = new Findings(store, "data", "tiny", budget, "findings", s -> {}).reportOnly().run(List.of(1L), 0.95);
+        assertEquals(rows, reported, "report-only reads back every row");
+    }
+
+    @Test
+    void reportOnlyRunsNothing() throws Exception {
+        SynthGenerator.generate(store.resolve("data"), SynthSize.TINY, 5, s -> {});
+        List<String> log = new ArrayList<>();
+        List<Findings.Row> rows = new Findings(store, "data", "tiny", new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4), "nothing", log::add)
+                .reportOnly().run(List.of(1L), 0.95);
+        assertTrue(rows.isEmpty(), rows.toString());
+        assertTrue(log.contains("not run yet: pretrain"), log.toString());
+        assertTrue(log.stream().noneMatch(l -> l.startsWith("running")), log.toString());
+        assertTrue(!java.nio.file.Files.exists(store.resolve("nothing/pretrain/final")));
     }
 }
