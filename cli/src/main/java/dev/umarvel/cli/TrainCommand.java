@@ -79,6 +79,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test") String split;
     @Option(names = "--no-global", description = "Evaluate: local pools only.") boolean noGlobal;
     @Option(names = "--fusion-weight", defaultValue = "0.1") double fusionWeight;
+    @Option(names = "--cascade-recall-k", defaultValue = "50", description = "Candidates the evaluated cascade reranks per query.")
+    int cascadeRecallK;
     @Option(names = "--attention", description = "bidirectional or causal") String attention;
     @Option(names = "--pooling", description = "mean or last_token") String pooling;
     @Option(names = "--instruction-masking", negatable = true) Boolean instructionMasking;
@@ -115,7 +117,8 @@ final class TrainCommand implements Callable<Integer> {
         return new JobSpec(jobKind, new JobSpec.Data(data, "", "", "", "", hardNegatives, teacher, false, ""), init, preset,
                 jobKind == JobKind.RERANKER, out, Hyper.resolve(jobKind, preset, o), model,
                 new JobSpec.Mining(topN, k, threshold, localPool),
-                new JobSpec.Evaluation(split, !noGlobal, List.of(), "", jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight),
+                new JobSpec.Evaluation(split, !noGlobal, List.of(), "", jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight,
+                        cascadeRecallK),
                 new JobSpec.Distill(listSize, reranker, sampleFraction, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1)), seed);
     }
 

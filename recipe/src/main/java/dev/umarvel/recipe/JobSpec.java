@@ -43,7 +43,15 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
 
     /** @param rerankerCheckpoint when set, EVALUATE also scores the cascade (cos + fusionWeight * P(Yes)) */
     public record Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, String rerankerCheckpoint,
-            double fusionWeight) {
+            double fusionWeight, int cascadeRecallK) {
+        /** The cascade's recall depth of the paper (top 50). */
+        public static final int CASCADE_RECALL_K = 50;
+
+        public Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, String rerankerCheckpoint,
+                double fusionWeight) {
+            this(split, globalPool, tasks, reportDir, rerankerCheckpoint, fusionWeight, CASCADE_RECALL_K);
+        }
+
         public static Evaluation defaults() {
             return new Evaluation("test", true, List.of(), "", "", 0.1);
         }

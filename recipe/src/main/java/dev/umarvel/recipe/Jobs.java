@@ -93,6 +93,10 @@ public final class Jobs {
             if (!spec.evaluation().rerankerCheckpoint().isEmpty()) {
                 mustExist(ctx.resolve("evaluation.reranker_checkpoint", spec.evaluation().rerankerCheckpoint()));
             }
+            int recallK = spec.evaluation().cascadeRecallK();
+            if (recallK < 1 || recallK > 1000) {
+                throw new InvalidSpecException("evaluation.cascade_recall_k: must be in 1..1000, got " + recallK);
+            }
         }
         if (spec.kind() == JobKind.RERANKER && !spec.data().hardNegatives().isEmpty()) {
             mustExist(ctx.resolve("data.hard_negatives", spec.data().hardNegatives()));

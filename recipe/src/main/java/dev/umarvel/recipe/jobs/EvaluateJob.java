@@ -40,7 +40,7 @@ public final class EvaluateJob {
             if (!e.rerankerCheckpoint().isEmpty()) {
                 try (Inference reranker = Inference.load(ctx.resolve("evaluation.reranker_checkpoint", e.rerankerCheckpoint()))) {
                     CascadeRetriever cascade = new CascadeRetriever(retriever, reranker,
-                            new ImageLoader(layout.root(), reranker.config().imageSize()), 50, e.fusionWeight());
+                            new ImageLoader(layout.root(), reranker.config().imageSize()), e.cascadeRecallK(), e.fusionWeight());
                     EvaluationResult fused = Evaluator.evaluate("cascade", layout, cascade, options, ctx.listener()::log);
                     ctx.listener().evaluation(fused);
                     results.add(fused);
