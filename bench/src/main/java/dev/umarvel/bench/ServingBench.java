@@ -159,13 +159,13 @@ final class ServingBench {
         ImageDecoder decoder = new ImageDecoder(ModelConfig.small().imageSize());
         List<RerankRequest> requests = new ArrayList<>();
         List<List<RerankPair>> pairs = new ArrayList<>();
-        List<List<RerankPair>> suffixes = new ArrayList<>();
+        List<List<Item>> suffixes = new ArrayList<>();
         for (int r = 0; r < 8; r++) {
             String query = sentence(random, 8);
             RerankRequest.Builder b = RerankRequest.newBuilder().setQuery(Query.newBuilder()
                     .setInstruction("find the image that matches the caption").setContent(Content.newBuilder().setText(query)));
             List<RerankPair> full = new ArrayList<>();
-            List<RerankPair> suffix = new ArrayList<>();
+            List<Item> suffix = new ArrayList<>();
             Item q = Item.query("find the image that matches the caption", query, null);
             for (int c = 0; c < 50; c++) {
                 byte[] png = images.get((r + c) % images.size());
@@ -173,7 +173,7 @@ final class ServingBench {
                 b.addCandidates(Content.newBuilder().setText(text).setImage(Image.newBuilder().setData(ByteString.copyFrom(png))));
                 Item candidate = Item.candidate(text, decoder.decode(png, null));
                 full.add(new RerankPair(q, candidate));
-                suffix.add(new RerankPair(Item.query("", "a", null), candidate)); // what a perfect prefix cache would leave
+                suffix.add(candidate); // what a perfect prefix cache would leave: the candidate's own positions
             }
             requests.add(b.build());
             pairs.add(full);
@@ -191,7 +191,9 @@ final class ServingBench {
             }
             inProcess = done / ((System.nanoTime() - start) / 1e9);
             double full = Timing.median(1, 5, () -> inference.score(pairs.get(0), true));
-            double suffixOnly = Timing.median(1, 5, () -> inference.score(suffixes.get(0), true));
+            // the same causal model over the candidates alone: a lower bound on a cached-prefix pass (which would also
+            // attend to the prefix's keys and values)
+            double suffixOnly = Timing.median(1, 5, () -> inference.embed(suffixes.get(0), true));
             prefixSaving = 1 - suffixOnly / full;
         }
         Load.Result batch1 = rerankerService(store, Map.of("umarvel.batch.max-items", "1"), requests, seconds, null);
@@ -205,7 +207,7 @@ final class ServingBench {
         report.row("reranker: dynamic / batch-1", dynamic[0].callsPerSecond() / batch1.callsPerSecond(), "x", "target >= 3");
         report.row("reranker: dynamic / in process", dynamic[0].callsPerSecond() / inProcess, "x", "target >= 0.85");
         report.row("reranker: best saving of a query-prefix cache", 100 * prefixSaving, "%",
-                "1 - time(50 candidate-only sequences) / time(50 full pairs), in process");
+                "upper bound: 1 - time(the 50 candidates alone) / time(50 full pairs), in process");
         latencyRows(report, "reranker", dynamic);
     }
 

@@ -37,8 +37,13 @@ final class FindingsCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Markdown report to write.")
     Path out;
 
-    @Option(names = "--title", defaultValue = "Findings of the paper, reproduced")
+    static final String DEFAULT_TITLE = "Findings of the paper, reproduced";
+
+    @Option(names = "--title", defaultValue = DEFAULT_TITLE)
     String title;
+
+    @Option(names = "--notes", description = "A markdown file whose text is appended as the report's discussion (kept across regenerations).")
+    Path notes;
 
     @Option(names = "--report-only", description = "Write the report from the runs in the store; run nothing (variants not run are left out).")
     boolean reportOnly;
@@ -53,7 +58,8 @@ final class FindingsCommand implements Callable<Integer> {
         List<Findings.Row> rows = findings.run(seeds, threshold);
         String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + steps
                 + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --threshold " + threshold
-                + " --out " + out;
+                + " --runs " + runs + (title.equals(DEFAULT_TITLE) ? "" : " --title \"" + title + "\"")
+                + (notes == null ? "" : " --notes " + notes) + " --out " + out;
         Findings.Budget b = Findings.Budget.of(steps);
         String setup = String.format("Setup: dataset `%s`, preset `%s`, seeds %s; steps per stage: pre-training %d, text %d, "
                 + "cross-modal %d, instruction %d (the f4 2x-batch variants half as many), hard negatives %d, reranker %d, "
@@ -62,6 +68,9 @@ final class FindingsCommand implements Callable<Integer> {
                 b.crossModal(), b.instruction(), b.hardNegative(), b.reranker(), b.distill(), b.distillList(), threshold);
         String md = Findings.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(setup)
                 + "## ") + "\n" + Findings.timingMarkdown(findings.timings(), seeds.get(0));
+        if (notes != null) {
+            md += "\n## Discussion\n\n" + java.nio.file.Files.readString(notes).strip() + "\n";
+        }
         Findings.write(out, md);
         System.out.print(md);
         return 0;
