@@ -16,7 +16,7 @@ public final class Bench {
             case "recipe" -> RecipeBench.run(rest);
             case "serving" -> ServingBench.run(rest);
             default -> {
-                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick]");
+                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick] [--service-threads N]");
                 System.exit(which.equals("help") ? 0 : 2);
             }
         }

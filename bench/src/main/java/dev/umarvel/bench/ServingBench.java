@@ -50,10 +50,15 @@ final class ServingBench {
             "square", "star", "triangle", "on", "the", "left", "right", "top", "bottom", "of", "picture", "find", "image", "that",
             "matches", "caption", "with", "and", "next", "to");
 
+    private static Map<String, String> serviceThreads = Map.of();
+
     private ServingBench() {}
 
     static void run(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
+        int threads = List.of(args).indexOf("--service-threads");
+        // PyTorch threads of each service process (default: the engine's, one per core)
+        serviceThreads = threads >= 0 ? Map.of("ai.djl.pytorch.num_threads", args[threads + 1]) : Map.of();
         double seconds = quick ? 3 : 8;
         Path store = Files.createTempDirectory("umarvel-serving-bench");
         writeCheckpoint(store.resolve("embedder"), "embedder");
@@ -66,7 +71,8 @@ final class ServingBench {
         Report report = new Report("serving").context("model", "small preset (random weights: speed does not depend on training)")
                 .context("clients", "32 concurrent, closed loop; then open loop at 50 % / 90 % of the dynamic peak")
                 .context("seconds", seconds + " per measurement")
-                .context("cores", Runtime.getRuntime().availableProcessors() + " (clients, gRPC and the model share them)");
+                .context("cores", Runtime.getRuntime().availableProcessors() + " (clients, gRPC and the model share them)")
+                .context("service PyTorch threads", serviceThreads.getOrDefault("ai.djl.pytorch.num_threads", "engine default"));
         embedder(report, store, images, random, seconds);
         reranker(report, store, images, random, seconds);
         report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
@@ -122,6 +128,7 @@ final class ServingBench {
         Map<String, String> settings = new java.util.HashMap<>(Map.of("umarvel.store", store.toString(), "umarvel.checkpoint",
                 module.replace("-svc", ""), "umarvel.batch.queue-capacity", "8192"));
         settings.putAll(extra);
+        settings.putAll(serviceThreads);
         try (ServiceProcess service = ServiceProcess.start(module, settings, store.resolve(module + ".log"))) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.port).usePlaintext()
                     .maxInboundMessageSize(64 << 20).build();
