@@ -1,6 +1,7 @@
 package dev.umarvel.cli;
 
 import dev.umarvel.recipe.Findings;
+import dev.umarvel.recipe.FindingsReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -66,12 +67,12 @@ final class FindingsCommand implements Callable<Integer> {
                 + "distillation %d (lists of %d); filtered mining threshold %.2f; evaluation on the test split, mean of the "
                 + "tasks' M-BEIR metric (R@5, or R@10 for Fashion200K and FashionIQ).%n%n", data, preset, seeds, b.pretrain(), b.text(),
                 b.crossModal(), b.instruction(), b.hardNegative(), b.reranker(), b.distill(), b.distillList(), threshold);
-        String md = Findings.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(setup)
-                + "## ") + "\n" + Findings.timingMarkdown(findings.timings(), seeds.get(0));
+        String md = FindingsReport.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(setup)
+                + "## ") + "\n" + FindingsReport.timingMarkdown(findings.timings(), seeds.get(0));
         if (notes != null) {
             md += "\n## Discussion\n\n" + java.nio.file.Files.readString(notes).strip() + "\n";
         }
-        Findings.write(out, md);
+        FindingsReport.write(out, md);
         System.out.print(md);
         return 0;
     }

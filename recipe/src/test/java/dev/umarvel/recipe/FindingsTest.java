@@ -18,10 +18,10 @@ class FindingsTest {
 
     @Test
     void aDirectionCountsOnlyBeyondTheNoise() {
-        assertEquals("yes", Findings.verdict(2.0, 1.0, 0.5, 1.0));
-        assertEquals("no", Findings.verdict(-2.0, 1.0, -3.0, 1.0));
-        assertEquals("within noise", Findings.verdict(0.8, 1.0, -0.4, 1.0));
-        assertEquals("mixed", Findings.verdict(2.0, 1.0, -2.0, 1.0));
+        assertEquals("yes", FindingsReport.verdict(2.0, 1.0, 0.5, 1.0));
+        assertEquals("no", FindingsReport.verdict(-2.0, 1.0, -3.0, 1.0));
+        assertEquals("within noise", FindingsReport.verdict(0.8, 1.0, -0.4, 1.0));
+        assertEquals("mixed", FindingsReport.verdict(2.0, 1.0, -2.0, 1.0));
         // the binomial standard error of a mean over two tasks: sqrt(0.1*0.9/100 + 0.5*0.5/400) / 2 = 1.9 points
         com.fasterxml.jackson.databind.node.ObjectNode e = dev.umarvel.mbeir.Json.MAPPER.createObjectNode();
         e.putArray("tasks").add(dev.umarvel.mbeir.Json.MAPPER.createObjectNode().put("local", 10.0).put("queries", 100))
@@ -37,7 +37,7 @@ class FindingsTest {
         List<String> log = new ArrayList<>();
         Findings findings = new Findings(store, "data", "tiny", budget, "findings", log::add);
         List<Findings.Row> rows = findings.run(List.of(1L), 0.95);
-        String md = Findings.markdown(rows, "Findings on tiny", "test");
+        String md = FindingsReport.markdown(rows, "Findings on tiny", "test");
         for (String f : List.of("1", "2", "3", "4", "5", "6")) {
             assertTrue(md.contains("## Finding " + f), md);
         }
@@ -47,7 +47,7 @@ class FindingsTest {
         assertTrue(rows.stream().allMatch(r -> r.localError() > 0 && r.localError() < 10), "every row carries its noise");
         assertTrue(md.contains(" ± "), md);
 
-        String timing = Findings.timingMarkdown(findings.timings(), 1);
+        String timing = FindingsReport.timingMarkdown(findings.timings(), 1);
         assertTrue(timing.contains("The full recipe (pretrain -> s1-text"), timing);
         assertTrue(!timing.contains("not timed"), timing);
         assertTrue(findings.timings().get("s3-seed1").modelSeconds() > 0, timing);
