@@ -83,7 +83,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         final CompletableFuture<List<O>> future = new CompletableFuture<>();
         final long deadline;
         final BooleanSupplier cancelled;
+        // read and written on the worker thread only
         int remaining;
+        String droppedFor = "";
 
         Request(int size, long deadline, BooleanSupplier cancelled) {
             this.results = new Object[size];
@@ -247,15 +249,16 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
             Request r = u.request;
             if (!r.future.isDone()) {
                 if (now > r.deadline) {
-                    r.future.completeExceptionally(new Dropped("deadline"));
+                    r.droppedFor = "deadline";
                 } else if (r.cancelled.getAsBoolean()) {
-                    r.future.completeExceptionally(new Dropped("cancelled"));
+                    r.droppedFor = "cancelled";
                 } else {
                     continue;
                 }
+                r.future.completeExceptionally(new Dropped(r.droppedFor));
             }
             it.remove(); // dropped now, or its request already failed through another of its items
-            String reason = r.future.handle((v, e) -> e instanceof Dropped d ? d.reason() : "").join();
+            String reason = r.droppedFor;
             expired += reason.equals("deadline") ? 1 : 0;
             cancelled += reason.equals("cancelled") ? 1 : 0;
         }
@@ -318,10 +321,8 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         observer.computed(System.nanoTime() - start);
         for (int i = 0; i < batch.size(); i++) {
             Unit u = batch.get(i);
-            synchronized (u.request) {
-                if (!u.request.future.isDone()) {
-                    u.request.complete(u.index, results.get(i));
-                }
+            if (!u.request.future.isDone()) {
+                u.request.complete(u.index, results.get(i));
             }
         }
     }
