@@ -29,6 +29,10 @@ final class FindingsCommand implements Callable<Integer> {
     @Option(names = "--seeds", split = ",", defaultValue = "1,2,3")
     List<Long> seeds;
 
+    @Option(names = "--seed-policy", defaultValue = "UNCLEAR", description = "Which findings the seeds after the first run: "
+            + "UNCLEAR (those with a comparison the first seed left within noise or mixed) or ALL.")
+    Findings.SeedPolicy seedPolicy;
+
     @Option(names = "--threshold", defaultValue = "0.95", description = "Similarity threshold of the filtered hard negatives.")
     double threshold;
 
@@ -56,9 +60,10 @@ final class FindingsCommand implements Callable<Integer> {
         if (reportOnly) {
             findings.reportOnly();
         }
-        List<Findings.Row> rows = findings.run(seeds, threshold);
+        List<Findings.Row> rows = findings.run(seeds, threshold, seedPolicy);
         String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + steps
-                + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList()) + " --threshold " + threshold
+                + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
+                + (seedPolicy == Findings.SeedPolicy.UNCLEAR ? "" : " --seed-policy " + seedPolicy) + " --threshold " + threshold
                 + " --runs " + runs + (title.equals(DEFAULT_TITLE) ? "" : " --title \"" + title + "\"")
                 + (notes == null ? "" : " --notes " + notes) + " --out " + out;
         Findings.Budget b = Findings.Budget.of(steps);

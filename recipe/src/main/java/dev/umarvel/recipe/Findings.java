@@ -8,10 +8,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+
+import static dev.umarvel.recipe.FindingVariants.keep;
+import static dev.umarvel.recipe.FindingVariants.hyper;
+import static dev.umarvel.recipe.FindingVariants.model;
+import static dev.umarvel.recipe.FindingVariants.data;
+import static dev.umarvel.recipe.FindingVariants.distill;
+import static dev.umarvel.recipe.FindingVariants.mining;
+import static dev.umarvel.recipe.FindingVariants.withInitFromBase;
+import static dev.umarvel.recipe.FindingVariants.withTau;
+import static dev.umarvel.recipe.FindingVariants.withBatch;
+import static dev.umarvel.recipe.FindingVariants.withLr;
+import static dev.umarvel.recipe.FindingVariants.withHardOnly;
 
 /**
  * Reproduces the paper's six findings on one dataset: every variant is a short chain of jobs whose
@@ -91,7 +105,7 @@ public final class Findings {
     static final String LEARNABLE_TAU = "learnable tau (the baseline)";
 
     /** A comparison the paper makes: {@code better} should beat {@code worse}. */
-    record Claim(String finding, String better, String worse, String paper) {}
+    public record Claim(String finding, String better, String worse, String paper) {}
 
     static final List<Claim> CLAIMS = List.of(
             new Claim("1", BIDIRECTIONAL_MEAN, "causal + last token", "bidirectional attention + mean pooling beats causal + last token"),
@@ -191,31 +205,6 @@ public final class Findings {
         return timings;
     }
 
-    private static UnaryOperator<JobSpec> keep() {
-        return s -> s;
-    }
-
-    private static UnaryOperator<JobSpec> hyper(UnaryOperator<Hyper.Overrides> change, JobKind kind, String preset) {
-        return s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(),
-                Hyper.resolve(kind, preset, change.apply(overridesOf(s.hyper()))), s.model(), s.mining(), s.evaluation(), s.distill(), s.seed());
-    }
-
-    private static Hyper.Overrides overridesOf(Hyper h) {
-        return new Hyper.Overrides(null, h.batchSize(), h.referenceBatchSize(), h.lrScaling(), null, h.maxSteps(), null, null, null,
-                null, null, null, null, null, null, null, null, h.checkpointEvery(), null, null, h.taskBatches());
-    }
-
-    private static UnaryOperator<JobSpec> model(ModelConfig.Attention a, ModelConfig.Pooling p, Boolean masking, Boolean prompt) {
-        return s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(),
-                new JobSpec.ModelOptions(a, p, masking, prompt), s.mining(), s.evaluation(), s.distill(), s.seed());
-    }
-
-    private static UnaryOperator<JobSpec> data(String hardNegatives, String teacher) {
-        return s -> new JobSpec(s.kind(), new JobSpec.Data(s.data().datasetDir(), "", "", "", "", hardNegatives, teacher, false, ""),
-                s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(), s.mining(), s.evaluation(),
-                s.distill(), s.seed());
-    }
-
     private Row evaluate(String finding, String variant, String checkpoint, long seed, String name) throws Exception {
         if (checkpoint == null) {
             return null;
@@ -229,26 +218,64 @@ public final class Findings {
                 standardError(e, "local"), standardError(e, "global"));
     }
 
-    /** Runs every finding for every seed and returns the rows. */
-    public List<Row> run(List<Long> seeds, Double threshold) throws Exception {
+    /** Which findings the seeds after the first one run. */
+    public enum SeedPolicy {
+        /** Every finding on every seed. */
+        ALL,
+        /**
+         * Only the findings with a comparison that the first seed left unclear (within its noise, or
+         * mixed): the issue's "three seeds where differences are small", at a fraction of the cost.
+         */
+        UNCLEAR
+    }
+
+    static final List<String> FINDINGS = List.of("1", "2", "3", "4", "5", "6");
+
+    /** Runs the findings for every seed (the later seeds per {@code policy}) and returns the rows. */
+    public List<Row> run(List<Long> seeds, Double threshold, SeedPolicy policy) throws Exception {
         List<Row> rows = new ArrayList<>();
         long base = seeds.get(0);
         String pre = job("pretrain", JobKind.PRETRAIN, "", budget.pretrain(), base, keep());
         String s1 = job("s1-text", JobKind.TEXT_ALIGN, pre, budget.text(), base, keep());
         String s2 = job("s2-cross", JobKind.CROSS_MODAL, s1, budget.crossModal(), base, keep());
         String s2only = job("s2-from-pretrain", JobKind.CROSS_MODAL, pre, budget.crossModal(), base, keep());
+        Set<String> chosen = new LinkedHashSet<>(FINDINGS);
         for (long seed : seeds) {
-            String tag = "-seed" + seed;
-            long steps = budget.instruction();
-            String s3 = job("s3" + tag, JobKind.INSTRUCTION, s2, steps, seed, keep());
-            Row baseline = evaluate("all", BASELINE, s3, seed, "s3" + tag);
-            if (baseline != null) {
-                add(rows, baseline.as("1", BIDIRECTIONAL_MEAN));
-                add(rows, baseline.as("2", MASKED));
-                add(rows, baseline.as("3", PROGRESSIVE));
-                add(rows, baseline.as("4", LEARNABLE_TAU));
+            if (seeds.size() > 1 && seed == seeds.get(1) && policy == SeedPolicy.UNCLEAR) { // decided once, on the first seed alone
+                chosen = unclear(rows);
+                progress.accept("seeds after " + base + ": findings " + String.join(", ", chosen) + " (unclear on seed " + base + ")");
             }
-            // 1: attention and pooling, with and without the compression prompt
+            runSeed(seed, threshold, chosen, new Stages(pre, s2, s2only), rows);
+        }
+        return rows;
+    }
+
+    /** The findings with a comparison that is within its noise or mixed on the rows so far. */
+    static Set<String> unclear(List<Row> rows) {
+        Set<String> out = new LinkedHashSet<>();
+        for (FindingsReport.Direction d : FindingsReport.directions(rows)) {
+            if (d.verdict().equals("within noise") || d.verdict().equals("mixed")) {
+                out.add(d.claim().finding());
+            }
+        }
+        return out;
+    }
+
+    /** The seed-independent checkpoints every seed starts from. */
+    private record Stages(String pretrained, String crossModal, String crossModalOnly) {}
+
+    private void runSeed(long seed, Double threshold, Set<String> chosen, Stages base, List<Row> rows) throws Exception {
+        String tag = "-seed" + seed;
+        String pre = base.pretrained();
+        String s2 = base.crossModal();
+        long steps = budget.instruction();
+        String s3 = job("s3" + tag, JobKind.INSTRUCTION, s2, steps, seed, keep());
+        Row baseline = evaluate("all", BASELINE, s3, seed, "s3" + tag);
+        if (baseline != null) {
+            Map<String, String> asBaseline = Map.of("1", BIDIRECTIONAL_MEAN, "2", MASKED, "3", PROGRESSIVE, "4", LEARNABLE_TAU);
+            chosen.stream().filter(asBaseline::containsKey).sorted().forEach(f -> add(rows, baseline.as(f, asBaseline.get(f))));
+        }
+        if (chosen.contains("1")) { // attention and pooling, with and without the compression prompt
             add(rows, evaluate("1", "causal + last token", job("f1-causal-last" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     model(ModelConfig.Attention.CAUSAL, ModelConfig.Pooling.LAST_TOKEN, false, false)), seed, "f1-causal-last" + tag));
             add(rows, evaluate("1", "causal + last token + compression prompt", job("f1-causal-last-prompt" + tag, JobKind.INSTRUCTION, s2,
@@ -256,15 +283,18 @@ public final class Findings {
                     "f1-causal-last-prompt" + tag));
             add(rows, evaluate("1", "bidirectional + mean + compression prompt", job("f1-mean-prompt" + tag, JobKind.INSTRUCTION, s2,
                     steps, seed, model(null, null, null, true)), seed, "f1-mean-prompt" + tag));
-            // 2: instruction masking off
+        }
+        if (chosen.contains("2")) {
             add(rows, evaluate("2", "instruction masking off", job("f2-unmasked" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     model(null, null, false, null)), seed, "f2-unmasked" + tag));
-            // 3: progressive transition
+        }
+        if (chosen.contains("3")) { // progressive transition
             add(rows, evaluate("3", "stage 3 only", job("f3-s3-only" + tag, JobKind.INSTRUCTION, pre, steps, seed, keep()), seed,
                     "f3-s3-only" + tag));
-            add(rows, evaluate("3", "stages 2+3", job("f3-s2-s3" + tag, JobKind.INSTRUCTION, s2only, steps, seed, keep()), seed,
-                    "f3-s2-s3" + tag));
-            // 4: temperature and batch size
+            add(rows, evaluate("3", "stages 2+3", job("f3-s2-s3" + tag, JobKind.INSTRUCTION, base.crossModalOnly(), steps, seed, keep()),
+                    seed, "f3-s2-s3" + tag));
+        }
+        if (chosen.contains("4")) { // temperature and batch size
             add(rows, evaluate("4", "fixed tau", job("f4-fixed-tau" + tag, JobKind.INSTRUCTION, s2, steps, seed,
                     hyper(o -> withTau(o, false), JobKind.INSTRUCTION, preset)), seed, "f4-fixed-tau" + tag));
             int batch = Hyper.presetBatch(preset);
@@ -274,32 +304,41 @@ public final class Findings {
                         Math.max(1, steps / 2), seed, hyper(o -> withBatch(o, 2 * batch, batch, scaling), JobKind.INSTRUCTION, preset)),
                         seed, name));
             }
-            // 5: hard negatives
+        }
+        if (!chosen.contains("5") && !chosen.contains("6")) {
+            return;
+        }
+        // 5: hard negatives (the filtered run is also where finding 6 starts)
+        String filteredFile = job("f5-mine-filtered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, threshold));
+        long hn = budget.hardNegative();
+        if (chosen.contains("5")) {
             String unfilteredFile = job("f5-mine-unfiltered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, null));
-            String filteredFile = job("f5-mine-filtered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, threshold));
-            long hn = budget.hardNegative();
             add(rows, evaluate("5", "no hard negatives (more in-batch training)", job("f5-none" + tag, JobKind.INSTRUCTION, s3, hn, seed,
                     hyper(o -> withLr(o, 1.5e-5), JobKind.INSTRUCTION, preset)), seed, "f5-none" + tag));
             add(rows, evaluate("5", "hard negatives only, no in-batch", job("f5-hard-only" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
                     data(filteredFile, "").andThen(hyper(o -> withHardOnly(o), JobKind.HARD_NEGATIVE, preset))::apply), seed, "f5-hard-only" + tag));
             add(rows, evaluate("5", "unfiltered hard negatives + in-batch", job("f5-unfiltered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
                     data(unfilteredFile, "")), seed, "f5-unfiltered" + tag));
-            String s4 = job("f5-filtered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed, data(filteredFile, ""));
-            Row filtered = evaluate("5", "filtered hard negatives + in-batch", s4, seed, "f5-filtered" + tag);
-            add(rows, filtered);
-            // 6: distillation against its control, with the cascade as reference
-            String reranker = job("f6-reranker" + tag, JobKind.RERANKER, pre, budget.reranker(), seed,
-                    s -> withInitFromBase(data(filteredFile, "").apply(s)));
-            String distilled = job("f6-distill" + tag, JobKind.DISTILL, s4, budget.distill(), seed, s -> distill(s, reranker));
-            String teacher = root + "/f6-distill" + tag + "/teacher_scores.jsonl";
-            add(rows, evaluate("6", "distilled single model", distilled, seed, "f6-distill" + tag));
-            add(rows, evaluate("6", "continue-hard control (same lists as hard negatives)", job("f6-continue-hard" + tag,
-                    JobKind.CONTINUE_HARD, s4, budget.distill(), seed, s -> distill(data("", teacher).apply(s), reranker)), seed,
-                    "f6-continue-hard" + tag));
-            add(rows, cascade(s4, reranker, seed, "f6-cascade" + tag));
-            add(rows, filtered == null ? null : filtered.as("6", "before distillation (filtered hard negatives)"));
         }
-        return rows;
+        String s4 = job("f5-filtered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed, data(filteredFile, ""));
+        Row filtered = evaluate("5", "filtered hard negatives + in-batch", s4, seed, "f5-filtered" + tag);
+        if (chosen.contains("5")) {
+            add(rows, filtered);
+        }
+        if (!chosen.contains("6")) {
+            return;
+        }
+        // 6: distillation against its control, with the cascade as reference
+        String reranker = job("f6-reranker" + tag, JobKind.RERANKER, pre, budget.reranker(), seed,
+                s -> withInitFromBase(data(filteredFile, "").apply(s)));
+        String distilled = job("f6-distill" + tag, JobKind.DISTILL, s4, budget.distill(), seed, s -> distill(s, reranker, budget.distillList()));
+        String teacher = root + "/f6-distill" + tag + "/teacher_scores.jsonl";
+        add(rows, evaluate("6", "distilled single model", distilled, seed, "f6-distill" + tag));
+        add(rows, evaluate("6", "continue-hard control (same lists as hard negatives)", job("f6-continue-hard" + tag,
+                JobKind.CONTINUE_HARD, s4, budget.distill(), seed, s -> distill(data("", teacher).apply(s), reranker, budget.distillList())), seed,
+                "f6-continue-hard" + tag));
+        add(rows, cascade(s4, reranker, seed, "f6-cascade" + tag));
+        add(rows, filtered == null ? null : filtered.as("6", "before distillation (filtered hard negatives)"));
     }
 
     private static void add(List<Row> rows, Row row) {
@@ -323,39 +362,4 @@ public final class Findings {
                 e.path("mean_global").asDouble(Double.NaN), standardError(e, "local"), standardError(e, "global"));
     }
 
-    private JobSpec distill(JobSpec s, String reranker) {
-        return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(),
-                s.mining(), s.evaluation(), new JobSpec.Distill(budget.distillList(), reranker, 0.1, 42, 1.0,
-                        JobSpec.Distill.defaults().taskTeacherWeights()), s.seed());
-    }
-
-    private static JobSpec mining(JobSpec s, Double threshold) {
-        return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(),
-                new JobSpec.Mining(100, 5, threshold, false), s.evaluation(), s.distill(), s.seed());
-    }
-
-    private static JobSpec withInitFromBase(JobSpec s) {
-        return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), true, s.outputDir(), s.hyper(), s.model(), s.mining(),
-                s.evaluation(), s.distill(), s.seed());
-    }
-
-    private static Hyper.Overrides withTau(Hyper.Overrides o, boolean learnable) {
-        return new Hyper.Overrides(o.learningRate(), o.batchSize(), o.referenceBatchSize(), o.lrScaling(), o.epochs(), o.maxSteps(),
-                null, null, null, null, null, null, null, learnable, null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
-    }
-
-    private static Hyper.Overrides withBatch(Hyper.Overrides o, int batch, int reference, Hyper.LrScaling scaling) {
-        return new Hyper.Overrides(null, batch, reference, scaling, null, o.maxSteps(), null, null, null, null, null, null, null, null,
-                null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
-    }
-
-    private static Hyper.Overrides withLr(Hyper.Overrides o, double lr) {
-        return new Hyper.Overrides(lr, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
-                null, null, null, null, null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
-    }
-
-    private static Hyper.Overrides withHardOnly(Hyper.Overrides o) {
-        return new Hyper.Overrides(null, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
-                null, null, null, null, null, null, true, o.checkpointEvery(), null, null, o.taskBatches());
-    }
 }

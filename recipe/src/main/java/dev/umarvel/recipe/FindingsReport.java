@@ -34,23 +34,18 @@ public final class FindingsReport {
             }
             md.append('\n');
         }
+        boolean severalSeeds = rows.stream().map(Findings.Row::seed).distinct().count() > 1;
         md.append("## Directions against the paper\n\nΔ is the first variant minus the second, in recall points, ± twice its "
-                + "standard error (the binomial noise of the test queries, the seeds' runs averaged). A direction counts only "
-                + "beyond that noise." + (rows.stream().map(Findings.Row::seed).distinct().count() < 2 ? " With one seed, the run-to-run noise "
+                + "standard error: the binomial noise of the test queries (the same queries for every seed, so seeds do not shrink "
+                + "it)" + (severalSeeds ? " combined with the seed-to-seed spread of Δ over the seeds both variants ran" : "")
+                + ". A direction counts only beyond that noise." + (severalSeeds ? "" : " With one seed, the run-to-run noise "
                 + "of training itself is not in that error, and every comparison with the baseline shares its one run: read "
-                + "a single \"yes\" as suggestive, a pattern across rows as stronger." : "")
-                + "\n\n| finding | comparison | Δ local | Δ global | agrees |\n|---|---|---:|---:|---|\n");
-        for (Findings.Claim c : Findings.CLAIMS) {
-            Map<String, List<Findings.Row>> f = byFinding.get(c.finding());
-            if (f == null || !f.containsKey(c.better()) || !f.containsKey(c.worse())) {
-                continue;
-            }
-            double local = mean(f.get(c.better()), true) - mean(f.get(c.worse()), true);
-            double global = mean(f.get(c.better()), false) - mean(f.get(c.worse()), false);
-            double localNoise = 2 * Math.hypot(error(f.get(c.better()), true), error(f.get(c.worse()), true));
-            double globalNoise = 2 * Math.hypot(error(f.get(c.better()), false), error(f.get(c.worse()), false));
-            md.append(String.format("| %s | %s: %s vs %s | %+.1f ± %.1f | %+.1f ± %.1f | %s |%n", c.finding(), c.paper(), c.better(),
-                    c.worse(), local, localNoise, global, globalNoise, verdict(local, localNoise, global, globalNoise)));
+                + "a single \"yes\" as suggestive, a pattern across rows as stronger.")
+                + "\n\n| finding | comparison | seeds | Δ local | Δ global | agrees |\n|---|---|---:|---:|---:|---|\n");
+        for (Direction d : directions(rows)) {
+            Findings.Claim c = d.claim();
+            md.append(String.format("| %s | %s: %s vs %s | %d | %+.1f ± %.1f | %+.1f ± %.1f | %s |%n", c.finding(), c.paper(), c.better(),
+                    c.worse(), d.seeds(), d.local(), d.localNoise(), d.global(), d.globalNoise(), d.verdict()));
         }
         return md.toString();
     }
@@ -107,15 +102,59 @@ public final class FindingsReport {
         return agree > 0 && disagree == 0 ? "yes" : disagree > 0 && agree == 0 ? "no" : agree == 0 ? "within noise" : "mixed";
     }
 
-    /** Standard error of a variant's mean over its seeds' runs. */
-    private static double error(List<Findings.Row> rows, boolean local) {
-        double meanSquare = rows.stream().mapToDouble(r -> local ? r.localError() : r.globalError()).map(e -> e * e).average()
-                .orElse(Double.NaN);
-        return Math.sqrt(meanSquare / rows.size());
+    /** One of the paper's claims measured: Δ = better − worse over the seeds both ran, its noise (2 SE), the verdict. */
+    public record Direction(Findings.Claim claim, int seeds, double local, double localNoise, double global, double globalNoise,
+            String verdict) {}
+
+    /**
+     * The paper's claims checked against the rows. Δ is paired by seed; its noise is twice the root of the
+     * test queries' binomial variance (not divided by the seeds: they share the queries) plus, with two
+     * seeds or more, the variance of the seed mean of Δ.
+     */
+    public static List<Direction> directions(List<Findings.Row> rows) {
+        List<Direction> out = new ArrayList<>();
+        for (Findings.Claim c : Findings.CLAIMS) {
+            Map<Long, Findings.Row> better = bySeed(rows, c.finding(), c.better());
+            Map<Long, Findings.Row> worse = bySeed(rows, c.finding(), c.worse());
+            better.keySet().retainAll(worse.keySet());
+            if (better.isEmpty()) {
+                continue;
+            }
+            double[] local = new double[2];
+            double[] global = new double[2];
+            for (boolean isLocal : new boolean[] {true, false}) {
+                double[] deltas = better.keySet().stream().mapToDouble(s -> value(better.get(s), isLocal) - value(worse.get(s), isLocal))
+                        .toArray();
+                double testVariance = better.keySet().stream().mapToDouble(s -> square(error(better.get(s), isLocal))
+                        + square(error(worse.get(s), isLocal))).average().orElse(Double.NaN);
+                double mean = java.util.Arrays.stream(deltas).average().orElse(Double.NaN);
+                double seedVariance = deltas.length < 2 ? 0
+                        : java.util.Arrays.stream(deltas).map(d -> square(d - mean)).sum() / (deltas.length - 1) / deltas.length;
+                double[] target = isLocal ? local : global;
+                target[0] = mean;
+                target[1] = 2 * Math.sqrt(testVariance + seedVariance);
+            }
+            out.add(new Direction(c, better.size(), local[0], local[1], global[0], global[1], verdict(local[0], local[1], global[0], global[1])));
+        }
+        return out;
     }
 
-    private static double mean(List<Findings.Row> rows, boolean local) {
-        return rows.stream().mapToDouble(r -> local ? r.local() : r.global()).average().orElse(Double.NaN);
+    private static Map<Long, Findings.Row> bySeed(List<Findings.Row> rows, String finding, String variant) {
+        Map<Long, Findings.Row> out = new java.util.TreeMap<>();
+        rows.stream().filter(r -> r.finding().equals(finding) && r.variant().equals(variant)).forEach(r -> out.put(r.seed(), r));
+        return out;
+    }
+
+    private static double value(Findings.Row r, boolean local) {
+        return local ? r.local() : r.global();
+    }
+
+    private static double error(Findings.Row r, boolean local) {
+        return local ? r.localError() : r.globalError();
+    }
+
+    private static double square(double x) {
+        return x * x;
     }
 
     static String meanSd(double[] values) {

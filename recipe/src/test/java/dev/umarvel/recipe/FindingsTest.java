@@ -36,7 +36,7 @@ class FindingsTest {
         Findings.Budget budget = new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4);
         List<String> log = new ArrayList<>();
         Findings findings = new Findings(store, "data", "tiny", budget, "findings", log::add);
-        List<Findings.Row> rows = findings.run(List.of(1L), 0.95);
+        List<Findings.Row> rows = findings.run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
         String md = FindingsReport.markdown(rows, "Findings on tiny", "test");
         for (String f : List.of("1", "2", "3", "4", "5", "6")) {
             assertTrue(md.contains("## Finding " + f), md);
@@ -55,11 +55,45 @@ class FindingsTest {
 
         List<String> again = new ArrayList<>();
         Findings rerun = new Findings(store, "data", "tiny", budget, "findings", again::add);
-        rerun.run(List.of(1L), 0.95);
+        rerun.run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
         assertTrue(again.stream().allMatch(l -> l.startsWith("reusing")), again.toString());
         assertEquals(findings.timings(), rerun.timings(), "a rerun reports the times of the runs it reuses");
-        List<Findings.Row> reported = new Findings(store, "data", "tiny", budget, "findings", s -> {}).reportOnly().run(List.of(1L), 0.95);
+        List<Findings.Row> reported = new Findings(store, "data", "tiny", budget, "findings", s -> {}).reportOnly().run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
         assertEquals(rows, reported, "report-only reads back every row");
+
+        // a second seed under UNCLEAR: only the findings the first seed left unclear are (here: would be) run again
+        List<String> second = new ArrayList<>();
+        new Findings(store, "data", "tiny", budget, "findings", second::add).reportOnly().run(List.of(1L, 2L), 0.95,
+                Findings.SeedPolicy.UNCLEAR);
+        java.util.Set<String> unclear = Findings.unclear(rows);
+        for (String[] job : new String[][] {{"1", "f1-causal-last-seed2"}, {"2", "f2-unmasked-seed2"}, {"3", "f3-s3-only-seed2"},
+                {"4", "f4-fixed-tau-seed2"}}) {
+            assertEquals(unclear.contains(job[0]), second.contains("not run yet: " + job[1]), job[1] + " " + unclear + " " + second);
+        }
+        assertTrue(second.contains("not run yet: s3-seed2"), second.toString());
+    }
+
+    @Test
+    void severalSeedsArePairedAndTheirSpreadCountsAsNoise() {
+        String base = Findings.MASKED;
+        String off = "instruction masking off";
+        List<Findings.Row> rows = new ArrayList<>();
+        double[][] values = {{10, 8}, {12, 11}, {11, 7}}; // (masked, unmasked) local recall per seed: Δ = 2, 1, 4
+        for (int s = 0; s < 3; s++) {
+            rows.add(new Findings.Row("2", base, s + 1, values[s][0], values[s][0], 0.3, 0.3));
+            rows.add(new Findings.Row("2", off, s + 1, values[s][1], values[s][1], 0.4, 0.4));
+        }
+        rows.add(new Findings.Row("2", base, 4, 50, 50, 0.3, 0.3)); // a seed only one side ran is not paired
+        FindingsReport.Direction d = FindingsReport.directions(rows).get(0);
+        assertEquals(3, d.seeds());
+        assertEquals(7.0 / 3, d.local(), 1e-9);
+        // test noise 0.3^2 + 0.4^2 = 0.25 (shared queries, not divided by 3); seed spread: var(2,1,4) = 7/3, over 3 seeds
+        assertEquals(2 * Math.sqrt(0.25 + 7.0 / 3 / 3), d.localNoise(), 1e-9);
+        assertEquals("yes", d.verdict());
+
+        List<Findings.Row> oneSeed = List.of(new Findings.Row("2", base, 1, 10, 10, 1, 1), new Findings.Row("2", off, 1, 9.5, 9.5, 1, 1),
+                new Findings.Row("4", Findings.LEARNABLE_TAU, 1, 10, 10, 0.1, 0.1), new Findings.Row("4", "fixed tau", 1, 5, 5, 0.1, 0.1));
+        assertEquals(java.util.Set.of("2"), Findings.unclear(oneSeed), "finding 2 is within noise, finding 4 clear");
     }
 
     @Test
@@ -67,7 +101,7 @@ class FindingsTest {
         SynthGenerator.generate(store.resolve("data"), SynthSize.TINY, 5, s -> {});
         List<String> log = new ArrayList<>();
         List<Findings.Row> rows = new Findings(store, "data", "tiny", new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4), "nothing", log::add)
-                .reportOnly().run(List.of(1L), 0.95);
+                .reportOnly().run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
         assertTrue(rows.isEmpty(), rows.toString());
         assertTrue(log.contains("not run yet: pretrain"), log.toString());
         assertTrue(log.stream().noneMatch(l -> l.startsWith("running")), log.toString());
