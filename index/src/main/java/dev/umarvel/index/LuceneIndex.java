@@ -53,6 +53,7 @@ public final class LuceneIndex implements VectorIndex {
     private static final String DATASET = "dataset";
     private static final String MODALITY = "modality";
     private static final String POOL = "pool";
+    private static final String CONTENT = "content";
 
     private final int dimension;
     private final Settings settings;
@@ -101,6 +102,9 @@ public final class LuceneIndex implements VectorIndex {
             for (String pool : e.pools()) {
                 doc.add(new StringField(POOL, pool, Field.Store.NO));
             }
+            if (!e.content().isEmpty()) {
+                doc.add(new StoredField(CONTENT, e.content()));
+            }
             writer.updateDocument(new Term(DID, e.did()), doc);
         }
         commit();
@@ -136,7 +140,9 @@ public final class LuceneIndex implements VectorIndex {
                     break;
                 }
                 // Lucene maps a dot product p to (1 + p) / 2; report the inner product itself
-                hits.add(new Hit(searcher.storedFields().document(d.doc).get(DID), 2 * d.score - 1));
+                Document doc = searcher.storedFields().document(d.doc, java.util.Set.of(DID, CONTENT));
+                String content = doc.get(CONTENT);
+                hits.add(new Hit(doc.get(DID), 2 * d.score - 1, content == null ? "" : content));
             }
             return hits;
         } finally {
@@ -173,6 +179,33 @@ public final class LuceneIndex implements VectorIndex {
         IndexSearcher searcher = searchers.acquire();
         try {
             return searcher.getIndexReader().numDocs();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    @Override
+    public long count(Filter filter) throws IOException {
+        Query q = restriction(filter);
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return q == null ? searcher.getIndexReader().numDocs() : searcher.count(q);
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    @Override
+    public java.util.Set<String> present(java.util.Collection<String> dids) throws IOException {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            for (String did : dids) {
+                if (searcher.count(new TermQuery(new Term(DID, did))) > 0) {
+                    out.add(did);
+                }
+            }
+            return out;
         } finally {
             searchers.release(searcher);
         }

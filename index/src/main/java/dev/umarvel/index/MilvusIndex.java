@@ -44,9 +44,10 @@ public final class MilvusIndex implements VectorIndex {
             int m,                          // HNSW graph degree, the same as the embedded index's
             int efConstruction,             // build beam: recall at 1M vectors over build time
             int efSearch,                   // search beam: recall@10 >= 0.98 at our sizes; raised to k when k is larger
-            int maxPools) {                 // capacity of the pools array field (a candidate is in few pools)
+            int maxPools,                   // capacity of the pools array field (a candidate is in few pools)
+            int maxContent) {               // bytes of a candidate's stored content: Milvus' VarChar limit
         public static Options defaults() {
-            return new Options(IndexParam.MetricType.IP, ConsistencyLevel.STRONG, 16, 200, 200, 64);
+            return new Options(IndexParam.MetricType.IP, ConsistencyLevel.STRONG, 16, 200, 200, 64, 65_535);
         }
     }
 
@@ -55,6 +56,7 @@ public final class MilvusIndex implements VectorIndex {
     static final String DATASET = "dataset_id";
     static final String MODALITY = "modality";
     static final String POOLS = "pools";
+    static final String CONTENT = "content";
 
     private final MilvusClientV2 client;
     private final String name;
@@ -95,6 +97,7 @@ public final class MilvusIndex implements VectorIndex {
         schema.addField(AddFieldReq.builder().fieldName(MODALITY).dataType(DataType.VarChar).maxLength(32).build());
         schema.addField(AddFieldReq.builder().fieldName(POOLS).dataType(DataType.Array).elementType(DataType.VarChar)
                 .maxCapacity(options.maxPools()).maxLength(256).build());
+        schema.addField(AddFieldReq.builder().fieldName(CONTENT).dataType(DataType.VarChar).maxLength(options.maxContent()).build());
         IndexParam hnsw = IndexParam.builder().fieldName(VECTOR).indexType(IndexParam.IndexType.HNSW).metricType(options.metric())
                 .extraParams(Map.of("M", options.m(), "efConstruction", options.efConstruction())).build();
         client.createCollection(CreateCollectionReq.builder().collectionName(name).collectionSchema(schema).indexParams(List.of(hnsw))
@@ -165,6 +168,10 @@ public final class MilvusIndex implements VectorIndex {
             JsonArray pools = new JsonArray();
             e.pools().forEach(pools::add);
             row.add(POOLS, pools);
+            if (e.content().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > options.maxContent()) {
+                throw new IllegalArgumentException("content of " + e.did() + ": over " + options.maxContent() + " bytes");
+            }
+            row.addProperty(CONTENT, e.content());
             rows.add(row);
         }
         try {
@@ -195,10 +202,11 @@ public final class MilvusIndex implements VectorIndex {
         try {
             SearchResp resp = client.search(SearchReq.builder().collectionName(name).annsField(VECTOR).data(List.of(new FloatVec(query)))
                     .limit(k).filter(MilvusFilter.of(filter)).metricType(options.metric()).consistencyLevel(options.consistency())
-                    .searchParams(Map.of("ef", Math.max(k, options.efSearch()))).build());
+                    .outputFields(List.of(CONTENT)).searchParams(Map.of("ef", Math.max(k, options.efSearch()))).build());
             List<Hit> hits = new ArrayList<>(k);
             for (SearchResp.SearchResult r : resp.getSearchResults().get(0)) {
-                hits.add(new Hit(String.valueOf(r.getId()), r.getScore()));
+                Object content = r.getEntity() == null ? null : r.getEntity().get(CONTENT);
+                hits.add(new Hit(String.valueOf(r.getId()), r.getScore(), content == null ? "" : content.toString()));
             }
             return hits;
         } catch (MilvusClientException ex) {
@@ -208,8 +216,29 @@ public final class MilvusIndex implements VectorIndex {
 
     @Override
     public long size() throws IOException {
+        return count(Filter.NONE);
+    }
+
+    @Override
+    public java.util.Set<String> present(java.util.Collection<String> dids) throws IOException {
+        if (dids.isEmpty()) {
+            return java.util.Set.of();
+        }
         try {
-            Object count = client.query(QueryReq.builder().collectionName(name).filter("").outputFields(List.of("count(*)"))
+            java.util.Set<String> out = new java.util.HashSet<>();
+            client.query(QueryReq.builder().collectionName(name).filter(MilvusFilter.didIn(dids)).outputFields(List.of(DID))
+                    .consistencyLevel(options.consistency()).build()).getQueryResults()
+                    .forEach(r -> out.add(String.valueOf(r.getEntity().get(DID))));
+            return out;
+        } catch (MilvusClientException ex) {
+            throw new IOException("milvus: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public long count(Filter filter) throws IOException {
+        try {
+            Object count = client.query(QueryReq.builder().collectionName(name).filter(MilvusFilter.of(filter)).outputFields(List.of("count(*)"))
                     .consistencyLevel(options.consistency()).build()).getQueryResults().get(0).getEntity().get("count(*)");
             return ((Number) count).longValue();
         } catch (MilvusClientException ex) {

@@ -10,18 +10,26 @@ import java.util.List;
  */
 public interface VectorIndex extends AutoCloseable {
 
-    /** One candidate's vector and the labels searches filter on. */
-    record Entry(String did, float[] vector, int datasetId, String modality, List<String> pools) {
+    /**
+     * One candidate's vector, the labels searches filter on, and its content (opaque to the index,
+     * stored and returned with hits: what a reranker or a caller needs to see).
+     */
+    record Entry(String did, float[] vector, int datasetId, String modality, List<String> pools, String content) {
         public Entry {
             if (did == null || did.isEmpty()) {
                 throw new IllegalArgumentException("did: empty");
             }
             pools = pools == null ? List.of() : List.copyOf(pools);
+            content = content == null ? "" : content;
+        }
+
+        public Entry(String did, float[] vector, int datasetId, String modality, List<String> pools) {
+            this(did, vector, datasetId, modality, pools, "");
         }
     }
 
-    /** A search result: the did and its score (inner product). */
-    record Hit(String did, float score) {}
+    /** A search result: the did, its score (inner product) and its stored content. */
+    record Hit(String did, float score, String content) {}
 
     /**
      * Restricts a search: a candidate matches when it has one of the {@code datasetIds}, one of the
@@ -60,6 +68,12 @@ public interface VectorIndex extends AutoCloseable {
 
     /** Live candidates. */
     long size() throws IOException;
+
+    /** Live candidates matching {@code filter}. */
+    long count(Filter filter) throws IOException;
+
+    /** Which of these dids are stored. */
+    java.util.Set<String> present(java.util.Collection<String> dids) throws IOException;
 
     @Override
     void close() throws IOException;

@@ -221,14 +221,24 @@ public final class FakeMilvus implements AutoCloseable {
                 if (c == null) {
                     return QueryResults.newBuilder().setStatus(notFound(req.getCollectionName())).build();
                 }
-                if (!req.getOutputFieldsList().equals(List.of("count(*)"))) {
-                    return QueryResults.newBuilder().setStatus(error(1100, "the fake answers count(*) queries only")).build();
+                Predicate<Map<String, Object>> match;
+                try {
+                    match = FakeMilvusExpression.parse(req.getExpr());
+                } catch (IllegalArgumentException e) {
+                    return QueryResults.newBuilder().setStatus(error(1100, e.getMessage())).build();
                 }
-                Predicate<Map<String, Object>> match = FakeMilvusExpression.parse(req.getExpr());
-                long n = c.entities.values().stream().filter(match).count();
-                return QueryResults.newBuilder().setStatus(ok()).setCollectionName(c.name).addOutputFields("count(*)")
-                        .addFieldsData(FieldData.newBuilder().setFieldName("count(*)").setType(DataType.Int64)
-                                .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addData(n)))).build();
+                List<Map<String, Object>> found = c.entities.values().stream().filter(match).toList();
+                if (req.getOutputFieldsList().equals(List.of("count(*)"))) {
+                    return QueryResults.newBuilder().setStatus(ok()).setCollectionName(c.name).addOutputFields("count(*)")
+                            .addFieldsData(FieldData.newBuilder().setFieldName("count(*)").setType(DataType.Int64)
+                                    .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addData(found.size())))).build();
+                }
+                if (!req.getOutputFieldsList().equals(List.of(MilvusIndex.DID))) {
+                    return QueryResults.newBuilder().setStatus(error(1100, "the fake answers count(*) and did queries only")).build();
+                }
+                return QueryResults.newBuilder().setStatus(ok()).setCollectionName(c.name).addOutputFields(MilvusIndex.DID)
+                        .addFieldsData(FakeMilvusSearch.strings(MilvusIndex.DID, found.stream().map(e -> (String) e.get(MilvusIndex.DID))
+                                .toList())).build();
             });
         }
 

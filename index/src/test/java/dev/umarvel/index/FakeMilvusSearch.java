@@ -26,7 +26,7 @@ final class FakeMilvusSearch {
     /** Every query scored against every entity that matches the expression; the top k by the collection's metric. */
     static SearchResults search(FakeMilvus.Collection c, SearchRequest req) {
         if (c == null) {
-            return SearchResults.newBuilder().setStatus(FakeMilvus.error(100, "collection not found[collection=" + req.getCollectionName() + "]"))
+    return SearchResults.newBuilder().setStatus(FakeMilvus.error(100, "collection not found[collection=" + req.getCollectionName() + "]"))
                     .build();
         }
         Map<String, String> params = new java.util.HashMap<>();
@@ -36,7 +36,7 @@ final class FakeMilvusSearch {
         int k = Integer.parseInt(params.getOrDefault("topk", "10"));
         String metric = params.getOrDefault("metric_type", c.metric);
         if (!metric.equals(c.metric)) {
-            return SearchResults.newBuilder().setStatus(FakeMilvus.error(1100, "metric type not match: invalid parameter[expected=" + c.metric
+    return SearchResults.newBuilder().setStatus(FakeMilvus.error(1100, "metric type not match: invalid parameter[expected=" + c.metric
                     + "][actual=" + metric + "]")).build();
         }
         Predicate<Map<String, Object>> match;
@@ -46,12 +46,15 @@ final class FakeMilvusSearch {
             PlaceholderGroup group = PlaceholderGroup.parseFrom(req.getPlaceholderGroup());
             group.getPlaceholders(0).getValuesList().forEach(v -> queries.add(FakeMilvus.floats(v)));
         } catch (IllegalArgumentException | com.google.protobuf.InvalidProtocolBufferException e) {
-            return SearchResults.newBuilder().setStatus(FakeMilvus.error(1100, e.getMessage())).build();
+    return SearchResults.newBuilder().setStatus(FakeMilvus.error(1100, e.getMessage())).build();
         }
         String vectorField = params.getOrDefault("anns_field", "vector");
         SearchResultData.Builder data = SearchResultData.newBuilder().setNumQueries(queries.size()).setTopK(k)
                 .setPrimaryFieldName(MilvusIndex.DID);
         StringArray.Builder ids = StringArray.newBuilder();
+        List<String> outputs = req.getOutputFieldsList();
+        Map<String, List<String>> outputValues = new java.util.LinkedHashMap<>();
+        outputs.forEach(f -> outputValues.put(f, new ArrayList<>()));
         for (float[] q : queries) {
             List<Map.Entry<String, Float>> scored = new ArrayList<>();
             for (Map<String, Object> e : c.entities.values()) {
@@ -64,9 +67,12 @@ final class FakeMilvusSearch {
             top.forEach(h -> {
                 ids.addData(h.getKey());
                 data.addScores(h.getValue());
+                outputValues.forEach((f, values) -> values.add(String.valueOf(c.entities.get(h.getKey()).get(f))));
             });
             data.addTopks(top.size());
         }
+        outputValues.forEach((f, values) -> data.addFieldsData(strings(f, values)));
+        data.addAllOutputFields(outputs);
         return SearchResults.newBuilder().setStatus(Status.newBuilder().setCode(0).setErrorCode(ErrorCode.Success))
                 .setCollectionName(c.name).setResults(data.setIds(IDs.newBuilder().setStrId(ids))).build();
     }
@@ -81,6 +87,12 @@ final class FakeMilvusSearch {
             vv += v[i] * v[i];
         }
         return (float) (metric.equals("COSINE") ? dot / Math.sqrt(qq * vv) : dot);
+    }
+
+    /** A VarChar column. */
+    static FieldData strings(String field, List<String> values) {
+        return FieldData.newBuilder().setFieldName(field).setType(DataType.VarChar)
+                .setScalars(ScalarField.newBuilder().setStringData(StringArray.newBuilder().addAllData(values))).build();
     }
 
     /** One column of an insert or upsert as Java values: String, Long, float[] or List of String. */

@@ -108,6 +108,24 @@ abstract class VectorIndexContract {
     }
 
     @Test
+    void contentIsStoredAndReturnedAndCountsFollowFilters() throws Exception {
+        List<VectorIndex.Entry> all = entries(60, 16, 13);
+        try (VectorIndex index = open(dir, 16)) {
+            index.upsert(all.stream().map(e -> new VectorIndex.Entry(e.did(), e.vector(), e.datasetId(), e.modality(), e.pools(),
+                    "{\"text\": \"caption of " + e.did() + "\"}")).toList());
+            VectorIndex.Hit hit = index.search(all.get(9).vector(), 1, VectorIndex.Filter.NONE).get(0);
+            assertEquals("d9", hit.did());
+            assertEquals("{\"text\": \"caption of d9\"}", hit.content());
+            assertEquals(15, index.count(VectorIndex.Filter.pool("pool2")));
+            assertEquals(20, index.count(new VectorIndex.Filter(java.util.Set.of(1), null, null)));
+            assertEquals(60, index.count(VectorIndex.Filter.NONE));
+            assertEquals(java.util.Set.of("d3", "d59"), index.present(List.of("d3", "nope", "d59")));
+            index.upsert(List.of(new VectorIndex.Entry("d3", all.get(3).vector(), 0, "text", List.of())));
+            assertEquals("", index.search(all.get(3).vector(), 1, VectorIndex.Filter.NONE).get(0).content(), "replaced, content too");
+        }
+    }
+
+    @Test
     void whatWasWrittenIsThereAfterReopening() throws Exception {
         List<VectorIndex.Entry> all = entries(80, 16, 6);
         try (VectorIndex index = open(dir, 16)) {
