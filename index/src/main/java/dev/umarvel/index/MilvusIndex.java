@@ -16,7 +16,6 @@ import io.milvus.v2.service.collection.request.HasCollectionReq;
 import io.milvus.v2.service.collection.request.LoadCollectionReq;
 import io.milvus.v2.service.utility.request.AlterAliasReq;
 import io.milvus.v2.service.utility.request.CreateAliasReq;
-import io.milvus.v2.service.utility.request.DescribeAliasReq;
 import io.milvus.v2.service.utility.request.FlushReq;
 import io.milvus.v2.service.vector.request.DeleteReq;
 import io.milvus.v2.service.vector.request.QueryReq;
@@ -107,13 +106,8 @@ public final class MilvusIndex implements VectorIndex {
     /** Points {@code alias} at {@code collection} (creating the alias the first time): readers move over atomically. */
     public static void pointAlias(MilvusClientV2 client, String alias, String collection) throws IOException {
         try {
-            boolean exists;
-            try {
-                client.describeAlias(DescribeAliasReq.builder().alias(alias).build());
-                exists = true;
-            } catch (MilvusClientException notFound) {
-                exists = false;
-            }
+            // has_collection answers for aliases too (and does not log an error when there is none, as describe_alias does)
+            boolean exists = client.hasCollection(HasCollectionReq.builder().collectionName(alias).build());
             if (exists) {
                 client.alterAlias(AlterAliasReq.builder().alias(alias).collectionName(collection).build());
             } else {

@@ -1,0 +1,224 @@
+package dev.umarvel.orchestrator;
+
+import dev.umarvel.index.LuceneIndex;
+import dev.umarvel.index.MilvusIndex;
+import dev.umarvel.index.VectorIndex;
+import io.grpc.Status;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.IndexParam;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The collections: their records in the store and their open indexes. A collection's name is the
+ * alias clients use; behind it is one physical index version (an embedded index directory
+ * {@code collections/<name>/v<k>}, or the Milvus collection {@code <name>_v<k>} behind the Milvus
+ * alias {@code <name>}). Writes to a record happen under that collection's lock.
+ */
+@ApplicationScoped
+public class Collections {
+
+    static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+    private final Path root;
+    private final OrchestratorConfig config;
+    private final Map<String, VectorIndex> open = new ConcurrentHashMap<>();
+    private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    private volatile MilvusClientV2 milvus;
+
+    @Inject
+    public Collections(OrchestratorConfig config) {
+        this.config = config;
+        this.root = config.store().toAbsolutePath().normalize().resolve("collections");
+    }
+
+    /** The HNSW settings a request leaves unset, per backend. */
+    record Hnsw(int m, int efConstruction, int efSearch) {
+        static Hnsw defaults(OrchestratorConfig.Backend backend) {
+            return backend == OrchestratorConfig.Backend.MILVUS ? new Hnsw(16, 200, 200) : new Hnsw(16, 100, 200);
+        }
+    }
+
+    Object lock(String name) {
+        return locks.computeIfAbsent(name, n -> new Object());
+    }
+
+    Path dir(String name) {
+        return root.resolve(name);
+    }
+
+    /** Creates a collection bound to {@code modelVersion}; ALREADY_EXISTS when the name is taken. */
+    public CollectionRecord create(String name, String description, OrchestratorConfig.Backend backend, String metric, Hnsw hnsw,
+            String modelVersion, int dimension) throws IOException {
+        synchronized (lock(name)) {
+            if (Files.exists(dir(name).resolve(CollectionRecord.FILE))) {
+                throw Status.ALREADY_EXISTS.withDescription("name: collection " + name + " exists").asRuntimeException();
+            }
+            if (backend == OrchestratorConfig.Backend.MILVUS && config.milvus().uri().isEmpty()) {
+                throw Status.FAILED_PRECONDITION.withDescription("backend: MILVUS requested but umarvel.milvus.uri is not configured")
+                        .asRuntimeException();
+            }
+            long now = System.currentTimeMillis();
+            CollectionRecord r = new CollectionRecord(name, description, backend, metric, dimension, modelVersion, 1, hnsw.m(),
+                    hnsw.efConstruction(), hnsw.efSearch(), now, now, Set.of());
+            Files.createDirectories(dir(name));
+            VectorIndex index = openVersion(r, 1);
+            if (backend == OrchestratorConfig.Backend.MILVUS) {
+                MilvusIndex.pointAlias(milvus(), name, r.physicalName());
+                index = openLive(r); // searches and writes go through the alias, so a swap moves them
+            }
+            open.put(name, index);
+            r.write(dir(name)); // the record last: a crash before it leaves no half-made collection visible
+            return r;
+        }
+    }
+
+    /** The record; NOT_FOUND when there is none. */
+    public CollectionRecord describe(String name) {
+        Path d = dir(name);
+        if (!NAME.matcher(name).matches() || !Files.exists(d.resolve(CollectionRecord.FILE))) {
+            throw Status.NOT_FOUND.withDescription("collection: no collection named " + name).asRuntimeException();
+        }
+        try {
+            return CollectionRecord.read(d);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public List<CollectionRecord> list() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<CollectionRecord> out = new ArrayList<>();
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.sorted().toList()) {
+                if (Files.exists(d.resolve(CollectionRecord.FILE))) {
+                    out.add(CollectionRecord.read(d));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The live index of a collection, opened on first use. */
+    public VectorIndex index(String name) {
+        CollectionRecord r = describe(name);
+        return open.computeIfAbsent(name, n -> {
+            try {
+                return openLive(r);
+            } catch (IOException e) {
+                throw Status.UNAVAILABLE.withDescription("index of " + n + ": " + e.getMessage()).asRuntimeException();
+            }
+        });
+    }
+
+    private VectorIndex openLive(CollectionRecord r) throws IOException {
+        if (r.backend() == OrchestratorConfig.Backend.MILVUS) {
+            return MilvusIndex.open(milvus(), r.name(), r.dimension(), milvusOptions(r)); // through the alias
+        }
+        return openVersion(r, r.indexVersion());
+    }
+
+    /** Opens (creating) one physical version; the embedded one in its own directory. */
+    VectorIndex openVersion(CollectionRecord r, int version) throws IOException {
+        if (r.backend() == OrchestratorConfig.Backend.MILVUS) {
+            return MilvusIndex.open(milvus(), r.physicalName(version), r.dimension(), milvusOptions(r));
+        }
+        return new LuceneIndex(dir(r.name()).resolve("v" + version), r.dimension(),
+                new LuceneIndex.Settings(r.m(), r.efConstruction(), r.efSearch()));
+    }
+
+    private static MilvusIndex.Options milvusOptions(CollectionRecord r) {
+        MilvusIndex.Options d = MilvusIndex.Options.defaults();
+        IndexParam.MetricType metric = r.metric().equals("INNER_PRODUCT") ? IndexParam.MetricType.IP : IndexParam.MetricType.COSINE;
+        return new MilvusIndex.Options(metric, d.consistency(), r.m(), r.efConstruction(), r.efSearch(), d.maxPools(), d.maxContent());
+    }
+
+    /** Adds pool labels to the record (the per-pool counts read them). */
+    void notePools(String name, Set<String> pools) throws IOException {
+        CollectionRecord r = describe(name);
+        if (r.pools().containsAll(pools)) {
+            return;
+        }
+        synchronized (lock(name)) {
+            describe(name).withPools(pools).write(dir(name));
+        }
+    }
+
+    /** Drops a collection: its record first (so it is gone at once), then every index version. */
+    public boolean drop(String name, boolean ifExists) throws IOException {
+        synchronized (lock(name)) {
+            if (!Files.exists(dir(name).resolve(CollectionRecord.FILE))) {
+                if (ifExists) {
+                    return false;
+                }
+                throw Status.NOT_FOUND.withDescription("name: no collection named " + name).asRuntimeException();
+            }
+            CollectionRecord r = CollectionRecord.read(dir(name));
+            Files.delete(dir(name).resolve(CollectionRecord.FILE));
+            VectorIndex index = open.remove(name);
+            if (index != null) {
+                index.close();
+            }
+            if (r.backend() == OrchestratorConfig.Backend.MILVUS) {
+                milvus().dropAlias(io.milvus.v2.service.utility.request.DropAliasReq.builder().alias(name).build());
+                for (int v = 1; v <= r.indexVersion(); v++) {
+                    MilvusIndex.drop(milvus(), r.physicalName(v));
+                }
+            }
+            deleteTree(dir(name));
+            return true;
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    MilvusClientV2 milvus() {
+        if (milvus == null) {
+            synchronized (this) {
+                if (milvus == null) {
+                    String uri = config.milvus().uri().orElseThrow(() -> Status.FAILED_PRECONDITION
+                            .withDescription("backend: MILVUS requested but umarvel.milvus.uri is not configured").asRuntimeException());
+                    ConnectConfig.ConnectConfigBuilder c = ConnectConfig.builder().uri(uri);
+                    config.milvus().token().ifPresent(c::token);
+                    milvus = new MilvusClientV2(c.build());
+                }
+            }
+        }
+        return milvus;
+    }
+
+    @PreDestroy
+    void close() throws IOException {
+        for (VectorIndex index : open.values()) {
+            index.close();
+        }
+        open.clear();
+        if (milvus != null) {
+            milvus.close();
+        }
+    }
+}

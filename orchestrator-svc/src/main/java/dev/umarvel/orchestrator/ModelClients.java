@@ -1,0 +1,57 @@
+package dev.umarvel.orchestrator;
+
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.EmbedItem;
+import dev.umarvel.api.v1.EmbedRequest;
+import dev.umarvel.api.v1.EmbedResponse;
+import dev.umarvel.api.v1.EmbedderGrpc;
+import dev.umarvel.api.v1.GetModelInfoRequest;
+import dev.umarvel.api.v1.ModelInfo;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.RerankRequest;
+import dev.umarvel.api.v1.RerankResponse;
+import dev.umarvel.api.v1.RerankerGrpc;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.quarkus.grpc.GrpcClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The embedder and reranker services, called over gRPC with the caller's deadline passed on (a
+ * search that must answer in 200 ms does not let its embedding call wait a second).
+ */
+@ApplicationScoped
+public class ModelClients {
+
+    @GrpcClient("embedder")
+    EmbedderGrpc.EmbedderBlockingStub embedder;
+
+    @GrpcClient("reranker")
+    RerankerGrpc.RerankerBlockingStub reranker;
+
+    /** The embedder's loaded model (FAILED_PRECONDITION from it when none is). */
+    public ModelInfo embedderModel() {
+        return withCallerDeadline(embedder).getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel();
+    }
+
+    public EmbedResponse embed(List<EmbedItem> items) {
+        return withCallerDeadline(embedder).embed(EmbedRequest.newBuilder().addAllItems(items).build());
+    }
+
+    /** P(Yes) for each candidate; {@code timeoutNanos} caps the call below the caller's own deadline. */
+    public RerankResponse rerank(Query query, List<Content> candidates, long timeoutNanos) {
+        RerankerGrpc.RerankerBlockingStub stub = withCallerDeadline(reranker);
+        Deadline cap = Deadline.after(timeoutNanos, TimeUnit.NANOSECONDS);
+        if (stub.getCallOptions().getDeadline() == null || cap.isBefore(stub.getCallOptions().getDeadline())) {
+            stub = stub.withDeadline(cap);
+        }
+        return stub.rerank(RerankRequest.newBuilder().setQuery(query).addAllCandidates(candidates).build());
+    }
+
+    private static <S extends io.grpc.stub.AbstractStub<S>> S withCallerDeadline(S stub) {
+        Deadline d = Context.current().getDeadline();
+        return d == null ? stub : stub.withDeadline(d);
+    }
+}

@@ -1,0 +1,70 @@
+package dev.umarvel.orchestrator;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** orchestrator-svc settings (application.properties, prefix {@code umarvel}). */
+@ConfigMapping(prefix = "umarvel")
+public interface OrchestratorConfig {
+
+    /** Store root: collections' records, the embedded indexes, imported images; request paths are relative to it. */
+    Path store();
+
+    Index index();
+
+    Milvus milvus();
+
+    Search search();
+
+    interface Index {
+        /** The backend of collections that do not name one. */
+        @WithDefault("EMBEDDED")
+        Backend backend();
+
+        /** Candidates per embedding call while indexing: the embedder's batch size, so its batches stay full. */
+        @WithDefault("64")
+        int embedBatch();
+    }
+
+    enum Backend { EMBEDDED, MILVUS }
+
+    interface Milvus {
+        /** e.g. http://milvus:19530; unset: MILVUS collections are refused with FAILED_PRECONDITION. */
+        Optional<String> uri();
+
+        Optional<String> token();
+    }
+
+    interface Search {
+        /** The mode of requests that do not name one. */
+        @WithDefault("SINGLE")
+        Mode mode();
+
+        /** Candidates a cascade reranks: the paper's 50. */
+        @WithDefault("50")
+        int recallK();
+
+        /** w in cos + w * P(Yes): the released evaluation's 0.1. */
+        @WithDefault("0.1")
+        double fusionWeight();
+
+        /** AUTO reranks when top1 - top2 recall score is under this (cosines of unit vectors). */
+        @WithDefault("0.02")
+        double autoMargin();
+
+        /** What CASCADE and AUTO do when the reranker fails or is too slow. */
+        @WithDefault("DEGRADE")
+        Degrade degradePolicy();
+
+        /** The longest a rerank may take before the answer degrades (further capped by the request's deadline). */
+        @WithDefault("2s")
+        Duration rerankTimeout();
+    }
+
+    enum Mode { SINGLE, CASCADE, AUTO }
+
+    enum Degrade { DEGRADE, FAIL }
+}

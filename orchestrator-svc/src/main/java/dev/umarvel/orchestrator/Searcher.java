@@ -1,0 +1,167 @@
+package dev.umarvel.orchestrator;
+
+import dev.umarvel.api.v1.Candidate;
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.DegradePolicy;
+import dev.umarvel.api.v1.EmbedItem;
+import dev.umarvel.api.v1.EmbedResponse;
+import dev.umarvel.api.v1.FusionRule;
+import dev.umarvel.api.v1.Hit;
+import dev.umarvel.api.v1.RerankResponse;
+import dev.umarvel.api.v1.SearchMode;
+import dev.umarvel.api.v1.SearchRequest;
+import dev.umarvel.api.v1.SearchResponse;
+import dev.umarvel.api.v1.StageTiming;
+import dev.umarvel.index.VectorIndex;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * A search in three modes. SINGLE: embed, recall top_k. CASCADE: recall recall_k, rerank them with
+ * P(Yes), fuse, keep top_k. AUTO: like SINGLE unless the retriever is unsure (its first two scores
+ * closer than the margin), then like CASCADE. A rerank that fails or runs out of time degrades the
+ * answer to the retriever's ranking (flagged), or fails it, per the policy.
+ */
+@ApplicationScoped
+public class Searcher {
+
+    @Inject
+    Collections collections;
+
+    @Inject
+    ModelClients models;
+
+    @Inject
+    OrchestratorConfig config;
+
+    @Inject
+    OrchestratorMetrics metrics;
+
+    public SearchResponse search(SearchRequest r) throws IOException {
+        long start = System.nanoTime();
+        Requests.search(r);
+        SearchMode mode = r.getMode() == SearchMode.SEARCH_MODE_UNSPECIFIED ? SearchMode.valueOf("SEARCH_MODE_" + config.search().mode())
+                : r.getMode();
+        int topK = r.getTopK() == 0 ? 10 : r.getTopK();
+        int recallK = r.getRecallK() == 0 ? Math.max(config.search().recallK(), topK) : r.getRecallK();
+        if (mode != SearchMode.SEARCH_MODE_SINGLE && recallK < topK) {
+            throw Requests.invalid("recall_k", "must be at least top_k (" + topK + ") for " + mode + ", got " + recallK);
+        }
+        CollectionRecord record = collections.describe(r.getCollection());
+        VectorIndex index = collections.index(r.getCollection());
+
+        EmbedResponse embedded = models.embed(List.of(EmbedItem.newBuilder().setQuery(r.getQuery()).build()));
+        Indexer.requireModel(record, embedded.getModelVersion());
+        float[] query = new float[embedded.getEmbeddings(0).getValuesCount()];
+        for (int i = 0; i < query.length; i++) {
+            query[i] = embedded.getEmbeddings(0).getValues(i);
+        }
+        long embedDone = System.nanoTime();
+        List<VectorIndex.Hit> recalled = index.search(query, mode == SearchMode.SEARCH_MODE_SINGLE ? topK : recallK, filter(r));
+        long recallDone = System.nanoTime();
+
+        SearchResponse.Builder out = SearchResponse.newBuilder().setModelVersion(embedded.getModelVersion())
+                .setIndexVersion(record.indexVersion());
+        boolean rerank = mode == SearchMode.SEARCH_MODE_CASCADE;
+        if (mode == SearchMode.SEARCH_MODE_AUTO && recalled.size() >= 2) {
+            double margin = recalled.get(0).score() - recalled.get(1).score();
+            out.setObservedMargin(margin);
+            rerank = margin < (r.hasAutoMargin() ? r.getAutoMargin() : config.search().autoMargin());
+        }
+        float[] pYes = null;
+        long rerankDone = recallDone;
+        if (rerank && !recalled.isEmpty()) {
+            try {
+                pYes = rerank(r, recalled);
+            } catch (StatusRuntimeException e) {
+                DegradePolicy policy = r.getDegradePolicy() == DegradePolicy.DEGRADE_POLICY_UNSPECIFIED
+                        ? DegradePolicy.valueOf("DEGRADE_POLICY_" + config.search().degradePolicy()) : r.getDegradePolicy();
+                if (policy == DegradePolicy.DEGRADE_POLICY_FAIL) {
+                    throw e.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED ? e
+                            : Status.UNAVAILABLE.withDescription("reranker: " + e.getStatus().getDescription()).asRuntimeException();
+                }
+                out.setDegraded(true).setDegradedReason("reranker " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+                metrics.degraded(mode);
+            }
+            rerankDone = System.nanoTime();
+        }
+        List<Hit> hits = pYes == null ? single(recalled, topK, r.getIncludeContent()) : fuse(r, recalled, pYes, topK);
+        out.addAllHits(hits).setModeRun(pYes == null ? SearchMode.SEARCH_MODE_SINGLE : SearchMode.SEARCH_MODE_CASCADE);
+        long end = System.nanoTime();
+        out.addTimings(timing("embed", embedDone - start)).addTimings(timing("recall", recallDone - embedDone));
+        if (rerank) {
+            out.addTimings(timing("rerank", rerankDone - recallDone)).addTimings(timing("fuse", end - rerankDone));
+        }
+        out.addTimings(timing("total", end - start));
+        SearchResponse response = out.build();
+        metrics.search(mode, response);
+        return response;
+    }
+
+    private float[] rerank(SearchRequest r, List<VectorIndex.Hit> recalled) {
+        List<Content> contents = new ArrayList<>(recalled.size());
+        for (VectorIndex.Hit h : recalled) {
+            contents.add(CandidateCodec.decode(h.content()).getContent());
+        }
+        RerankResponse scores = models.rerank(r.getQuery(), contents, config.search().rerankTimeout().toNanos());
+        float[] p = new float[recalled.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = scores.getScores(i).getPYes();
+        }
+        return p;
+    }
+
+    private static List<Hit> single(List<VectorIndex.Hit> recalled, int topK, boolean content) {
+        List<Hit> hits = new ArrayList<>();
+        for (int i = 0; i < Math.min(topK, recalled.size()); i++) {
+            VectorIndex.Hit h = recalled.get(i);
+            hits.add(hit(h, i, content).setRank(i + 1).setScore(h.score()).build());
+        }
+        return hits;
+    }
+
+    /** WEIGHTED_SUM: cos + w P(Yes); CONVEX: alpha cos + (1 - alpha) P(Yes), whose default alpha = 1 / (1 + w) ranks alike. */
+    private List<Hit> fuse(SearchRequest r, List<VectorIndex.Hit> recalled, float[] pYes, int topK) {
+        double w = config.search().fusionWeight();
+        boolean convex = r.getFusion().getRule() == FusionRule.FUSION_RULE_CONVEX;
+        double weight = r.getFusion().hasWeight() ? r.getFusion().getWeight() : convex ? 1 / (1 + w) : w;
+        List<Hit.Builder> fused = new ArrayList<>();
+        for (int i = 0; i < recalled.size(); i++) {
+            VectorIndex.Hit h = recalled.get(i);
+            double score = convex ? weight * h.score() + (1 - weight) * pYes[i] : h.score() + weight * pYes[i];
+            fused.add(hit(h, i, r.getIncludeContent()).setRerankScore(pYes[i]).setScore((float) score));
+        }
+        fused.sort(Comparator.comparingDouble((Hit.Builder b) -> -b.getScore()).thenComparingInt(Hit.Builder::getRecallRank));
+        List<Hit> hits = new ArrayList<>();
+        for (int i = 0; i < Math.min(topK, fused.size()); i++) {
+            hits.add(fused.get(i).setRank(i + 1).build());
+        }
+        return hits;
+    }
+
+    private static Hit.Builder hit(VectorIndex.Hit h, int recallIndex, boolean content) {
+        Hit.Builder b = Hit.newBuilder().setDid(h.did()).setRecallRank(recallIndex + 1).setRecallScore(h.score());
+        if (content && !h.content().isEmpty()) {
+            Candidate c = CandidateCodec.decode(h.content());
+            b.setCandidate(c);
+        }
+        return b;
+    }
+
+    private static VectorIndex.Filter filter(SearchRequest r) {
+        Set<String> modalities = r.getFilter().getModalitiesList().stream().map(Enum::name).collect(Collectors.toSet());
+        return new VectorIndex.Filter(Set.copyOf(r.getFilter().getDatasetIdsList()), modalities, Set.copyOf(r.getFilter().getPoolsList()));
+    }
+
+    private static StageTiming timing(String stage, long nanos) {
+        return StageTiming.newBuilder().setStage(stage).setMicros(nanos / 1000).build();
+    }
+}

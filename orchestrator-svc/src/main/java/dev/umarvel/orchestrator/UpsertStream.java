@@ -1,0 +1,129 @@
+package dev.umarvel.orchestrator;
+
+import dev.umarvel.api.v1.Candidate;
+import dev.umarvel.api.v1.Collection;
+import dev.umarvel.api.v1.StageTiming;
+import dev.umarvel.api.v1.UpsertRequest;
+import dev.umarvel.api.v1.UpsertResponse;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+
+/**
+ * One Upsert stream: chunks are checked as they arrive and written in order on a worker thread (one
+ * at a time, so a stream's writes never race each other); the first failure ends the stream with its
+ * status, keeping what earlier chunks wrote.
+ */
+final class UpsertStream implements StreamObserver<UpsertRequest> {
+
+    private final Indexer indexer;
+    private final Collections collections;
+    private final OrchestratorMetrics metrics;
+    private final StreamObserver<UpsertResponse> out;
+    private final Function<CollectionRecord, Collection> proto;
+    private final long start = System.nanoTime();
+    private CompletableFuture<Indexer.Written> tail = CompletableFuture.completedFuture(Indexer.Written.NONE);
+    private volatile String collection;
+    private int chunks;
+    private volatile boolean failed;
+
+    UpsertStream(Indexer indexer, Collections collections, OrchestratorMetrics metrics, StreamObserver<UpsertResponse> out,
+            Function<CollectionRecord, Collection> proto) {
+        this.indexer = indexer;
+        this.collections = collections;
+        this.metrics = metrics;
+        this.out = out;
+        this.proto = proto;
+    }
+
+    /** Chunks are checked and written strictly in order: a bad chunk fails the stream after every earlier one is durable. */
+    @Override
+    public synchronized void onNext(UpsertRequest chunk) {
+        if (failed) {
+            return;
+        }
+        int c = chunks++;
+        tail = tail.thenApplyAsync(sum -> {
+            if (failed) {
+                return sum;
+            }
+            try {
+                check(chunk, c);
+                return sum.plus(indexer.upsert(collection, chunk.getCandidatesList(), "chunk " + c + ": "));
+            } catch (Exception e) {
+                fail(Calls.status(e));
+                return sum;
+            }
+        }, Infrastructure.getDefaultWorkerPool());
+    }
+
+    private void check(UpsertRequest chunk, int c) {
+        String where = "chunk " + c + ": ";
+        if (c == 0) {
+            if (chunk.getCollection().isEmpty()) {
+                throw Requests.invalid(where + "collection", "empty in the first chunk");
+            }
+            collection = chunk.getCollection();
+            collections.describe(collection);
+        } else if (!chunk.getCollection().isEmpty() && !chunk.getCollection().equals(collection)) {
+            throw Requests.invalid(where + "collection", "'" + chunk.getCollection() + "' differs from the first chunk's '" + collection + "'");
+        }
+        if (chunk.getCandidatesCount() > Requests.MAX_CANDIDATES_PER_CHUNK) {
+            throw Requests.invalid(where + "candidates", "at most " + Requests.MAX_CANDIDATES_PER_CHUNK + " per chunk, got "
+                    + chunk.getCandidatesCount());
+        }
+        for (int i = 0; i < chunk.getCandidatesCount(); i++) {
+            Requests.candidate(chunk.getCandidates(i), where + "candidates[" + i + "]");
+        }
+    }
+
+    private void fail(StatusRuntimeException e) {
+        synchronized (this) {
+            if (failed) {
+                return;
+            }
+            failed = true;
+        }
+        metrics.request("Upsert", e.getStatus().getCode(), System.nanoTime() - start);
+        out.onError(e);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+        failed = true; // the client went away: stop writing after the chunk in flight
+    }
+
+    @Override
+    public synchronized void onCompleted() {
+        if (failed) {
+            return;
+        }
+        tail.thenAcceptAsync(sum -> {
+            if (failed) {
+                return;
+            }
+            if (collection == null) {
+                fail(Status.INVALID_ARGUMENT.withDescription("collection: the stream had no chunk").asRuntimeException());
+                return;
+            }
+            try {
+                Collection after = proto.apply(collections.describe(collection));
+                long total = System.nanoTime() - start;
+                metrics.request("Upsert", Status.Code.OK, total);
+                out.onNext(UpsertResponse.newBuilder().setUpserted(sum.upserted()).setCreated(sum.created()).setReplaced(sum.replaced())
+                        .setCollection(after).addTimings(timing("embed", sum.embedNanos())).addTimings(timing("write", sum.writeNanos()))
+                        .addTimings(timing("total", total)).build());
+                out.onCompleted();
+            } catch (Exception e) {
+                fail(Calls.status(e));
+            }
+        }, Infrastructure.getDefaultWorkerPool());
+    }
+
+    private static StageTiming timing(String stage, long nanos) {
+        return StageTiming.newBuilder().setStage(stage).setMicros(nanos / 1000).build();
+    }
+}
