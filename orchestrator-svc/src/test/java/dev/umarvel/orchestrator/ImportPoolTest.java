@@ -1,0 +1,108 @@
+package dev.umarvel.orchestrator;
+
+import static dev.umarvel.orchestrator.CollectionsTest.refusal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.umarvel.api.v1.CreateCollectionRequest;
+import dev.umarvel.api.v1.DropCollectionRequest;
+import dev.umarvel.api.v1.ImportPoolProgress;
+import dev.umarvel.api.v1.ImportPoolRequest;
+import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.SearchFilter;
+import dev.umarvel.api.v1.SearchRequest;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** ImportPool of an M-BEIR pool file made in the test: progress, labels, resume after a failure, and its refusals. */
+@QuarkusTest
+@QuarkusTestResource(FakeModels.class)
+class ImportPoolTest {
+
+    @GrpcClient("retrieval")
+    RetrievalGrpc.RetrievalBlockingStub retrieval;
+
+    static final String POOL = "mini/cand_pool/local/mbeir_mscoco_task0_test_cand_pool.jsonl";
+
+    static void writePool(String badText) throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String text = i == 7 ? badText : "caption " + i + " of a scene";
+            lines.add(i % 2 == 0 ? "{\"did\": \"9:" + i + "\", \"txt\": \"" + text + "\", \"img_path\": null, \"modality\": \"text\"}"
+                    : "{\"did\": \"9:" + i + "\", \"txt\": null, \"img_path\": \"mbeir_images/mscoco_images/" + i
+                            + ".png\", \"modality\": \"image\", \"src_content\": null}");
+        }
+        lines.set(7, "{\"did\": \"9:7\", \"txt\": \"" + badText + "\", \"img_path\": null, \"modality\": \"text\"}");
+        Path file = Path.of("target/test-store").resolve(POOL);
+        Files.createDirectories(file.getParent());
+        Files.write(file, lines);
+    }
+
+    static List<ImportPoolProgress> run(RetrievalGrpc.RetrievalBlockingStub stub, ImportPoolRequest r) {
+        List<ImportPoolProgress> out = new ArrayList<>();
+        stub.importPool(r).forEachRemaining(out::add);
+        return out;
+    }
+
+    @Test
+    void importsWithProgressAndResumesAfterAFailure() throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("coco").setIfExists(true).build());
+        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("coco").build());
+        writePool("undecodable"); // line 8 is refused by the embedder
+        ImportPoolRequest request = ImportPoolRequest.newBuilder().setCollection("coco").setPoolPath(POOL).setBatchSize(3).build();
+        List<ImportPoolProgress> partial = new ArrayList<>();
+        String failure = refusal(Status.Code.INVALID_ARGUMENT, () -> retrieval.importPool(request).forEachRemaining(partial::add))
+                .getStatus().getDescription();
+        assertEquals(POOL + " lines 7..9: candidates[1].content.text: refused by the fake", failure);
+        assertEquals(List.of(3L, 6L), partial.stream().map(ImportPoolProgress::getLinesRead).toList());
+
+        writePool("caption 7 of a scene");
+        List<ImportPoolProgress> resumed = run(retrieval, request);
+        ImportPoolProgress last = resumed.get(resumed.size() - 1);
+        assertTrue(last.getDone());
+        assertEquals(10, last.getLinesRead());
+        assertEquals(10, last.getTotalLines());
+        assertEquals(6, last.getSkipped(), "the six durable lines are not embedded again");
+        assertEquals(4, last.getUpserted());
+        assertEquals(10, last.getCollection().getCount());
+        assertEquals(10, last.getCollection().getPoolCountsOrThrow("mscoco_task0"));
+
+        ImportPoolProgress again = run(retrieval, request).get(0);
+        assertEquals(10, again.getSkipped());
+        assertEquals(0, again.getUpserted());
+        ImportPoolProgress restarted = run(retrieval, request.toBuilder().setRestart(true).build()).stream().reduce((a, b) -> b).orElseThrow();
+        assertEquals(10, restarted.getUpserted());
+        assertEquals(10, restarted.getCollection().getCount(), "idempotent by did");
+
+        String image = retrieval.search(SearchRequest.newBuilder().setCollection("coco").setIncludeContent(true).setTopK(10)
+                .setQuery(dev.umarvel.api.v1.Query.newBuilder().setContent(dev.umarvel.api.v1.Content.newBuilder().setText("scene")))
+                .setFilter(SearchFilter.newBuilder().addPools("mscoco_task0").addModalities(dev.umarvel.api.v1.Modality.MODALITY_IMAGE))
+                .build()).getHits(0).getCandidate().getContent().getImage().getStorePath();
+        assertTrue(image.startsWith("mini/mbeir_images/mscoco_images/"), "images resolve against the M-BEIR root: " + image);
+    }
+
+    @Test
+    void badImportsGetTheirStatus() throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("coco_bad").setIfExists(true).build());
+        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("coco_bad").build());
+        Path broken = Path.of("target/test-store/mini/broken.jsonl");
+        Files.createDirectories(broken.getParent());
+        Files.write(broken, List.of("{\"did\": \"9:1\", \"txt\": \"x\", \"modality\": \"text\"}", "{not json"));
+        ImportPoolRequest.Builder b = ImportPoolRequest.newBuilder().setCollection("coco_bad");
+        assertTrue(refusal(Status.Code.INVALID_ARGUMENT, () -> run(retrieval, b.setPoolPath("mini/broken.jsonl").build()))
+                .getStatus().getDescription().startsWith("mini/broken.jsonl:2: not JSON"));
+        assertEquals("pool_path: '../outside.jsonl' escapes the store", refusal(Status.Code.INVALID_ARGUMENT,
+                () -> run(retrieval, b.setPoolPath("../outside.jsonl").build())).getStatus().getDescription());
+        refusal(Status.Code.NOT_FOUND, () -> run(retrieval, b.setPoolPath("mini/absent.jsonl").build()));
+        refusal(Status.Code.NOT_FOUND, () -> run(retrieval, b.setCollection("absent").setPoolPath("mini/broken.jsonl").build()));
+        assertEquals("batch_size: must be in 1..1024, got 5000", refusal(Status.Code.INVALID_ARGUMENT,
+                () -> run(retrieval, b.setCollection("coco_bad").setBatchSize(5000).build())).getStatus().getDescription());
+    }
+}

@@ -1,0 +1,205 @@
+package dev.umarvel.orchestrator;
+
+import static dev.umarvel.orchestrator.CollectionsTest.refusal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.umarvel.api.v1.Candidate;
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.CreateCollectionRequest;
+import dev.umarvel.api.v1.DegradePolicy;
+import dev.umarvel.api.v1.DropCollectionRequest;
+import dev.umarvel.api.v1.Fusion;
+import dev.umarvel.api.v1.FusionRule;
+import dev.umarvel.api.v1.Hit;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.SearchFilter;
+import dev.umarvel.api.v1.SearchMode;
+import dev.umarvel.api.v1.SearchRequest;
+import dev.umarvel.api.v1.SearchResponse;
+import dev.umarvel.api.v1.StageTiming;
+import io.grpc.Status;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.Comparator;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Search in every mode through real stubs: rankings equal what the fakes imply, degrading and failing as the policy says. */
+@QuarkusTest
+@QuarkusTestResource(FakeModels.class)
+class SearchTest {
+
+    @GrpcClient("retrieval")
+    RetrievalGrpc.RetrievalBlockingStub retrieval;
+
+    @GrpcClient("retrieval")
+    io.grpc.Channel channel;
+
+    static final List<Candidate> ALL = Fixtures.catalogue();
+    static boolean loaded;
+
+    @BeforeEach
+    void collection() throws Exception {
+        FakeModels.rerankerDown = false;
+        FakeModels.rerankerDelayMillis = 0;
+        if (!loaded) {
+            retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("zoo").setIfExists(true).build());
+            retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("zoo").build());
+            Fixtures.upsert(RetrievalGrpc.newStub(channel), Fixtures.chunks("zoo", ALL, 32));
+            loaded = true;
+        }
+    }
+
+    static SearchRequest.Builder query(String text) {
+        return SearchRequest.newBuilder().setCollection("zoo").setQuery(Query.newBuilder().setInstruction("Find the thing.")
+                .setContent(Content.newBuilder().setText(text)));
+    }
+
+    static List<String> dids(SearchResponse r) {
+        return r.getHitsList().stream().map(Hit::getDid).toList();
+    }
+
+    static List<String> stages(SearchResponse r) {
+        return r.getTimingsList().stream().map(StageTiming::getStage).toList();
+    }
+
+    /** The cascade's ranking from first principles: the exact recall top k, re-sorted by cos + w * P(Yes). */
+    static List<String> cascadeRanking(Content q, int recallK, int topK, double w) {
+        float[] qv = FakeModels.vector(q);
+        List<String> recalled = Fixtures.exactRanking(q, ALL, recallK);
+        return ALL.stream().filter(c -> recalled.contains(c.getDid()))
+                .sorted(Comparator.comparingDouble((Candidate c) -> -(Fixtures.dot(qv, FakeModels.vector(c.getContent()))
+                        + w * FakeModels.pYes(q, c.getContent()))))
+                .limit(topK).map(Candidate::getDid).toList();
+    }
+
+    @Test
+    void singleIsTheExactNearestNeighbours() {
+        SearchResponse r = retrieval.search(query("a striped dog").setTopK(7).setMode(SearchMode.SEARCH_MODE_SINGLE).build());
+        assertEquals(Fixtures.exactRanking(Content.newBuilder().setText("a striped dog").build(), ALL, 7), dids(r));
+        assertEquals(SearchMode.SEARCH_MODE_SINGLE, r.getModeRun());
+        assertEquals(List.of("embed", "recall", "total"), stages(r));
+        assertEquals("fake-v1", r.getModelVersion());
+        assertEquals(1, r.getIndexVersion());
+        assertTrue(r.getHits(0).getRecallScore() >= r.getHits(1).getRecallScore());
+        assertFalse(r.getHits(0).hasRerankScore());
+        assertFalse(r.getHits(0).hasCandidate(), "content only when asked for");
+        Hit withContent = retrieval.search(query("a striped dog").setTopK(1).setIncludeContent(true).build()).getHits(0);
+        Candidate stored = ALL.stream().filter(c -> c.getDid().equals(withContent.getDid())).findFirst().orElseThrow();
+        assertEquals(stored.getContent(), withContent.getCandidate().getContent());
+        assertEquals(stored.getMetadataMap(), withContent.getCandidate().getMetadataMap());
+    }
+
+    @Test
+    void filtersRestrictByPoolDatasetAndModality() {
+        SearchResponse r = retrieval.search(query("red cat").setTopK(50).setFilter(SearchFilter.newBuilder().addPools("odd")
+                .addDatasetIds(1)).build());
+        List<Candidate> matching = ALL.stream().filter(c -> c.getPools(0).equals("odd") && c.getDatasetId() == 1).toList();
+        assertEquals(Fixtures.exactRanking(Content.newBuilder().setText("red cat").build(), matching, 50), dids(r));
+        assertEquals(0, retrieval.search(query("red cat").setFilter(SearchFilter.newBuilder()
+                .addModalities(dev.umarvel.api.v1.Modality.MODALITY_IMAGE)).build()).getHitsCount());
+    }
+
+    @Test
+    void cascadeFusesRecallAndRerankScores() {
+        Content q = Content.newBuilder().setText("the young boat number 44").build();
+        SearchResponse r = retrieval.search(query(q.getText()).setTopK(5).setRecallK(20).setMode(SearchMode.SEARCH_MODE_CASCADE).build());
+        assertEquals(cascadeRanking(q, 20, 5, 0.1), dids(r));
+        assertEquals(SearchMode.SEARCH_MODE_CASCADE, r.getModeRun());
+        assertEquals(List.of("embed", "recall", "rerank", "fuse", "total"), stages(r));
+        Hit top = r.getHits(0);
+        assertEquals(top.getRecallScore() + 0.1 * top.getRerankScore(), top.getScore(), 1e-5);
+        SearchResponse heavy = retrieval.search(query(q.getText()).setTopK(5).setRecallK(20).setMode(SearchMode.SEARCH_MODE_CASCADE)
+                .setFusion(Fusion.newBuilder().setRule(FusionRule.FUSION_RULE_CONVEX).setWeight(0.2)).build());
+        assertEquals(0.2 * heavy.getHits(0).getRecallScore() + 0.8 * heavy.getHits(0).getRerankScore(), heavy.getHits(0).getScore(), 1e-5);
+        assertEquals(cascadeRanking(q, 20, 5, 4.0), dids(heavy), "alpha 0.2 ranks as w = 0.8 / 0.2");
+    }
+
+    @Test
+    void autoReranksOnlyWhenTheRetrieverIsUnsure() {
+        int before = FakeModels.rerankCalls.get();
+        SearchResponse sure = retrieval.search(query("blue tree").setMode(SearchMode.SEARCH_MODE_AUTO).setAutoMargin(0).build());
+        assertEquals(SearchMode.SEARCH_MODE_SINGLE, sure.getModeRun());
+        assertTrue(sure.hasObservedMargin());
+        assertEquals(sure.getHits(0).getRecallScore() - sure.getHits(1).getRecallScore(), sure.getObservedMargin(), 1e-6);
+        assertEquals(before, FakeModels.rerankCalls.get(), "no rerank when sure");
+        SearchResponse unsure = retrieval.search(query("blue tree").setMode(SearchMode.SEARCH_MODE_AUTO).setAutoMargin(2).build());
+        assertEquals(SearchMode.SEARCH_MODE_CASCADE, unsure.getModeRun());
+        assertEquals(before + 1, FakeModels.rerankCalls.get());
+    }
+
+    @Test
+    void aDownOrSlowRerankerDegradesOrFailsPerPolicy() {
+        SearchRequest cascade = query("green chair").setTopK(5).setMode(SearchMode.SEARCH_MODE_CASCADE).build();
+        List<String> single = dids(retrieval.search(query("green chair").setTopK(5).build()));
+        FakeModels.rerankerDown = true;
+        SearchResponse degraded = retrieval.search(cascade);
+        assertTrue(degraded.getDegraded());
+        assertTrue(degraded.getDegradedReason().startsWith("reranker UNAVAILABLE"), degraded.getDegradedReason());
+        assertEquals(SearchMode.SEARCH_MODE_SINGLE, degraded.getModeRun());
+        assertEquals(single, dids(degraded));
+        refusal(Status.Code.UNAVAILABLE, () -> retrieval.search(cascade.toBuilder().setDegradePolicy(DegradePolicy.DEGRADE_POLICY_FAIL)
+                .build()));
+        FakeModels.rerankerDown = false;
+        FakeModels.rerankerDelayMillis = 1500; // over the 500 ms rerank timeout of the test profile
+        SearchResponse slow = retrieval.search(cascade);
+        assertTrue(slow.getDegraded());
+        assertTrue(slow.getDegradedReason().startsWith("reranker DEADLINE_EXCEEDED"), slow.getDegradedReason());
+        refusal(Status.Code.DEADLINE_EXCEEDED, () -> retrieval.search(cascade.toBuilder()
+                .setDegradePolicy(DegradePolicy.DEGRADE_POLICY_FAIL).build()));
+    }
+
+    @Test
+    void badSearchesGetTheirStatus() {
+        String[][] cases = {
+            {"top_k: must be in 1..1000, got 1001", "top"},
+            {"recall_k: must be at least top_k (20) for SEARCH_MODE_CASCADE, got 10", "recall"},
+            {"fusion.weight: must be a number >= 0, got -1.0", "weight"},
+            {"fusion.weight: alpha must be in [0, 1] for FUSION_RULE_CONVEX, got 1.5", "alpha"},
+            {"auto_margin: must be a number >= 0, got -0.1", "margin"},
+            {"query.content: empty (needs text, an image, or both)", "empty"},
+            {"mode: unknown value 9", "mode"},
+            {"collection: empty", "collection"}};
+        for (String[] c : cases) {
+            SearchRequest.Builder b = query("cat");
+            switch (c[1]) {
+                case "top" -> b.setTopK(1001);
+                case "recall" -> b.setTopK(20).setRecallK(10).setMode(SearchMode.SEARCH_MODE_CASCADE);
+                case "weight" -> b.setFusion(Fusion.newBuilder().setWeight(-1));
+                case "alpha" -> b.setFusion(Fusion.newBuilder().setRule(FusionRule.FUSION_RULE_CONVEX).setWeight(1.5));
+                case "margin" -> b.setAutoMargin(-0.1);
+                case "empty" -> b.setQuery(Query.newBuilder().setInstruction("only an instruction"));
+                case "mode" -> b.setModeValue(9);
+                default -> b.setCollection("");
+            }
+            assertEquals(c[0], refusal(Status.Code.INVALID_ARGUMENT, () -> retrieval.search(b.build())).getStatus().getDescription());
+        }
+        refusal(Status.Code.NOT_FOUND, () -> retrieval.search(query("cat").setCollection("absent").build()));
+    }
+
+    @Test
+    void metricsCountModesStagesAndDegradedAnswers() throws Exception {
+        retrieval.search(query("old house").setMode(SearchMode.SEARCH_MODE_AUTO).setAutoMargin(2).build());
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:8081/q/metrics"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        String body = metrics.body();
+        for (String series : List.of("umarvel_search_stage_seconds_count{mode=\"auto\",stage=\"rerank\"}",
+                "umarvel_search_auto_total{reranked=\"true\"}", "umarvel_requests_seconds_count{rpc=\"Search\",status=\"OK\"}",
+                "umarvel_collection_size{collection=\"zoo\"} 64.0")) {
+            assertTrue(body.contains(series), series + " in\n" + body.lines().filter(l -> l.startsWith("umarvel")).toList());
+        }
+        HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:8081/q/health/ready"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, health.statusCode(), health.body());
+        assertTrue(health.body().contains("fake-v1"), health.body());
+    }
+}
