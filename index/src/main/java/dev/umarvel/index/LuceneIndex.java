@@ -196,13 +196,15 @@ public final class LuceneIndex implements VectorIndex {
     }
 
     @Override
-    public java.util.Set<String> present(java.util.Collection<String> dids) throws IOException {
-        java.util.Set<String> out = new java.util.HashSet<>();
+    public java.util.Map<String, String> contents(java.util.Collection<String> dids) throws IOException {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
         IndexSearcher searcher = searchers.acquire();
         try {
             for (String did : dids) {
-                if (searcher.count(new TermQuery(new Term(DID, did))) > 0) {
-                    out.add(did);
+                TopDocs top = searcher.search(new TermQuery(new Term(DID, did)), 1);
+                if (top.scoreDocs.length > 0) {
+                    String content = searcher.storedFields().document(top.scoreDocs[0].doc, java.util.Set.of(CONTENT)).get(CONTENT);
+                    out.put(did, content == null ? "" : content);
                 }
             }
             return out;

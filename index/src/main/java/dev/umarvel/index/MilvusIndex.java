@@ -214,15 +214,15 @@ public final class MilvusIndex implements VectorIndex {
     }
 
     @Override
-    public java.util.Set<String> present(java.util.Collection<String> dids) throws IOException {
+    public java.util.Map<String, String> contents(java.util.Collection<String> dids) throws IOException {
         if (dids.isEmpty()) {
-            return java.util.Set.of();
+            return java.util.Map.of();
         }
         try {
-            java.util.Set<String> out = new java.util.HashSet<>();
-            client.query(QueryReq.builder().collectionName(name).filter(MilvusFilter.didIn(dids)).outputFields(List.of(DID))
+            java.util.Map<String, String> out = new java.util.HashMap<>();
+            client.query(QueryReq.builder().collectionName(name).filter(MilvusFilter.didIn(dids)).outputFields(List.of(DID, CONTENT))
                     .consistencyLevel(options.consistency()).build()).getQueryResults()
-                    .forEach(r -> out.add(String.valueOf(r.getEntity().get(DID))));
+                    .forEach(r -> out.put(String.valueOf(r.getEntity().get(DID)), String.valueOf(r.getEntity().get(CONTENT))));
             return out;
         } catch (MilvusClientException ex) {
             throw new IOException("milvus: " + ex.getMessage(), ex);

@@ -72,8 +72,8 @@ public interface VectorIndex extends AutoCloseable {
     /** Live candidates matching {@code filter}. */
     long count(Filter filter) throws IOException;
 
-    /** Which of these dids are stored. */
-    java.util.Set<String> present(java.util.Collection<String> dids) throws IOException;
+    /** The stored content of those of these dids that are present (absent ones are left out). */
+    java.util.Map<String, String> contents(java.util.Collection<String> dids) throws IOException;
 
     @Override
     void close() throws IOException;

@@ -233,12 +233,15 @@ public final class FakeMilvus implements AutoCloseable {
                             .addFieldsData(FieldData.newBuilder().setFieldName("count(*)").setType(DataType.Int64)
                                     .setScalars(ScalarField.newBuilder().setLongData(LongArray.newBuilder().addData(found.size())))).build();
                 }
-                if (!req.getOutputFieldsList().equals(List.of(MilvusIndex.DID))) {
-                    return QueryResults.newBuilder().setStatus(error(1100, "the fake answers count(*) and did queries only")).build();
+                QueryResults.Builder columns = QueryResults.newBuilder().setStatus(ok()).setCollectionName(c.name)
+                        .addAllOutputFields(req.getOutputFieldsList());
+                for (String field : req.getOutputFieldsList()) {
+                    if (!found.isEmpty() && !(found.get(0).get(field) instanceof String)) {
+                        return QueryResults.newBuilder().setStatus(error(1100, "the fake returns VarChar fields only, not " + field)).build();
+                    }
+                    columns.addFieldsData(FakeMilvusSearch.strings(field, found.stream().map(e -> (String) e.get(field)).toList()));
                 }
-                return QueryResults.newBuilder().setStatus(ok()).setCollectionName(c.name).addOutputFields(MilvusIndex.DID)
-                        .addFieldsData(FakeMilvusSearch.strings(MilvusIndex.DID, found.stream().map(e -> (String) e.get(MilvusIndex.DID))
-                                .toList())).build();
+                return columns.build();
             });
         }
 

@@ -119,7 +119,8 @@ abstract class VectorIndexContract {
             assertEquals(15, index.count(VectorIndex.Filter.pool("pool2")));
             assertEquals(20, index.count(new VectorIndex.Filter(java.util.Set.of(1), null, null)));
             assertEquals(60, index.count(VectorIndex.Filter.NONE));
-            assertEquals(java.util.Set.of("d3", "d59"), index.present(List.of("d3", "nope", "d59")));
+            assertEquals(java.util.Map.of("d3", "{\"text\": \"caption of d3\"}", "d59", "{\"text\": \"caption of d59\"}"),
+                    index.contents(List.of("d3", "nope", "d59")));
             index.upsert(List.of(new VectorIndex.Entry("d3", all.get(3).vector(), 0, "text", List.of())));
             assertEquals("", index.search(all.get(3).vector(), 1, VectorIndex.Filter.NONE).get(0).content(), "replaced, content too");
         }

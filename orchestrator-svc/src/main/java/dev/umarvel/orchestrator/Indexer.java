@@ -51,6 +51,14 @@ public class Indexer {
      * "chunk 4: ", and candidate indexes in the embedder's errors are mapped back to the chunk's.
      */
     public Written upsert(String collection, List<Candidate> candidates, String where) throws IOException {
+        return upsert(collection, candidates, where, false);
+    }
+
+    /**
+     * As {@link #upsert(String, List, String)}; with {@code mergePools} a did keeps the pool labels it
+     * already has (an import of several local pools that share candidates labels each with all of them).
+     */
+    public Written upsert(String collection, List<Candidate> candidates, String where, boolean mergePools) throws IOException {
         CollectionRecord record = collections.describe(collection);
         VectorIndex index = collections.index(collection);
         Path store = config.store().toAbsolutePath().normalize();
@@ -63,10 +71,16 @@ public class Indexer {
             EmbedResponse embedded = embed(part, from, where);
             requireModel(record, embedded.getModelVersion());
             long t1 = System.nanoTime();
+            java.util.Map<String, String> existing = index.contents(part.stream().map(Candidate::getDid).toList());
             List<VectorIndex.Entry> entries = new ArrayList<>(part.size());
             Set<String> pools = new HashSet<>();
             for (int i = 0; i < part.size(); i++) {
                 Candidate c = part.get(i);
+                if (mergePools && existing.containsKey(c.getDid()) && !existing.get(c.getDid()).isEmpty()) {
+                    Set<String> labels = new java.util.TreeSet<>(CandidateCodec.decode(existing.get(c.getDid())).getPoolsList());
+                    labels.addAll(c.getPoolsList());
+                    c = c.toBuilder().clearPools().addAllPools(labels).build();
+                }
                 float[] v = new float[embedded.getEmbeddings(i).getValuesCount()];
                 for (int j = 0; j < v.length; j++) {
                     v[j] = embedded.getEmbeddings(i).getValues(j);
@@ -76,10 +90,9 @@ public class Indexer {
                         CandidateCodec.encode(c, store, images)));
                 pools.addAll(c.getPoolsList());
             }
-            Set<String> existing = index.present(part.stream().map(Candidate::getDid).toList());
             index.upsert(entries);
             collections.notePools(collection, pools);
-            long created = part.stream().map(Candidate::getDid).distinct().filter(d -> !existing.contains(d)).count();
+            long created = part.stream().map(Candidate::getDid).distinct().filter(d -> !existing.containsKey(d)).count();
             total = total.plus(new Written(part.size(), created, part.size() - created, t1 - t0, System.nanoTime() - t1));
         }
         return total;
@@ -122,7 +135,7 @@ public class Indexer {
     /** Deletes dids; returns {deleted, not found}. */
     public long[] delete(String collection, List<String> dids) throws IOException {
         VectorIndex index = collections.index(collection);
-        Set<String> present = index.present(dids);
+        Set<String> present = index.contents(dids).keySet();
         index.delete(List.copyOf(present));
         long distinct = dids.stream().distinct().count();
         return new long[] {present.size(), distinct - present.size()};

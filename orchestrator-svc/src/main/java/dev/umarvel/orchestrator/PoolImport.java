@@ -72,7 +72,7 @@ public class PoolImport {
                 batch.add(candidate(c, imageRoot, pools));
                 if (batch.size() == r.batchSize() || !it.hasNext()) {
                     upserted += indexer.upsert(r.collection(), batch, r.poolPath() + " lines " + (read - batch.size() + 1) + ".."
-                            + read + ": ").upserted();
+                            + read + ": ", true).upserted();
                     batch.clear();
                     writeMarker(marker, r.poolPath(), read);
                     progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), false));

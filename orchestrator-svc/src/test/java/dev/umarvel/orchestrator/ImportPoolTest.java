@@ -81,6 +81,14 @@ class ImportPoolTest {
         assertEquals(10, restarted.getUpserted());
         assertEquals(10, restarted.getCollection().getCount(), "idempotent by did");
 
+        Path shared = Path.of("target/test-store/mini/cand_pool/local/mbeir_mscoco_task3_test_cand_pool.jsonl");
+        Files.write(shared, Files.readAllLines(Path.of("target/test-store").resolve(POOL)).subList(0, 4));
+        ImportPoolProgress second = run(retrieval, ImportPoolRequest.newBuilder().setCollection("coco")
+                .setPoolPath("mini/cand_pool/local/mbeir_mscoco_task3_test_cand_pool.jsonl").build()).stream().reduce((a, c) -> c).orElseThrow();
+        assertEquals(10, second.getCollection().getCount());
+        assertEquals(4, second.getCollection().getPoolCountsOrThrow("mscoco_task3"));
+        assertEquals(10, second.getCollection().getPoolCountsOrThrow("mscoco_task0"), "shared candidates keep their first label");
+
         String image = retrieval.search(SearchRequest.newBuilder().setCollection("coco").setIncludeContent(true).setTopK(10)
                 .setQuery(dev.umarvel.api.v1.Query.newBuilder().setContent(dev.umarvel.api.v1.Content.newBuilder().setText("scene")))
                 .setFilter(SearchFilter.newBuilder().addPools("mscoco_task0").addModalities(dev.umarvel.api.v1.Modality.MODALITY_IMAGE))
