@@ -23,8 +23,32 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "M-BEIR-layout directory (real M-BEIR, M-BEIR-synth or an import).")
     Path data;
 
-    @Option(names = "--checkpoint", required = true, description = "Checkpoint directory of an embedder.")
+    @Option(names = "--checkpoint", description = "Checkpoint directory of an embedder (in process; or use --via).")
     Path checkpoint;
+
+    @Option(names = "--via", description = "Evaluate through a running orchestrator instead, e.g. localhost:9090 (host:port).")
+    String via;
+
+    @Option(names = "--collection", defaultValue = "mbeir_eval", description = "With --via: the collection to search.")
+    String collection;
+
+    @Option(names = "--store", defaultValue = ".", description = "With --via: the orchestrator's store root, which --data lies under.")
+    Path store;
+
+    @Option(names = "--modes", split = ",", defaultValue = "SINGLE,CASCADE,AUTO", description = "With --via: search modes to run.")
+    List<String> modes;
+
+    @Option(names = "--recall-k", defaultValue = "50", description = "With --via: candidates the reranking modes rerank.")
+    int recallK;
+
+    @Option(names = "--queries-per-task", defaultValue = "0", description = "With --via: only the first N queries of each task (0: all).")
+    int queriesPerTask;
+
+    @Option(names = "--concurrency", defaultValue = "4", description = "With --via: searches in flight.")
+    int concurrency;
+
+    @Option(names = "--setup", description = "With --via: create the collection and import the split's local pools first (resumable).")
+    boolean setup;
 
     @Option(names = "--split", defaultValue = "test", description = "val or test")
     String split;
@@ -50,10 +74,21 @@ final class EvalCommand implements Callable<Integer> {
         if (!split.equals(MbeirLayout.VAL) && !split.equals(MbeirLayout.TEST)) {
             throw new IllegalArgumentException("--split must be val or test, got " + split);
         }
-        MbeirLayout layout = new MbeirLayout(data);
+        MbeirLayout layout = new MbeirLayout(via == null ? data : store.resolve(data));
         List<EvalTask> selected = tasks == null ? layout.tasks(split) : tasks.stream().map(EvalTask::byName).toList();
         if (selected.isEmpty()) {
             throw new IllegalArgumentException(data + " has no " + split + " queries for any M-BEIR task");
+        }
+        if (via != null) {
+            List<dev.umarvel.api.v1.SearchMode> searchModes = modes.stream()
+                    .map(m -> dev.umarvel.api.v1.SearchMode.valueOf("SEARCH_MODE_" + m.toUpperCase())).toList();
+            System.out.print(ServiceEvaluation.run(new ServiceEvaluation.Settings(via, collection, store, data.toString(), split, selected,
+                    global, searchModes, recallK, queriesPerTask, Math.max(1, concurrency), setup, out)));
+            System.out.println("report: " + out.resolve("eval-via.md") + ", " + out.resolve("eval-via.json"));
+            return 0;
+        }
+        if (checkpoint == null) {
+            throw new IllegalArgumentException("give --checkpoint (in process) or --via (through the orchestrator)");
         }
         try (Inference inference = Inference.load(checkpoint);
                 Progress progress = new Progress("eval", 2L * selected.size() + selected.size())) {

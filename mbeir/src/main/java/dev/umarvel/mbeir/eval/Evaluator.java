@@ -28,8 +28,13 @@ public final class Evaluator {
      * @param global also rank in the global pool
      * @param tasks the tasks to run, in order (normally all 16)
      * @param seed seed of the instruction choice
+     * @param queriesPerTask only the first this many queries of each task (0: all), for evaluations that cost per query
      */
-    public record Options(String split, boolean global, List<EvalTask> tasks, long seed) {
+    public record Options(String split, boolean global, List<EvalTask> tasks, long seed, int queriesPerTask) {
+        public Options(String split, boolean global, List<EvalTask> tasks, long seed) {
+            this(split, global, tasks, seed, 0);
+        }
+
         /** Every task the directory has queries for (all 16 for M-BEIR), instruction seed 42. */
         public static Options all(MbeirLayout layout, String split, boolean global) {
             return new Options(split, global, layout.tasks(split), 42);
@@ -47,7 +52,7 @@ public final class Evaluator {
             progress.accept("evaluating " + task.name());
             List<MbeirQuery> queries;
             try (Stream<MbeirQuery> lines = Jsonl.queries(layout.queries(options.split(), task))) {
-                queries = lines.toList();
+                queries = options.queriesPerTask() > 0 ? lines.limit(options.queriesPerTask()).toList() : lines.toList();
             }
             Map<String, Set<String>> qrels = Files.exists(layout.qrels(options.split(), task))
                     ? Qrels.read(layout.qrels(options.split(), task)) : Map.of();

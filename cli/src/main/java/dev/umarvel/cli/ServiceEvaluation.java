@@ -1,0 +1,101 @@
+package dev.umarvel.cli;
+
+import dev.umarvel.api.v1.CreateCollectionRequest;
+import dev.umarvel.api.v1.DescribeCollectionRequest;
+import dev.umarvel.api.v1.ImportPoolProgress;
+import dev.umarvel.api.v1.ImportPoolRequest;
+import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.SearchMode;
+import dev.umarvel.mbeir.AtomicWriter;
+import dev.umarvel.mbeir.EvalTask;
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.eval.EvaluationReport;
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.eval.Evaluator;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code umarvel eval --via}: an M-BEIR evaluation through the orchestrator, once per search mode,
+ * with client-side latency. Optionally sets the collection up first: creates it and imports every
+ * local pool of the split under its task's label (the union of those labels is the global pool).
+ */
+final class ServiceEvaluation {
+
+    record Settings(String address, String collection, Path store, String data, String split, List<EvalTask> tasks, boolean global,
+            List<SearchMode> modes, int recallK, int queriesPerTask, int concurrency, boolean setup, Path out) {}
+
+    private ServiceEvaluation() {}
+
+    static String run(Settings s) throws Exception {
+        ManagedChannel channel = NettyChannelBuilder.forTarget(s.address()).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        try {
+            RetrievalGrpc.RetrievalBlockingStub stub = RetrievalGrpc.newBlockingStub(channel);
+            MbeirLayout layout = new MbeirLayout(s.store().resolve(s.data()));
+            if (s.setup()) {
+                setUp(stub, s, layout);
+            }
+            stub.describeCollection(DescribeCollectionRequest.newBuilder().setName(s.collection()).build()); // NOT_FOUND early
+            List<EvaluationResult> results = new ArrayList<>();
+            Map<SearchMode, ServiceRetriever.Latencies> latencies = new LinkedHashMap<>();
+            for (SearchMode mode : s.modes()) {
+                try (ServiceRetriever retriever = new ServiceRetriever(stub, s.collection(), s.data(), mode, s.recallK(), s.concurrency())) {
+                    results.add(Evaluator.evaluate(label(mode), layout, retriever,
+                            new Evaluator.Options(s.split(), s.global(), s.tasks(), 42, s.queriesPerTask()), m -> {}));
+                    latencies.put(mode, retriever.latencies);
+                }
+            }
+            EvaluationReport.write(results, s.out(), "eval-via");
+            String md = EvaluationReport.markdown(results) + "\n" + latencyTable(latencies, s);
+            AtomicWriter.write(s.out().resolve("eval-via.md"), md);
+            return md;
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static void setUp(RetrievalGrpc.RetrievalBlockingStub stub, Settings s, MbeirLayout layout) {
+        try {
+            stub.createCollection(CreateCollectionRequest.newBuilder().setName(s.collection())
+                    .setDescription("M-BEIR " + s.split() + " local pools of " + s.data()).build());
+        } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                throw e;
+            }
+        }
+        for (EvalTask task : s.tasks()) {
+            String pool = s.store().relativize(layout.localPool(task, s.split())).toString();
+            Iterator<ImportPoolProgress> progress = stub.importPool(ImportPoolRequest.newBuilder().setCollection(s.collection())
+                    .setPoolPath(pool).addPools(task.name()).setImageRoot(s.data()).setBatchSize(64).build());
+            ImportPoolProgress last = null;
+            while (progress.hasNext()) {
+                last = progress.next();
+            }
+            System.out.printf("imported %s: %d lines (%d new, %d already there)%n", pool, last == null ? 0 : last.getLinesRead(),
+                    last == null ? 0 : last.getUpserted(), last == null ? 0 : last.getSkipped());
+        }
+    }
+
+    static String label(SearchMode mode) {
+        return mode.name().replace("SEARCH_MODE_", "").toLowerCase() + " via service";
+    }
+
+    static String latencyTable(Map<SearchMode, ServiceRetriever.Latencies> latencies, Settings s) {
+        StringBuilder md = new StringBuilder("## Latency through the service\n\n" + s.concurrency() + " searches in flight, top "
+                + 50 + ", recall " + Math.max(50, s.recallK()) + " for the reranking modes; client-side wall time per search.\n\n"
+                + "| mode | searches | p50 ms | p99 ms | reranked | degraded |\n|---|---:|---:|---:|---:|---:|\n");
+        latencies.forEach((mode, l) -> md.append(String.format("| %s | %d | %.1f | %.1f | %.0f%% | %d |%n", label(mode), l.nanos.size(),
+                l.percentileMillis(0.5), l.percentileMillis(0.99), l.nanos.isEmpty() ? 0.0 : 100.0 * l.reranked.get() / l.nanos.size(),
+                l.degraded.get())));
+        return md.toString();
+    }
+}
