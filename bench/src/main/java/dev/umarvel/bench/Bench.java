@@ -15,8 +15,11 @@ public final class Bench {
             case "eval" -> EvalBench.run(rest);
             case "recipe" -> RecipeBench.run(rest);
             case "serving" -> ServingBench.run(rest);
+            case "index" -> IndexBench.run(rest);
+            case "search" -> SearchBench.run(rest);
             default -> {
-                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick] [--service-threads N]");
+                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick] [--service-threads N]"
+                        + " | index [--quick] [--max N] | search [--queries-per-task N] [--embedder CKPT] [--reranker CKPT]");
                 System.exit(which.equals("help") ? 0 : 2);
             }
         }
