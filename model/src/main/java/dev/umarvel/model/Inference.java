@@ -91,18 +91,41 @@ public final class Inference implements AutoCloseable {
         return sequences.rerank(pairs, truncate).lengths();
     }
 
-    /** P(Yes) for each (query, candidate) pair, read at the last position with causal attention. */
+    /**
+     * P(Yes) for each (query, candidate) pair, read at the last position with causal attention. The
+     * pairs that share a query (the same {@link Item} object) compute its prefix once and attend to
+     * its cached keys and values; the scores equal {@link #scoreFull}'s to float rounding.
+     */
     public Scores score(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
+        PrefixedBatch prefixed = sequences.rerankPrefixed(pairs, truncate);
+        if (prefixed == null) {
+            return scoreFull(pairs, truncate);
+        }
+        try (NDManager scope = manager.newSubManager(); NoGrad g = NoGrad.scope()) {
+            int imageSize = model.config().imageSize();
+            ParameterStore ps = new ParameterStore(scope, false);
+            NDList suffixes = prefixed.suffixes().inputs(scope, ModelConfig.Attention.CAUSAL, imageSize);
+            suffixes.set(1, prefixed.suffixBias(scope));
+            NDArray hidden = model.hiddenAfterPrefix(ps, prefixed.prefixes().inputs(scope, ModelConfig.Attention.CAUSAL, imageSize),
+                    suffixes, prefixed.positions(scope), prefixed.prefixRows(scope));                  // (N, S, D)
+            return scores(model.logits(ps, Mllm.readout(hidden, prefixed.suffixes().readout(scope)), false), prefixed.truncated());
+        }
+    }
+
+    /** P(Yes) with every pair's whole sequence computed (no prefix reuse): the reference {@link #score} must equal. */
+    public Scores scoreFull(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
         SequenceBatch batch = sequences.rerank(pairs, truncate);
         try (NDManager scope = manager.newSubManager(); NoGrad g = NoGrad.scope()) {
             NDList inputs = batch.inputs(scope, ModelConfig.Attention.CAUSAL, model.config().imageSize());
             ParameterStore ps = new ParameterStore(scope, false);
             NDArray last = Mllm.readout(model.hidden(ps, inputs, false), batch.readout(scope)); // (B, D)
-            NDArray logits = model.logits(ps, last, false);                                     // (B, V)
-            return new Scores(AnswerLoss.probabilityYes(logits, tokenizer.yes, tokenizer.no).toFloatArray(),
-                    logits.get(":, {}", tokenizer.yes).toFloatArray(), logits.get(":, {}", tokenizer.no).toFloatArray(),
-                    batch.truncated());
+            return scores(model.logits(ps, last, false), batch.truncated());                      // logits (B, V)
         }
+    }
+
+    private Scores scores(NDArray logits, boolean[] truncated) {
+        return new Scores(AnswerLoss.probabilityYes(logits, tokenizer.yes, tokenizer.no).toFloatArray(),
+                logits.get(":, {}", tokenizer.yes).toFloatArray(), logits.get(":, {}", tokenizer.no).toFloatArray(), truncated);
     }
 
     public ModelConfig config() {

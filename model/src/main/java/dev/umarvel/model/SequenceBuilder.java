@@ -146,6 +146,60 @@ public final class SequenceBuilder {
     }
 
     /**
+     * The reranker's pairs split at the candidate marker: each distinct query's prefix
+     * {@code <bos> prompt query-marker [<image>] query} once, and each pair's suffix
+     * {@code candidate-marker [<image>] candidate}. Null when a query would lose text to the token
+     * limit (its prefix would then differ per candidate): score those the plain way.
+     */
+    public PrefixedBatch rerankPrefixed(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
+        java.util.Map<Item, Integer> groups = new java.util.IdentityHashMap<>();
+        List<Sequence> prefixes = new ArrayList<>();
+        List<Sequence> suffixes = new ArrayList<>(pairs.size());
+        int[] prefixOf = new int[pairs.size()];
+        for (int i = 0; i < pairs.size(); i++) {
+            Item query = pairs.get(i).query();
+            Item candidate = pairs.get(i).candidate();
+            int[] q = tokenizer.encode((query.instruction() + " " + query.text()).trim());
+            int[] c = tokenizer.encode(candidate.text());
+            int fixed = 1 + rerankPrompt.length + queryMarker.length + candidateMarker.length
+                    + (query.hasImage() ? config.imageTokens() : 0) + (candidate.hasImage() ? config.imageTokens() : 0);
+            int budget = Math.max(0, config.maxTokens() - fixed);
+            if (q.length + c.length > budget && !truncate) {
+                throw new TokenLimitException(i, q.length + c.length + fixed, config.maxTokens());
+            }
+            int keepQ = Math.min(q.length, Math.max(budget / 2, budget - c.length));
+            if (keepQ < q.length) {
+                return null;
+            }
+            Integer g = groups.get(query);
+            if (g == null) {
+                g = prefixes.size();
+                groups.put(query, g);
+                Sequence p = new Sequence();
+                p.add(tokenizer.bos, false);
+                p.add(rerankPrompt, false);
+                p.add(queryMarker, false);
+                if (query.hasImage()) {
+                    p.image(query.image());
+                }
+                p.add(q, false);
+                prefixes.add(p);
+            }
+            prefixOf[i] = g;
+            int keepC = Math.min(c.length, budget - keepQ);
+            Sequence s = new Sequence();
+            s.truncated = keepC < c.length;
+            s.add(candidateMarker, false);
+            if (candidate.hasImage()) {
+                s.image(candidate.image());
+            }
+            s.add(Arrays.copyOf(c, keepC), false);
+            suffixes.add(s);
+        }
+        return new PrefixedBatch(pack(prefixes, true, false, false), pack(suffixes, true, false, false), prefixOf, config.maxTokens());
+    }
+
+    /**
      * Generative pre-training sequences: {@code <bos> [<image> x P] text <eos>}, with next-token
      * targets on the text and the final {@code <eos>} (captioning when there is an image, plain
      * language modelling otherwise).

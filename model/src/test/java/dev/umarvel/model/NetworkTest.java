@@ -191,4 +191,29 @@ class NetworkTest {
             assertEquals(expected, p, 1e-5);
         }
     }
+
+    @Test
+    void reusingTheQueryPrefixGivesTheFullSequencesScores() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 17, Attention.CAUSAL);
+        Inference inference = new Inference(model, tokenizer, manager);
+        Item imageQuery = Item.query("find the matching item", "a red circle", Fixtures.image(16, 3));
+        Item textQuery = Item.query("", "a star", null);
+        List<RerankPair> pairs = new ArrayList<>();
+        String[] texts = {"a red circle", "a blue moon on the left of a green square", "star", "a white heart"};
+        for (int i = 0; i < 8; i++) { // two queries interleaved; candidates of every modality and length
+            Item candidate = switch (i % 3) {
+                case 0 -> Item.candidate(texts[i % texts.length], null);
+                case 1 -> Item.candidate("", Fixtures.image(16, 10 + i));
+                default -> Item.candidate(texts[(i + 1) % texts.length], Fixtures.image(16, 20 + i));
+            };
+            pairs.add(new RerankPair(i % 2 == 0 ? imageQuery : textQuery, candidate));
+        }
+        assertTrue(new SequenceBuilder(tokenizer, model.config()).rerankPrefixed(pairs, false) != null, "this batch takes the prefix path");
+        Inference.Scores reused = inference.score(pairs, false);
+        Inference.Scores full = inference.scoreFull(pairs, false);
+        assertArrayEquals(full.logitYes(), reused.logitYes(), 1e-4f);
+        assertArrayEquals(full.logitNo(), reused.logitNo(), 1e-4f);
+        assertArrayEquals(full.probabilityYes(), reused.probabilityYes(), 1e-5f);
+        assertArrayEquals(full.truncated(), reused.truncated());
+    }
 }

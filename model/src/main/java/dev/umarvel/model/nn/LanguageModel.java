@@ -51,6 +51,51 @@ public final class LanguageModel extends ConfiguredBlock {
         return norm.apply(ps, x);
     }
 
+    /** Every layer's keys and values of a batch of prefixes, (G, H, P, Dh) each. */
+    record Cache(List<NDArray> keys, List<NDArray> values) {}
+
+    /**
+     * The prefixes' pass: ids (G, P), causal bias (G, 1, P, P), images (G, P, D) or null -> the keys
+     * and values each layer computed, for suffixes to attend to.
+     */
+    Cache prefix(ParameterStore ps, NDArray ids, NDArray bias, NDArray images) {
+        long p = ids.getShape().get(1);
+        NDArray x = embed(ps, ids, ids.getManager().arange(0, p, 1, DataType.INT64), images);
+        List<NDArray> keys = new ArrayList<>();
+        List<NDArray> values = new ArrayList<>();
+        for (TransformerLayer layer : layers) {
+            NDList out = layer.applyCached(ps, x, bias, null, null);
+            x = out.get(0);
+            keys.add(out.get(1));
+            values.add(out.get(2));
+        }
+        return new Cache(keys, values);
+    }
+
+    /**
+     * The suffixes' pass over cached prefixes: ids (N, S), positions (N, S) (each row continues its
+     * prefix), bias (N, 1, S, P + S), images (N, S, D) or null, prefixOf (N) the prefix row each
+     * suffix extends -> hidden states (N, S, D).
+     */
+    NDArray suffix(ParameterStore ps, NDArray ids, NDArray positions, NDArray bias, NDArray images, Cache cache, NDArray prefixOf) {
+        NDArray x = embed(ps, ids, positions, images);
+        for (int i = 0; i < layers.size(); i++) {
+            NDArray keys = cache.keys().get(i).get(new ai.djl.ndarray.index.NDIndex("{}", prefixOf));     // (N, H, P, Dh)
+            NDArray values = cache.values().get(i).get(new ai.djl.ndarray.index.NDIndex("{}", prefixOf));
+            x = layers.get(i).applyCached(ps, x, bias, keys, values).get(0);
+        }
+        return norm.apply(ps, x);
+    }
+
+    /** Inference's embedding: tokens + positions (+ image features): ids (B, T), positions (T) or (B, T) -> (B, T, D). */
+    private NDArray embed(ParameterStore ps, NDArray ids, NDArray positions, NDArray images) {
+        NDArray table = ps.getValue(tokens, ids.getDevice(), false);
+        NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        NDArray pos = ps.getValue(this.positions, ids.getDevice(), false);
+        x = x.add(positions.getNDArrayInternal().embedding(positions, pos, SparseFormat.DENSE).singletonOrThrow());
+        return images == null ? x : x.add(images);
+    }
+
     /** hidden (..., D) -> next-token logits (..., V), through the tied embedding. */
     NDArray logits(ParameterStore ps, NDArray hidden, boolean training) {
         NDArray table = ps.getValue(tokens, hidden.getDevice(), training);

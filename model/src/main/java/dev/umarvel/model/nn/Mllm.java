@@ -61,18 +61,32 @@ public final class Mllm extends ConfiguredBlock {
      * only when the batch has images) -> hidden states (B, T, D).
      */
     public NDArray hidden(ParameterStore ps, NDList inputs, boolean training) {
-        NDArray ids = inputs.get(0);
-        NDArray bias = inputs.get(1);
-        NDArray images = null;
-        if (inputs.size() > 2) {
-            NDArray index = inputs.get(2);
-            NDArray pixels = inputs.get(3);
-            NDArray features = projector.apply(ps, vision.apply(ps, pixels, training), training); // (N, P, D)
-            NDArray rows = features.reshape(-1, config.width());                                   // (N*P, D)
-            NDArray table = NDArrays.concat(new NDList(ids.getManager().zeros(new Shape(1, config.width())), rows)); // row 0: text
-            images = index.getNDArrayInternal().embedding(index, table, SparseFormat.DENSE).singletonOrThrow();    // (B, T, D)
+        NDArray images = imageFeatures(ps, inputs, training);
+        return language.apply(ps, inputs.get(0), inputs.get(1), images, training);
+    }
+
+    /**
+     * Reranking with a shared prefix computed once: prefixes [ids (G, P), causal bias (G, 1, P, P),
+     * image index, pixels] and suffixes [ids (N, S), bias (N, 1, S, P + S), image index, pixels],
+     * suffix positions (N, S) continuing their prefix, prefixOf (N) -> the suffixes' hidden states
+     * (N, S, D), equal to the full sequences' at those positions.
+     */
+    public NDArray hiddenAfterPrefix(ParameterStore ps, NDList prefixes, NDList suffixes, NDArray positions, NDArray prefixOf) {
+        LanguageModel.Cache cache = language.prefix(ps, prefixes.get(0), prefixes.get(1), imageFeatures(ps, prefixes, false));
+        return language.suffix(ps, suffixes.get(0), positions, suffixes.get(1), imageFeatures(ps, suffixes, false), cache, prefixOf);
+    }
+
+    /** The image features placed at the {@code <image>} positions (B, T, D), or null when the inputs have no images. */
+    private NDArray imageFeatures(ParameterStore ps, NDList inputs, boolean training) {
+        if (inputs.size() <= 2) {
+            return null;
         }
-        return language.apply(ps, ids, bias, images, training);
+        NDArray ids = inputs.get(0);
+        NDArray index = inputs.get(2);
+        NDArray features = projector.apply(ps, vision.apply(ps, inputs.get(3), training), training); // (N, P, D)
+        NDArray rows = features.reshape(-1, config.width());                                          // (N*P, D)
+        NDArray table = NDArrays.concat(new NDList(ids.getManager().zeros(new Shape(1, config.width())), rows)); // row 0: text
+        return index.getNDArrayInternal().embedding(index, table, SparseFormat.DENSE).singletonOrThrow();  // (B, T, D)
     }
 
     /** hidden (B, T, D), readout (B, T) -> weighted sum (B, D). */

@@ -27,6 +27,15 @@ public final class SelfAttention extends ConfiguredBlock {
 
     /** x (B, T, D), bias (B, 1, T, T) or null when every position sees every other -> (B, T, D) */
     NDArray apply(ParameterStore ps, NDArray x, NDArray bias, boolean training) {
+        return attend(ps, x, bias, null, null, training).get(0);
+    }
+
+    /**
+     * Attention that may extend earlier keys and values (a cached prefix): x (B, T, D), pastKeys and
+     * pastValues (B, H, P, Dh) or null, bias (B, 1, T, P + T) -> [out (B, T, D), keys (B, H, P + T, Dh),
+     * values (B, H, P + T, Dh)].
+     */
+    NDList attend(ParameterStore ps, NDArray x, NDArray bias, NDArray pastKeys, NDArray pastValues, boolean training) {
         Shape s = x.getShape();
         long b = s.get(0);
         long t = s.get(1);
@@ -39,15 +48,19 @@ public final class SelfAttention extends ConfiguredBlock {
         NDArray q = parts.get(0).squeeze(0);                       // (B, H, T, Dh)
         NDArray k = parts.get(1).squeeze(0);
         NDArray v = parts.get(2).squeeze(0);
+        if (pastKeys != null) {
+            k = pastKeys.concat(k, 2);                             // (B, H, P + T, Dh)
+            v = pastValues.concat(v, 2);
+        }
 
         NDArray scores = q.mul(scalar(q, (float) (1 / Math.sqrt(headWidth)))) // scale the smaller operand
-                .matMul(k.transpose(0, 1, 3, 2));                  // (B, H, T, T)
+                .matMul(k.transpose(0, 1, 3, 2));                  // (B, H, T, P + T)
         if (bias != null) {
             scores = scores.add(bias);                             // broadcast over heads
         }
         NDArray mixed = scores.softmax(-1).matMul(v);              // (B, H, T, Dh)
         NDArray merged = mixed.transpose(0, 2, 1, 3).reshape(b, t, width); // (B, T, D)
-        return proj.apply(ps, merged, training);
+        return new NDList(proj.apply(ps, merged, training), k, v);
     }
 
     @Override

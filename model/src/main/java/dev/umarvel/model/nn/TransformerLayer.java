@@ -30,6 +30,17 @@ public final class TransformerLayer extends ConfiguredBlock {
         return x.add(drop(transformed, training));
     }
 
+    /**
+     * The layer over a cached prefix (inference): x (B, T, D), the prefix's keys and values
+     * (B, H, P, Dh) or null, bias (B, 1, T, P + T) -> [x (B, T, D), keys, values (B, H, P + T, Dh)].
+     */
+    NDList applyCached(ParameterStore ps, NDArray x, NDArray bias, NDArray pastKeys, NDArray pastValues) {
+        NDList attended = attention.attend(ps, attentionNorm.apply(ps, x), bias, pastKeys, pastValues, false);
+        x = x.add(attended.get(0));
+        x = x.add(mlp.apply(ps, mlpNorm.apply(ps, x), false));
+        return new NDList(x, attended.get(1), attended.get(2));
+    }
+
     private NDArray drop(NDArray x, boolean training) {
         return training && dropout > 0 ? x.getNDArrayInternal().dropout(x, dropout, true).singletonOrThrow() : x;
     }
