@@ -47,7 +47,10 @@ final class ServiceProcess implements AutoCloseable {
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", application(module).toString()));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // OpenMP threads that spin while idle take the cores the gRPC and batching threads need (measured in bench serving)
+        builder.environment().put("OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"));
+        Process p = builder.start();
         ServiceProcess service = new ServiceProcess(p, port);
         HttpClient http = HttpClient.newHttpClient();
         long until = System.nanoTime() + 120_000_000_000L;

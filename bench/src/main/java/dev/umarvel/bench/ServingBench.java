@@ -59,6 +59,10 @@ final class ServingBench {
         int threads = List.of(args).indexOf("--service-threads");
         // PyTorch threads of each service process (default: the engine's, one per core)
         serviceThreads = threads >= 0 ? Map.of("ai.djl.pytorch.num_threads", args[threads + 1]) : Map.of();
+        int wait = List.of(args).indexOf("--omp-wait-policy");
+        if (wait >= 0) {
+            System.setProperty("umarvel.bench.omp-wait-policy", args[wait + 1]);
+        }
         double seconds = quick ? 3 : 8;
         Path store = Files.createTempDirectory("umarvel-serving-bench");
         writeCheckpoint(store.resolve("embedder"), "embedder");
@@ -72,7 +76,8 @@ final class ServingBench {
                 .context("clients", "32 concurrent, closed loop; then open loop at 50 % / 90 % of the dynamic peak")
                 .context("seconds", seconds + " per measurement")
                 .context("cores", Runtime.getRuntime().availableProcessors() + " (clients, gRPC and the model share them)")
-                .context("service PyTorch threads", serviceThreads.getOrDefault("ai.djl.pytorch.num_threads", "engine default"));
+                .context("service PyTorch threads", serviceThreads.getOrDefault("ai.djl.pytorch.num_threads", "engine default"))
+                .context("services' OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"));
         embedder(report, store, images, random, seconds);
         reranker(report, store, images, random, seconds);
         report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
