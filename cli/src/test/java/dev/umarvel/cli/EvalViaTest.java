@@ -80,6 +80,31 @@ class EvalViaTest {
     }
 
     @Test
+    void searchPrintsTheRankedHits() throws Exception {
+        KnownAnswers service = new KnownAnswers();
+        service.positives.put("", "9:42");
+        Server server = NettyServerBuilder.forPort(0).addService(service).build().start();
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.out;
+        System.setOut(new java.io.PrintStream(captured, true));
+        try {
+            assertEquals(0, Umarvel.run("search", "a red circle", "--via", "localhost:" + server.getPort(), "--mode", "cascade",
+                    "--top-k", "3", "--pool", "mscoco_task0", "--collection", "c"));
+        } finally {
+            System.setOut(before);
+            server.shutdownNow();
+        }
+        String out = captured.toString();
+        assertTrue(out.startsWith("cascade, model"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("\\s+1\\s+9:42\\s.*")), out);
+        assertEquals(3, out.lines().filter(l -> l.matches("\\s+\\d\\s+\\S+\\s.*")).count(), out);
+        SearchRequest sent = service.searches.get(0);
+        assertEquals("a red circle", sent.getQuery().getContent().getText());
+        assertEquals(List.of("mscoco_task0"), sent.getFilter().getPoolsList());
+        assertTrue(sent.getIncludeContent());
+    }
+
+    @Test
     void recallAndLatencyPerModeThroughTheService() throws Exception {
         Path data = store.resolve("data/tiny");
         SynthGenerator.generate(data, SynthSize.TINY, 3, s -> {});

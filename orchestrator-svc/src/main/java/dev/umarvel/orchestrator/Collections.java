@@ -36,6 +36,8 @@ public class Collections {
     private final Path root;
     private final OrchestratorConfig config;
     private final Map<String, VectorIndex> open = new ConcurrentHashMap<>();
+    /** Records as last written: a search reads its collection's record without touching the disk. */
+    private final Map<String, CollectionRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
     private volatile MilvusClientV2 milvus;
 
@@ -82,18 +84,25 @@ public class Collections {
             }
             open.put(name, index);
             r.write(dir(name)); // the record last: a crash before it leaves no half-made collection visible
+            records.put(name, r);
             return r;
         }
     }
 
     /** The record; NOT_FOUND when there is none. */
     public CollectionRecord describe(String name) {
+        CollectionRecord known = records.get(name);
+        if (known != null) {
+            return known;
+        }
         Path d = dir(name);
         if (!NAME.matcher(name).matches() || !Files.exists(d.resolve(CollectionRecord.FILE))) {
             throw Status.NOT_FOUND.withDescription("collection: no collection named " + name).asRuntimeException();
         }
         try {
-            return CollectionRecord.read(d);
+            CollectionRecord r = CollectionRecord.read(d);
+            records.put(name, r);
+            return r;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -155,7 +164,9 @@ public class Collections {
             return;
         }
         synchronized (lock(name)) {
-            describe(name).withPools(pools).write(dir(name));
+            CollectionRecord labelled = describe(name).withPools(pools);
+            labelled.write(dir(name));
+            records.put(name, labelled);
         }
     }
 
@@ -170,6 +181,7 @@ public class Collections {
             }
             CollectionRecord r = CollectionRecord.read(dir(name));
             Files.delete(dir(name).resolve(CollectionRecord.FILE));
+            records.remove(name);
             VectorIndex index = open.remove(name);
             if (index != null) {
                 index.close();
