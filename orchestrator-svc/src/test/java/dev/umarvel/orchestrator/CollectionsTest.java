@@ -137,6 +137,25 @@ class CollectionsTest {
     }
 
     @Test
+    void inlineImagesAreStoredOnceAndReturnedByStorePath() throws Exception {
+        create("pictures", IndexBackend.INDEX_BACKEND_EMBEDDED);
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 1, 2, 3}; // the fake embedder does not decode
+        Candidate a = Candidate.newBuilder().setDid("p:1").setContent(Content.newBuilder().setText("a drawing")
+                .setImage(dev.umarvel.api.v1.Image.newBuilder().setData(com.google.protobuf.ByteString.copyFrom(png)))).build();
+        Candidate b = a.toBuilder().setDid("p:2").build(); // the same picture again
+        Fixtures.upsert(streams, Fixtures.chunks("pictures", List.of(a, b), 2));
+        dev.umarvel.api.v1.SearchResponse r = retrieval.search(SearchRequest.newBuilder().setCollection("pictures").setIncludeContent(true)
+                .setQuery(Query.newBuilder().setContent(Content.newBuilder().setText("drawing"))).build());
+        assertEquals(2, r.getHitsCount());
+        String path = r.getHits(0).getCandidate().getContent().getImage().getStorePath();
+        assertTrue(path.matches("collections/pictures/images/[0-9a-f]{64}\\.png"), path);
+        assertEquals(path, r.getHits(1).getCandidate().getContent().getImage().getStorePath(), "content-addressed: stored once");
+        assertEquals(Modality.MODALITY_IMAGE_TEXT, r.getHits(0).getCandidate().getModality());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(png, java.nio.file.Files.readAllBytes(java.nio.file.Path.of("target/test-store")
+                .resolve(path)));
+    }
+
+    @Test
     void vectorsOfAnotherModelAreRefused() throws Exception {
         create("pinned", IndexBackend.INDEX_BACKEND_EMBEDDED);
         FakeModels.version = "fake-v2";
