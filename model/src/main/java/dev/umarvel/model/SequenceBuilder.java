@@ -114,17 +114,11 @@ public final class SequenceBuilder {
         for (int i = 0; i < pairs.size(); i++) {
             Item query = pairs.get(i).query();
             Item candidate = pairs.get(i).candidate();
-            String queryText = (query.instruction() + " " + query.text()).trim();
-            int[] q = tokenizer.encode(queryText);
-            int[] c = tokenizer.encode(candidate.text());
-            int fixed = 1 + rerankPrompt.length + queryMarker.length + candidateMarker.length
-                    + (query.hasImage() ? config.imageTokens() : 0) + (candidate.hasImage() ? config.imageTokens() : 0);
-            int budget = Math.max(0, config.maxTokens() - fixed);
-            if (q.length + c.length > budget && !truncate) {
-                throw new TokenLimitException(i, q.length + c.length + fixed, config.maxTokens());
-            }
-            int keepQ = Math.min(q.length, Math.max(budget / 2, budget - c.length));
-            int keepC = Math.min(c.length, budget - keepQ);
+            RerankText t = rerankText(pairs.get(i), i, truncate);
+            int[] q = t.query();
+            int[] c = t.candidate();
+            int keepQ = t.keepQuery();
+            int keepC = t.keepCandidate();
 
             Sequence s = new Sequence();
             s.truncated = keepQ < q.length || keepC < c.length;
@@ -145,6 +139,25 @@ public final class SequenceBuilder {
         return pack(sequences, true, false, false);
     }
 
+    /** A pair's text tokens and how many of each the token limit keeps. */
+    private record RerankText(int[] query, int[] candidate, int keepQuery, int keepCandidate) {}
+
+    /** Query and candidate text share what the limit leaves, each keeping at least half when both are long. */
+    private RerankText rerankText(RerankPair pair, int index, boolean truncate) throws TokenLimitException {
+        Item query = pair.query();
+        Item candidate = pair.candidate();
+        int[] q = tokenizer.encode((query.instruction() + " " + query.text()).trim());
+        int[] c = tokenizer.encode(candidate.text());
+        int fixed = 1 + rerankPrompt.length + queryMarker.length + candidateMarker.length
+                + (query.hasImage() ? config.imageTokens() : 0) + (candidate.hasImage() ? config.imageTokens() : 0);
+        int budget = Math.max(0, config.maxTokens() - fixed);
+        if (q.length + c.length > budget && !truncate) {
+            throw new TokenLimitException(index, q.length + c.length + fixed, config.maxTokens());
+        }
+        int keepQ = Math.min(q.length, Math.max(budget / 2, budget - c.length));
+        return new RerankText(q, c, keepQ, Math.min(c.length, budget - keepQ));
+    }
+
     /**
      * The reranker's pairs split at the candidate marker: each distinct query's prefix
      * {@code <bos> prompt query-marker [<image>] query} once, and each pair's suffix
@@ -159,15 +172,10 @@ public final class SequenceBuilder {
         for (int i = 0; i < pairs.size(); i++) {
             Item query = pairs.get(i).query();
             Item candidate = pairs.get(i).candidate();
-            int[] q = tokenizer.encode((query.instruction() + " " + query.text()).trim());
-            int[] c = tokenizer.encode(candidate.text());
-            int fixed = 1 + rerankPrompt.length + queryMarker.length + candidateMarker.length
-                    + (query.hasImage() ? config.imageTokens() : 0) + (candidate.hasImage() ? config.imageTokens() : 0);
-            int budget = Math.max(0, config.maxTokens() - fixed);
-            if (q.length + c.length > budget && !truncate) {
-                throw new TokenLimitException(i, q.length + c.length + fixed, config.maxTokens());
-            }
-            int keepQ = Math.min(q.length, Math.max(budget / 2, budget - c.length));
+            RerankText t = rerankText(pairs.get(i), i, truncate);
+            int[] q = t.query();
+            int[] c = t.candidate();
+            int keepQ = t.keepQuery();
             if (keepQ < q.length) {
                 return null;
             }
@@ -186,7 +194,7 @@ public final class SequenceBuilder {
                 prefixes.add(p);
             }
             prefixOf[i] = g;
-            int keepC = Math.min(c.length, budget - keepQ);
+            int keepC = t.keepCandidate();
             Sequence s = new Sequence();
             s.truncated = keepC < c.length;
             s.add(candidateMarker, false);
