@@ -59,7 +59,22 @@ class EvalViaTest {
         @Override
         public void importPool(ImportPoolRequest r, StreamObserver<ImportPoolProgress> out) {
             imports.add(r);
-            out.onNext(ImportPoolProgress.newBuilder().setDone(true).setLinesRead(5).setUpserted(5).build());
+            out.onNext(ImportPoolProgress.newBuilder().setLinesRead(3).setTotalLines(5).setUpserted(3).build());
+            out.onNext(ImportPoolProgress.newBuilder().setDone(true).setLinesRead(5).setTotalLines(5).setUpserted(5)
+                    .setCollection(Collection.newBuilder().setName(r.getCollection()).setCount(5).putPoolCounts("p", 5)).build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void listCollections(dev.umarvel.api.v1.ListCollectionsRequest r, StreamObserver<dev.umarvel.api.v1.ListCollectionsResponse> out) {
+            out.onNext(dev.umarvel.api.v1.ListCollectionsResponse.newBuilder().addCollections(Collection.newBuilder().setName("a").setCount(3))
+                    .addCollections(Collection.newBuilder().setName("b")).build());
+            out.onCompleted();
+        }
+
+        @Override
+        public void delete(dev.umarvel.api.v1.DeleteRequest r, StreamObserver<dev.umarvel.api.v1.DeleteResponse> out) {
+            out.onNext(dev.umarvel.api.v1.DeleteResponse.newBuilder().setDeleted(r.getDidsCount() - 1).setNotFound(1).build());
             out.onCompleted();
         }
 
@@ -77,6 +92,30 @@ class EvalViaTest {
             out.onNext(b.build());
             out.onCompleted();
         }
+    }
+
+    @Test
+    void collectionCommandsCallTheirRpcs() throws Exception {
+        KnownAnswers service = new KnownAnswers();
+        Server server = NettyServerBuilder.forPort(0).addService(service).build().start();
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.out;
+        System.setOut(new java.io.PrintStream(captured, true));
+        String via = "localhost:" + server.getPort();
+        try {
+            assertEquals(0, Umarvel.run("collection", "list", "--via", via));
+            assertEquals(0, Umarvel.run("collection", "import", "data/x.jsonl", "--collection", "docs", "--pools", "p", "--via", via));
+            assertEquals(0, Umarvel.run("collection", "delete", "--collection", "docs", "9:1", "9:2", "--via", via));
+        } finally {
+            System.setOut(before);
+            server.shutdownNow();
+        }
+        String out = captured.toString();
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("a ") && l.contains("3 candidates")), out);
+        assertTrue(out.contains("5 lines, 5 written, 0 already there"), out);
+        assertTrue(out.contains("pools {p=5}"), out);
+        assertTrue(out.contains("deleted 1, not found 1"), out);
+        assertEquals(List.of("p"), service.imports.get(0).getPoolsList());
     }
 
     @Test
