@@ -37,6 +37,22 @@ final class UpsertStream implements StreamObserver<UpsertRequest> {
         this.metrics = metrics;
         this.out = out;
         this.proto = proto;
+        // back-pressure: take the next chunk only when the previous one is written, so a fast client cannot queue a pool in memory
+        if (out instanceof io.grpc.stub.ServerCallStreamObserver<UpsertResponse> call) {
+            call.disableAutoRequest();
+            this.flow = call;
+            call.request(1);
+        } else {
+            this.flow = null;
+        }
+    }
+
+    private final io.grpc.stub.ServerCallStreamObserver<UpsertResponse> flow;
+
+    private void next() {
+        if (flow != null) {
+            flow.request(1);
+        }
     }
 
     /** Chunks are checked and written strictly in order: a bad chunk fails the stream after every earlier one is durable. */
@@ -52,7 +68,9 @@ final class UpsertStream implements StreamObserver<UpsertRequest> {
             }
             try {
                 check(chunk, c);
-                return sum.plus(indexer.upsert(collection, chunk.getCandidatesList(), "chunk " + c + ": "));
+                Indexer.Written written = sum.plus(indexer.upsert(collection, chunk.getCandidatesList(), "chunk " + c + ": "));
+                next();
+                return written;
             } catch (Exception e) {
                 fail(Calls.status(e));
                 return sum;
