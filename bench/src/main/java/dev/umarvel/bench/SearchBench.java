@@ -19,7 +19,7 @@ final class SearchBench {
 
     static void run(String[] args) throws Exception {
         List<String> a = List.of(args);
-        String embedder = option(a, "--embedder", "reports/findings/f5-filtered-seed1/final");
+        String embedder = option(a, "--embedder", "reports/findings/s3-seed1/final");
         String reranker = option(a, "--reranker", "reports/findings/f6-reranker-seed1/final");
         String data = option(a, "--data", "data/synth-small");
         String perTask = option(a, "--queries-per-task", "25");
