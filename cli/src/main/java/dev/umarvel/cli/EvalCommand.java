@@ -41,7 +41,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--recall-k", defaultValue = "50", description = "With --via: candidates the reranking modes rerank.")
     int recallK;
 
-    @Option(names = "--queries-per-task", defaultValue = "0", description = "With --via: only the first N queries of each task (0: all).")
+    @Option(names = "--queries-per-task", defaultValue = "0", description = "Only the first N queries of each task (0: all).")
     int queriesPerTask;
 
     @Option(names = "--concurrency", defaultValue = "4", description = "With --via: searches in flight.")
@@ -96,7 +96,7 @@ final class EvalCommand implements Callable<Integer> {
             EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(inference, layout), split, batch,
                     Runtime.getRuntime().availableProcessors(), progress.steps());
             EvaluationResult result = Evaluator.evaluate(name, layout, retriever,
-                    new Evaluator.Options(split, global, selected, 42), progress.steps());
+                    new Evaluator.Options(split, global, selected, 42, queriesPerTask), progress.steps());
             progress.close();
             EvaluationReport.write(List.of(result), out, "eval");
             System.out.print(EvaluationReport.markdown(List.of(result)));

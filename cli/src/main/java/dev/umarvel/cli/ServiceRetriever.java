@@ -94,7 +94,7 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
         MbeirQuery q = in.query();
         Content.Builder content = Content.newBuilder();
         if (q.queryModality().hasText() && q.queryTxt() != null) {
-            content.setText(q.queryTxt());
+            content.setText(dev.umarvel.mbeir.TextNormalizer.format(q.queryTxt())); // M-BEIR's format_string, as in process
         }
         if (q.queryModality().hasImage() && q.queryImgPath() != null) {
             content.setImage(Image.newBuilder().setStorePath(dataDir + "/" + q.queryImgPath()));

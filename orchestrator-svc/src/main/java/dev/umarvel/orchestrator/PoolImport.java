@@ -9,6 +9,7 @@ import dev.umarvel.mbeir.Json;
 import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirFormatException;
+import dev.umarvel.mbeir.TextNormalizer;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -90,7 +91,7 @@ public class PoolImport {
     private static Candidate candidate(MbeirCandidate c, String imageRoot, List<String> pools) {
         Content.Builder content = Content.newBuilder();
         if (c.txt() != null && c.modality().hasText()) {
-            content.setText(c.txt());
+            content.setText(TextNormalizer.format(c.txt())); // M-BEIR's format_string, as its models read the text
         }
         if (c.imgPath() != null && c.modality().hasImage()) {
             content.setImage(Image.newBuilder().setStorePath(imageRoot.isEmpty() ? c.imgPath() : imageRoot + "/" + c.imgPath()));

@@ -94,6 +94,11 @@ class ImportPoolTest {
                 .setFilter(SearchFilter.newBuilder().addPools("mscoco_task0").addModalities(dev.umarvel.api.v1.Modality.MODALITY_IMAGE))
                 .build()).getHits(0).getCandidate().getContent().getImage().getStorePath();
         assertTrue(image.startsWith("mini/mbeir_images/mscoco_images/"), "images resolve against the M-BEIR root: " + image);
+        String text = retrieval.search(SearchRequest.newBuilder().setCollection("coco").setIncludeContent(true).setTopK(1)
+                .setQuery(dev.umarvel.api.v1.Query.newBuilder().setContent(dev.umarvel.api.v1.Content.newBuilder().setText("caption 0")))
+                .setFilter(SearchFilter.newBuilder().addModalities(dev.umarvel.api.v1.Modality.MODALITY_TEXT)).build())
+                .getHits(0).getCandidate().getContent().getText();
+        assertTrue(text.matches("Caption \\d of a scene\\."), "M-BEIR's format_string applied: " + text);
     }
 
     @Test
