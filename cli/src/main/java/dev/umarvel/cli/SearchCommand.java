@@ -5,14 +5,11 @@ import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.Hit;
 import dev.umarvel.api.v1.Image;
 import dev.umarvel.api.v1.Query;
-import dev.umarvel.api.v1.RetrievalGrpc;
 import dev.umarvel.api.v1.SearchFilter;
 import dev.umarvel.api.v1.SearchMode;
 import dev.umarvel.api.v1.SearchRequest;
 import dev.umarvel.api.v1.SearchResponse;
 import dev.umarvel.api.v1.StageTiming;
-import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +21,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code umarvel search}: one search through the orchestrator, printed readably with the stage timings. */
 @Command(name = "search", mixinStandardHelpOptions = true, description = "Search a collection through the orchestrator and print the hits.")
-final class SearchCommand implements Callable<Integer> {
+final class SearchCommand extends CollectionCommand.Target implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", description = "Query text.")
     String text;
@@ -40,9 +37,6 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--collection", defaultValue = "mbeir_eval")
     String collection;
-
-    @Option(names = "--via", defaultValue = "localhost:9090", description = "The orchestrator (host:port).")
-    String via;
 
     @Option(names = "--top-k", defaultValue = "10")
     int topK;
@@ -65,13 +59,8 @@ final class SearchCommand implements Callable<Integer> {
         if (pools != null) {
             r.setFilter(SearchFilter.newBuilder().addAllPools(pools));
         }
-        ManagedChannel channel = NettyChannelBuilder.forTarget(via).usePlaintext().build();
-        try {
-            SearchResponse answer = RetrievalGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).search(r.build());
-            System.out.print(render(answer));
-        } finally {
-            channel.shutdownNow();
-        }
+        SearchResponse answer = call(stub -> stub.withDeadlineAfter(60, TimeUnit.SECONDS).search(r.build()));
+        System.out.print(render(answer));
         return 0;
     }
 
