@@ -161,7 +161,8 @@ public class Searcher {
         return new VectorIndex.Filter(Set.copyOf(r.getFilter().getDatasetIdsList()), modalities, Set.copyOf(r.getFilter().getPoolsList()));
     }
 
-    private static StageTiming timing(String stage, long nanos) {
+    /** One stage's wall time as the contract reports it, in microseconds. */
+    static StageTiming timing(String stage, long nanos) {
         return StageTiming.newBuilder().setStage(stage).setMicros(nanos / 1000).build();
     }
 }

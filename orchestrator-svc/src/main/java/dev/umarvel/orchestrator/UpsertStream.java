@@ -2,7 +2,6 @@ package dev.umarvel.orchestrator;
 
 import dev.umarvel.api.v1.Candidate;
 import dev.umarvel.api.v1.Collection;
-import dev.umarvel.api.v1.StageTiming;
 import dev.umarvel.api.v1.UpsertRequest;
 import dev.umarvel.api.v1.UpsertResponse;
 import io.grpc.Status;
@@ -132,16 +131,12 @@ final class UpsertStream implements StreamObserver<UpsertRequest> {
                 long total = System.nanoTime() - start;
                 metrics.request("Upsert", Status.Code.OK, total);
                 out.onNext(UpsertResponse.newBuilder().setUpserted(sum.upserted()).setCreated(sum.created()).setReplaced(sum.replaced())
-                        .setCollection(after).addTimings(timing("embed", sum.embedNanos())).addTimings(timing("write", sum.writeNanos()))
-                        .addTimings(timing("total", total)).build());
+                        .setCollection(after).addTimings(Searcher.timing("embed", sum.embedNanos())).addTimings(Searcher.timing("write", sum.writeNanos()))
+                        .addTimings(Searcher.timing("total", total)).build());
                 out.onCompleted();
             } catch (Exception e) {
                 fail(Calls.status(e));
             }
         }, Infrastructure.getDefaultWorkerPool());
-    }
-
-    private static StageTiming timing(String stage, long nanos) {
-        return StageTiming.newBuilder().setStage(stage).setMicros(nanos / 1000).build();
     }
 }
