@@ -73,6 +73,24 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(module + " not ready after 120 s: see " + log);
     }
 
+    /**
+     * Sums every Prometheus sample of /q/metrics whose name (before the labels) is {@code name}, e.g.
+     * {@code umarvel_batch_compute_seconds_sum}: how the benchmark reads where the service's time went.
+     */
+    double metric(String name) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+                + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        double sum = 0;
+        for (String line : r.body().split("\n")) {
+            int labels = line.indexOf('{');
+            String key = labels >= 0 ? line.substring(0, labels) : line.split(" ")[0];
+            if (!line.startsWith("#") && key.equals(name)) {
+                sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
