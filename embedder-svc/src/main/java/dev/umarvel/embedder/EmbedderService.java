@@ -55,7 +55,7 @@ public class EmbedderService extends EmbedderGrpc.EmbedderImplBase {
         for (int i = 0; i < request.getItemsCount(); i++) {
             items.add(inputs.item(request.getItems(i), "items[" + i + "]"));
         }
-        return server.submit(items, truncate, GrpcCalls.deadline(), GrpcCalls.cancelled(), i -> "items[" + i + "]." + textField(request, i))
+        return server.submit(items, request.getModelVersion(), truncate, GrpcCalls.deadline(), GrpcCalls.cancelled(), i -> "items[" + i + "]." + textField(request, i))
                 .thenApply(EmbedderService::answer);
     }
 
@@ -160,6 +160,6 @@ public class EmbedderService extends EmbedderGrpc.EmbedderImplBase {
     @Override
     @Blocking
     public void loadModel(LoadModelRequest request, StreamObserver<LoadModelResponse> response) {
-        GrpcCalls.loadModel(engine.get(), request, response);
+        GrpcCalls.loadModel(engine.get(), request, response, true);
     }
 }

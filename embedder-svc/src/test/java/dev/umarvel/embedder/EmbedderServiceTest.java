@@ -348,6 +348,40 @@ class EmbedderServiceTest {
         assertEquals(Set.of(100L, 101L, 102L, 103L, 200L), answered, "every batch answered before the stream closed");
     }
 
+    @Test
+    @Order(9)
+    void aRetainedModelAnswersRequestsNamingItsVersionUntilTheNextLoad() throws Exception {
+        Path a = checkpoint("ckpt-a", 1);
+        Path b = checkpoint("ckpt-b", 2);
+        embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-b").build());
+        List<Item> item = List.of(Item.query(INSTRUCTION, TEXTS.get(2), null));
+        float[] fromA = inProcess(a, item)[0];
+        float[] fromB = inProcess(b, item)[0];
+        String versionA = checkpointVersion("ckpt-a");
+        String versionB = checkpointVersion("ckpt-b");
+        LoadModelResponse swap = embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-a").setRetainPrevious(true).build());
+        assertEquals(versionB, swap.getPrevious().getVersion());
+        // both versions at once from concurrent clients: batches never mix them
+        ServingFixtures.Clients clients = ServingFixtures.start(6, client -> {
+            for (int n = 0; n < 20; n++) {
+                String version = (client + n) % 3 == 0 ? "" : (client + n) % 3 == 1 ? versionA : versionB;
+                EmbedResponse r = embedder.embed(EmbedRequest.newBuilder().addItems(query(TEXTS.get(2))).setModelVersion(version).build());
+                assertEquals(version.isEmpty() ? versionA : version, r.getModelVersion());
+                assertArrayEquals(r.getModelVersion().equals(versionA) ? fromA : fromB, values(r, 0), 1e-5f, "answer of " + version);
+            }
+        });
+        clients.await();
+        // the next load releases the retained model; the one it replaces is not retained either
+        checkpoint("ckpt-c", 3);
+        embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-c").build());
+        for (String gone : List.of(versionA, versionB)) {
+            StatusRuntimeException e = failure(() -> embedder.embed(EmbedRequest.newBuilder().addItems(query("x")).setModelVersion(gone).build()));
+            assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+            assertTrue(e.getStatus().getDescription().startsWith("model_version: '" + gone + "' is neither in service"),
+                    e.getStatus().getDescription());
+        }
+    }
+
     static String checkpointVersion(String name) throws Exception {
         return dev.umarvel.model.io.Checkpoint.verify(STORE.resolve(name)).version();
     }

@@ -16,7 +16,10 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.MultiTerms;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.Terms;
+import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -28,6 +31,7 @@ import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.BytesRef;
 
 /**
  * The embedded index: Lucene HNSW on disk under the store. Every upsert and delete is committed
@@ -97,10 +101,10 @@ public final class LuceneIndex implements VectorIndex {
             doc.add(new IntPoint(DATASET, e.datasetId()));
             doc.add(new StoredField(DATASET, e.datasetId()));
             if (e.modality() != null) {
-                doc.add(new StringField(MODALITY, e.modality(), Field.Store.NO));
+                doc.add(new StringField(MODALITY, e.modality(), Field.Store.YES));
             }
             for (String pool : e.pools()) {
-                doc.add(new StringField(POOL, pool, Field.Store.NO));
+                doc.add(new StringField(POOL, pool, Field.Store.YES)); // stored: a re-index carries the labels over
             }
             if (!e.content().isEmpty()) {
                 doc.add(new StoredField(CONTENT, e.content()));
@@ -206,6 +210,36 @@ public final class LuceneIndex implements VectorIndex {
                     String content = searcher.storedFields().document(top.scoreDocs[0].doc, java.util.Set.of(CONTENT)).get(CONTENT);
                     out.put(did, content == null ? "" : content);
                 }
+            }
+            return out;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    @Override
+    public List<Stored> page(String afterDid, int limit) throws IOException {
+        List<Stored> out = new ArrayList<>();
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            Terms terms = MultiTerms.getTerms(searcher.getIndexReader(), DID);
+            if (terms == null) {
+                return out;
+            }
+            TermsEnum dids = terms.iterator();
+            TermsEnum.SeekStatus at = dids.seekCeil(new BytesRef(afterDid));
+            // the terms of deleted documents stay until a merge: each did is looked up among the live ones
+            for (BytesRef t = at == TermsEnum.SeekStatus.END ? null
+                    : at == TermsEnum.SeekStatus.FOUND ? dids.next() : dids.term();
+                    t != null && out.size() < limit; t = dids.next()) {
+                TopDocs top = searcher.search(new TermQuery(new Term(DID, BytesRef.deepCopyOf(t))), 1);
+                if (top.scoreDocs.length == 0) {
+                    continue;
+                }
+                Document doc = searcher.storedFields().document(top.scoreDocs[0].doc);
+                String content = doc.get(CONTENT);
+                out.add(new Stored(doc.get(DID), doc.getField(DATASET).numericValue().intValue(), doc.get(MODALITY),
+                        List.of(doc.getValues(POOL)), content == null ? "" : content));
             }
             return out;
         } finally {

@@ -22,6 +22,7 @@ import io.milvus.v2.service.vector.request.QueryReq;
 import io.milvus.v2.service.vector.request.SearchReq;
 import io.milvus.v2.service.vector.request.UpsertReq;
 import io.milvus.v2.service.vector.request.data.FloatVec;
+import io.milvus.v2.service.vector.response.QueryResp;
 import io.milvus.v2.service.vector.response.SearchResp;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -223,6 +224,28 @@ public final class MilvusIndex implements VectorIndex {
             client.query(QueryReq.builder().collectionName(name).filter(MilvusFilter.didIn(dids)).outputFields(List.of(DID, CONTENT))
                     .consistencyLevel(options.consistency()).build()).getQueryResults()
                     .forEach(r -> out.put(String.valueOf(r.getEntity().get(DID)), String.valueOf(r.getEntity().get(CONTENT))));
+            return out;
+        } catch (MilvusClientException ex) {
+            throw new IOException("milvus: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public List<Stored> page(String afterDid, int limit) throws IOException {
+        try {
+            // a query with a limit answers the first entities in primary-key order (what Milvus' own query iterator relies on)
+            List<QueryResp.QueryResult> rows = client.query(QueryReq.builder().collectionName(name).filter(DID + " > " + MilvusFilter.quote(afterDid))
+                    .limit(limit).outputFields(List.of(DID, DATASET, MODALITY, POOLS, CONTENT)).consistencyLevel(options.consistency()).build())
+                    .getQueryResults();
+            List<Stored> out = new ArrayList<>(rows.size());
+            for (QueryResp.QueryResult r : rows) {
+                Map<String, Object> e = r.getEntity();
+                List<String> pools = e.get(POOLS) instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+                Object content = e.get(CONTENT);
+                out.add(new Stored(String.valueOf(e.get(DID)), ((Number) e.get(DATASET)).intValue(), String.valueOf(e.get(MODALITY)), pools,
+                        content == null ? "" : content.toString()));
+            }
+            out.sort(java.util.Comparator.comparing(Stored::did));
             return out;
         } catch (MilvusClientException ex) {
             throw new IOException("milvus: " + ex.getMessage(), ex);

@@ -28,6 +28,9 @@ public interface VectorIndex extends AutoCloseable {
         }
     }
 
+    /** What an entry holds besides its vector: what re-indexing it with another model needs. */
+    record Stored(String did, int datasetId, String modality, List<String> pools, String content) {}
+
     /** A search result: the did, its score (inner product) and its stored content. */
     record Hit(String did, float score, String content) {}
 
@@ -74,6 +77,12 @@ public interface VectorIndex extends AutoCloseable {
 
     /** The stored content of those of these dids that are present (absent ones are left out). */
     java.util.Map<String, String> contents(java.util.Collection<String> dids) throws IOException;
+
+    /**
+     * Up to {@code limit} entries whose did sorts after {@code afterDid} ("" from the first), in did
+     * order: a scan that resumes from the last did it returned.
+     */
+    List<Stored> page(String afterDid, int limit) throws IOException;
 
     @Override
     void close() throws IOException;

@@ -228,6 +228,12 @@ public final class FakeMilvus implements AutoCloseable {
                     return QueryResults.newBuilder().setStatus(error(1100, e.getMessage())).build();
                 }
                 List<Map<String, Object>> found = c.entities.values().stream().filter(match).toList();
+                long limit = req.getQueryParamsList().stream().filter(kv -> kv.getKey().equals("limit")).mapToLong(kv -> Long.parseLong(kv.getValue()))
+                        .findFirst().orElse(Long.MAX_VALUE);
+                if (limit < Long.MAX_VALUE) { // as Milvus does for a query with a limit: the first ones in primary-key order
+                    String pk = c.parsed.getFieldsList().stream().filter(FieldSchema::getIsPrimaryKey).findFirst().orElseThrow().getName();
+                    found = found.stream().sorted(java.util.Comparator.comparing(e -> (String) e.get(pk))).limit(limit).toList();
+                }
                 if (req.getOutputFieldsList().equals(List.of("count(*)"))) {
                     return QueryResults.newBuilder().setStatus(ok()).setCollectionName(c.name).addOutputFields("count(*)")
                             .addFieldsData(FieldData.newBuilder().setFieldName("count(*)").setType(DataType.Int64)
@@ -236,10 +242,22 @@ public final class FakeMilvus implements AutoCloseable {
                 QueryResults.Builder columns = QueryResults.newBuilder().setStatus(ok()).setCollectionName(c.name)
                         .addAllOutputFields(req.getOutputFieldsList());
                 for (String field : req.getOutputFieldsList()) {
-                    if (!found.isEmpty() && !(found.get(0).get(field) instanceof String)) {
-                        return QueryResults.newBuilder().setStatus(error(1100, "the fake returns VarChar fields only, not " + field)).build();
+                    Object sample = found.isEmpty() ? "" : found.get(0).get(field);
+                    List<Object> values = found.stream().map(e -> e.get(field)).toList();
+                    if (sample instanceof String) {
+                        columns.addFieldsData(FakeMilvusSearch.strings(field, values.stream().map(v -> (String) v).toList()));
+                    } else if (sample instanceof Long) {
+                        columns.addFieldsData(FieldData.newBuilder().setFieldName(field).setType(DataType.Int64).setScalars(ScalarField
+                                .newBuilder().setLongData(LongArray.newBuilder().addAllData(values.stream().map(v -> (Long) v).toList()))));
+                    } else if (sample instanceof List<?>) {
+                        ArrayArray.Builder arrays = ArrayArray.newBuilder().setElementType(DataType.VarChar);
+                        values.forEach(v -> arrays.addData(ScalarField.newBuilder().setStringData(StringArray.newBuilder()
+                                .addAllData(((List<?>) v).stream().map(String::valueOf).toList()))));
+                        columns.addFieldsData(FieldData.newBuilder().setFieldName(field).setType(DataType.Array)
+                                .setScalars(ScalarField.newBuilder().setArrayData(arrays)));
+                    } else {
+                        return QueryResults.newBuilder().setStatus(error(1100, "the fake cannot return field " + field)).build();
                     }
-                    columns.addFieldsData(FakeMilvusSearch.strings(field, found.stream().map(e -> (String) e.get(field)).toList()));
                 }
                 return columns.build();
             });

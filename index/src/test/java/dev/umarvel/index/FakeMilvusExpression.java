@@ -7,7 +7,7 @@ import java.util.function.Predicate;
 
 /**
  * Milvus boolean expressions as the fake server evaluates them: the subset {@link MilvusFilter} writes
- * ({@code field in [...]}, {@code ARRAY_CONTAINS_ANY(field, [...])}, joined by {@code &&} or
+ * ({@code field in [...]}, {@code ARRAY_CONTAINS_ANY(field, [...])}, {@code field > "text"}, joined by {@code &&} or
  * {@code and}), parsed strictly: anything else is an error, as a real server's parser would raise.
  */
 final class FakeMilvusExpression {
@@ -45,6 +45,14 @@ final class FakeMilvusExpression {
             List<Object> values = list();
             expect(")");
             return e -> e.get(field) instanceof List<?> l && l.stream().anyMatch(values::contains);
+        }
+        if (at < tokens.size() && tokens.get(at).equals(">")) {
+            at++;
+            String bound = next();
+            if (!bound.startsWith("\"")) {
+                throw new IllegalArgumentException("cannot parse expression: the fake compares strings only");
+            }
+            return e -> e.get(head) instanceof String v && v.compareTo(bound.substring(1)) > 0;
         }
         expect("in");
         List<Object> values = list();
@@ -89,7 +97,7 @@ final class FakeMilvusExpression {
             char c = s.charAt(i);
             if (Character.isWhitespace(c)) {
                 i++;
-            } else if ("[](),".indexOf(c) >= 0) {
+            } else if ("[](),>".indexOf(c) >= 0) {
                 out.add(String.valueOf(c));
                 i++;
             } else if (s.startsWith("&&", i)) {

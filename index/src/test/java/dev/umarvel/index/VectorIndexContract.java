@@ -127,6 +127,33 @@ abstract class VectorIndexContract {
     }
 
     @Test
+    void pagesScanEveryLiveEntryOnceInDidOrderWithItsLabelsAndContent() throws Exception {
+        List<VectorIndex.Entry> all = entries(45, 8, 21).stream().map(e -> new VectorIndex.Entry(e.did(), e.vector(), e.datasetId(),
+                e.modality(), e.pools(), "content of " + e.did())).toList();
+        try (VectorIndex index = open(dir, 8)) {
+            assertEquals(List.of(), index.page("", 10));
+            index.upsert(all);
+            index.delete(List.of("d11", "d30"));
+            List<VectorIndex.Stored> seen = new ArrayList<>();
+            String after = "";
+            for (List<VectorIndex.Stored> page = index.page(after, 10); !page.isEmpty(); page = index.page(after, 10)) {
+                assertTrue(page.size() <= 10);
+                seen.addAll(page);
+                after = page.get(page.size() - 1).did();
+            }
+            List<String> expected = all.stream().map(VectorIndex.Entry::did).filter(d -> !d.equals("d11") && !d.equals("d30")).sorted().toList();
+            assertEquals(expected, seen.stream().map(VectorIndex.Stored::did).toList());
+            VectorIndex.Stored d7 = seen.stream().filter(x -> x.did().equals("d7")).findFirst().orElseThrow();
+            VectorIndex.Entry e7 = all.get(7);
+            assertEquals(e7.datasetId(), d7.datasetId());
+            assertEquals(e7.modality(), d7.modality());
+            assertEquals(e7.pools().stream().sorted().toList(), d7.pools().stream().sorted().toList());
+            assertEquals("content of d7", d7.content());
+            assertEquals(List.of("d8", "d9"), index.page("d7", 2).stream().map(VectorIndex.Stored::did).toList(), "resumes after a did");
+        }
+    }
+
+    @Test
     void whatWasWrittenIsThereAfterReopening() throws Exception {
         List<VectorIndex.Entry> all = entries(80, 16, 6);
         try (VectorIndex index = open(dir, 16)) {

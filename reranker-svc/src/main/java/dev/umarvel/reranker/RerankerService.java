@@ -73,6 +73,6 @@ public class RerankerService extends RerankerGrpc.RerankerImplBase {
     @Override
     @Blocking
     public void loadModel(LoadModelRequest request, StreamObserver<LoadModelResponse> response) {
-        GrpcCalls.loadModel(engine.get(), request, response);
+        GrpcCalls.loadModel(engine.get(), request, response, false);
     }
 }

@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
  * length, so that a batch pads little. Items whose request passed its deadline, was cancelled or
  * already failed are dropped before compute. The queue holds at most {@code queueCapacity} items: a
  * request that does not fit is refused at once ({@link QueueFullException}) rather than queued.
+ * Items of different groups (e.g. the model version they must run on) never share a batch.
  *
  * @param <I> a model input (one item)
  * @param <O> its result
@@ -127,6 +128,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     private final Config config;
     private final Compute<I, O> compute;
     private final Observer observer;
+    private final java.util.function.Function<I, Object> group;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final LinkedList<Unit> waiting = new LinkedList<>(); // arrival order
@@ -134,6 +136,13 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     private volatile boolean closed;
 
     public DynamicBatcher(String name, Config config, Compute<I, O> compute, Observer observer) {
+        this(name, config, compute, observer, input -> "");
+    }
+
+    /** @param group the key of the batch an input may join: only inputs with equal keys are batched together */
+    public DynamicBatcher(String name, Config config, Compute<I, O> compute, Observer observer,
+            java.util.function.Function<I, Object> group) {
+        this.group = group;
         this.config = config;
         this.compute = compute;
         this.observer = observer;
@@ -278,9 +287,13 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         int longest = oldest.tokens;
         List<Unit> byDistance = new ArrayList<>(waiting);
         byDistance.sort(Comparator.comparingInt(u -> Math.abs(u.tokens - oldest.tokens)));
+        Object key = group.apply(oldest.input);
         for (Unit u : byDistance) {
             if (batch.size() >= config.maxBatchItems()) {
                 break;
+            }
+            if (!key.equals(group.apply(u.input))) {
+                continue;
             }
             int l = Math.max(longest, u.tokens);
             if ((long) l * (batch.size() + 1) > config.maxBatchTokens()) {

@@ -56,9 +56,11 @@ public final class GrpcCalls {
     }
 
     /** LoadModel, the same on every model service: the swap, and both models' descriptions. */
-    public static void loadModel(ServiceEngine<?, ?> engine, LoadModelRequest request, StreamObserver<LoadModelResponse> response) {
+    /** @param retains whether the service answers requests by model version, so that {@code retain_previous} means something */
+    public static void loadModel(ServiceEngine<?, ?> engine, LoadModelRequest request, StreamObserver<LoadModelResponse> response,
+            boolean retains) {
         unary(engine.metrics(), "LoadModel", response, () -> {
-            ModelInfo[] swap = engine.server().load(request.getCheckpointPath());
+            ModelInfo[] swap = engine.server().load(request.getCheckpointPath(), retains && request.getRetainPrevious());
             LoadModelResponse.Builder b = LoadModelResponse.newBuilder().setCurrent(swap[1]);
             if (swap[0] != null) {
                 b.setPrevious(swap[0]);

@@ -39,11 +39,14 @@ public final class ModelServer<I, O> implements AutoCloseable {
     /** One item's result and the batch it came from. */
     private record Computed<O>(O value, String version, long computeNanos) {}
 
+    /** One input and the model version it must run on ("": whichever model is in service when its batch runs). */
+    private record Routed<I>(String version, I input) {}
+
     private final String kind;
     private final Path store;
     private final Model<I, O> model;
     private final ModelSlot<ServedModel> slot = new ModelSlot<>();
-    private final DynamicBatcher<I, Computed<O>> batcher;
+    private final DynamicBatcher<Routed<I>, Computed<O>> batcher;
     private final ReentrantLock loading = new ReentrantLock();
     private final ServingMetrics metrics;
     private final List<Runnable> loadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -54,12 +57,13 @@ public final class ModelServer<I, O> implements AutoCloseable {
         this.store = store.toAbsolutePath().normalize();
         this.model = model;
         this.metrics = metrics;
-        this.batcher = new DynamicBatcher<>(kind, config, this::compute, metrics);
+        this.batcher = new DynamicBatcher<>(kind, config, this::compute, metrics, Routed::version);
         metrics.queueDepth(batcher::depth);
     }
 
-    private List<Computed<O>> compute(List<I> inputs) throws Exception {
-        try (ModelSlot.Lease<ServedModel> lease = slot.acquire()) {
+    private List<Computed<O>> compute(List<Routed<I>> routed) throws Exception {
+        List<I> inputs = routed.stream().map(Routed::input).toList();
+        try (ModelSlot.Lease<ServedModel> lease = lease(routed.get(0).version())) {
             long start = System.nanoTime();
             List<O> out = model.run(lease.model(), inputs);
             long nanos = System.nanoTime() - start;
@@ -68,6 +72,20 @@ public final class ModelServer<I, O> implements AutoCloseable {
             out.forEach(o -> wrapped.add(new Computed<>(o, version, nanos)));
             return wrapped;
         }
+    }
+
+    /** The model in service (version ""), or the one in service or retained with this version. */
+    private ModelSlot.Lease<ServedModel> lease(String version) throws ModelSlot.NotLoadedException {
+        if (version.isEmpty()) {
+            return slot.acquire();
+        }
+        ModelSlot.Lease<ServedModel> lease = slot.acquire(m -> m.info().getVersion().equals(version));
+        if (lease == null) {
+            ServedModel retained = slot.retainedModel();
+            throw Status.FAILED_PRECONDITION.withDescription("model_version: '" + version + "' is neither in service (" + info().getVersion()
+                    + ") nor retained" + (retained == null ? "" : " (" + retained.info().getVersion() + ")")).asRuntimeException();
+        }
+        return lease;
     }
 
     public boolean ready() {
@@ -98,6 +116,11 @@ public final class ModelServer<I, O> implements AutoCloseable {
      * old model keeps serving if anything fails.
      */
     public ModelInfo[] load(String checkpointPath) {
+        return load(checkpointPath, false);
+    }
+
+    /** As {@link #load(String)}; with {@code retainPrevious} the model served before stays, answering requests that name its version. */
+    public ModelInfo[] load(String checkpointPath, boolean retainPrevious) {
         if (checkpointPath.isBlank()) {
             throw Status.INVALID_ARGUMENT.withDescription("checkpoint_path: empty").asRuntimeException();
         }
@@ -121,7 +144,7 @@ public final class ModelServer<I, O> implements AutoCloseable {
                 throw status.withDescription("checkpoint_path: " + e.getMessage()).asRuntimeException();
             }
             ModelInfo previous = slot.loaded() ? info() : null;
-            slot.swap(next);
+            slot.swap(next, retainPrevious);
             metrics.modelLoaded(next.info().getVersion());
             loadListeners.forEach(Runnable::run);
             return new ModelInfo[] {previous, next.info()};
@@ -136,9 +159,15 @@ public final class ModelServer<I, O> implements AutoCloseable {
      */
     public CompletableFuture<Answer<O>> submit(List<I> inputs, boolean truncate, long deadlineNanos, BooleanSupplier cancelled,
             IntFunction<String> field) {
+        return submit(inputs, "", truncate, deadlineNanos, cancelled, field);
+    }
+
+    /** As {@link #submit(List, boolean, long, BooleanSupplier, IntFunction)}, on the model of this version ("": the one in service). */
+    public CompletableFuture<Answer<O>> submit(List<I> inputs, String version, boolean truncate, long deadlineNanos,
+            BooleanSupplier cancelled, IntFunction<String> field) {
         long start = System.nanoTime();
         int[] lengths;
-        try (ModelSlot.Lease<ServedModel> lease = slot.acquire()) {
+        try (ModelSlot.Lease<ServedModel> lease = lease(version)) {
             lengths = model.lengths(lease.model(), inputs, truncate);
         } catch (ModelSlot.NotLoadedException e) {
             throw notLoaded();
@@ -146,11 +175,12 @@ public final class ModelServer<I, O> implements AutoCloseable {
             throw Status.INVALID_ARGUMENT.withDescription(field.apply(e.index()) + ": " + e.getMessage().replaceFirst("^item \\d+ ", ""))
                     .asRuntimeException();
         }
-        return attempt(inputs, lengths, deadlineNanos, cancelled, start, true);
+        List<Routed<I>> routed = inputs.stream().map(i -> new Routed<>(version, i)).toList();
+        return attempt(routed, lengths, deadlineNanos, cancelled, start, true);
     }
 
     /** Runs the inputs; if a swap split them across versions, runs them once more (all on the new one). */
-    private CompletableFuture<Answer<O>> attempt(List<I> inputs, int[] lengths, long deadline, BooleanSupplier cancelled, long start,
+    private CompletableFuture<Answer<O>> attempt(List<Routed<I>> inputs, int[] lengths, long deadline, BooleanSupplier cancelled, long start,
             boolean retry) {
         CompletableFuture<List<Computed<O>>> f;
         try {

@@ -74,6 +74,7 @@ public final class ModelSlot<M extends AutoCloseable> {
     }
 
     private final AtomicReference<Holder<M>> current = new AtomicReference<>();
+    private final AtomicReference<Holder<M>> retained = new AtomicReference<>();
 
     /** The current model, leased; close the lease when done. */
     public Lease<M> acquire() throws NotLoadedException {
@@ -88,6 +89,28 @@ public final class ModelSlot<M extends AutoCloseable> {
         }
     }
 
+    /**
+     * The current or the retained model that {@code which} accepts, leased; null when neither does
+     * (the current model is tried first).
+     */
+    public Lease<M> acquire(java.util.function.Predicate<M> which) throws NotLoadedException {
+        for (AtomicReference<Holder<M>> ref : java.util.List.of(current, retained)) {
+            while (true) {
+                Holder<M> h = ref.get();
+                if (h == null || !which.test(h.model)) {
+                    break;
+                }
+                if (h.retain()) {
+                    return new Lease<>(h);
+                }
+            }
+        }
+        if (current.get() == null) {
+            throw new NotLoadedException();
+        }
+        return null;
+    }
+
     /** Whether a model is loaded. */
     public boolean loaded() {
         return current.get() != null;
@@ -99,19 +122,42 @@ public final class ModelSlot<M extends AutoCloseable> {
      * beyond reading what was captured about it before the swap.
      */
     public M swap(M next) {
+        return swap(next, false);
+    }
+
+    /**
+     * As {@link #swap(Object)}; with {@code retainPrevious} the previous model stays open as the
+     * retained one (for {@link #acquire(java.util.function.Predicate)}) until the next swap. A model
+     * retained before is released either way.
+     */
+    public M swap(M next, boolean retainPrevious) {
         Holder<M> old = current.getAndSet(new Holder<>(next));
+        Holder<M> older = retained.getAndSet(retainPrevious ? old : null);
+        if (older != null) {
+            older.release();
+        }
         if (old == null) {
             return null;
         }
-        old.release();
+        if (!retainPrevious) {
+            old.release();
+        }
         return old.model;
+    }
+
+    /** The retained model, if any: only to read what describes it (under a lease from {@link #acquire(java.util.function.Predicate)} to use it). */
+    public M retainedModel() {
+        Holder<M> h = retained.get();
+        return h == null ? null : h.model;
     }
 
     /** Removes and releases the model (service shutdown). */
     public void clear() {
-        Holder<M> old = current.getAndSet(null);
-        if (old != null) {
-            old.release();
+        for (AtomicReference<Holder<M>> ref : java.util.List.of(current, retained)) {
+            Holder<M> old = ref.getAndSet(null);
+            if (old != null) {
+                old.release();
+            }
         }
     }
 }

@@ -56,6 +56,26 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void itemsOfDifferentGroupsNeverShareABatch() throws Exception {
+        Recorder model = new Recorder();
+        // even numbers and odd numbers are two groups (two model versions, say)
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(64, 10_000,
+                Duration.ofMillis(50), 100), model, new DynamicBatcher.Observer() {}, i -> i % 2)) {
+            List<CompletableFuture<List<Integer>>> answers = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                answers.add(b.submit(List.of(i), new int[] {10}, Long.MAX_VALUE, () -> false));
+            }
+            for (int i = 0; i < 30; i++) {
+                assertEquals(List.of(-i), answers.get(i).get(10, TimeUnit.SECONDS));
+            }
+            for (List<Integer> batch : model.batches) {
+                assertEquals(1, batch.stream().map(i -> i % 2).distinct().count(), "mixed batch " + batch);
+            }
+            assertTrue(model.batches.size() <= 4, "30 requests of two groups in " + model.batches.size() + " batches");
+        }
+    }
+
+    @Test
     void aRequestsItemsComeBackInOrderEvenWhenSplitAcrossBatches() throws Exception {
         Recorder model = new Recorder();
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(4, 10_000,

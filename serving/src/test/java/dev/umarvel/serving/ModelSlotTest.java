@@ -47,6 +47,34 @@ class ModelSlotTest {
     }
 
     @Test
+    void aRetainedModelStaysLeasableUntilTheNextSwapReleasesIt() throws Exception {
+        ModelSlot<Fake> slot = new ModelSlot<>();
+        assertThrows(ModelSlot.NotLoadedException.class, () -> slot.acquire(f -> true));
+        Fake a = new Fake("a");
+        Fake b = new Fake("b");
+        Fake c = new Fake("c");
+        slot.swap(a);
+        slot.swap(b, true);
+        assertFalse(a.closed, "retained");
+        assertEquals(a, slot.retainedModel());
+        try (ModelSlot.Lease<Fake> old = slot.acquire(f -> f.name.equals("a")); ModelSlot.Lease<Fake> now = slot.acquire()) {
+            assertEquals("a", old.model().name);
+            assertEquals("b", now.model().name);
+        }
+        assertEquals(null, slot.acquire(f -> f.name.equals("z")), "neither in service nor retained");
+        ModelSlot.Lease<Fake> inFlight = slot.acquire(f -> f.name.equals("a"));
+        slot.swap(c);
+        assertFalse(a.closed, "a batch still runs on the released model");
+        assertEquals(null, slot.retainedModel(), "nothing retained after a plain swap");
+        assertTrue(b.closed, "the model replaced by a plain swap is not retained");
+        inFlight.close();
+        assertTrue(a.closed);
+        assertEquals(null, slot.acquire(f -> f.name.equals("a")));
+        slot.clear();
+        assertTrue(c.closed);
+    }
+
+    @Test
     void concurrentLeasesAndSwapsNeverHandOutAClosedModel() throws Exception {
         ModelSlot<Fake> slot = new ModelSlot<>();
         slot.swap(new Fake("0"));
