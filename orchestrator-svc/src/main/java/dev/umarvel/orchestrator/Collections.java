@@ -39,6 +39,10 @@ public class Collections {
     /** Records as last written: a search reads its collection's record without touching the disk. */
     private final Map<String, CollectionRecord> records = new ConcurrentHashMap<>();
     private final Map<String, Object> locks = new ConcurrentHashMap<>();
+    /** Collections a Distill run is re-indexing: their writes would miss the new version, so they are refused meanwhile. */
+    private final Set<String> reindexing = ConcurrentHashMap.newKeySet();
+    private final Set<String> distilling = ConcurrentHashMap.newKeySet();
+    private final Map<String, VectorIndex> staged = new ConcurrentHashMap<>();
     private volatile MilvusClientV2 milvus;
 
     @Inject
@@ -157,6 +161,84 @@ public class Collections {
         return new MilvusIndex.Options(metric, d.consistency(), r.m(), r.efConstruction(), r.efSearch(), d.maxPools(), d.maxContent());
     }
 
+    /** Holds a collection for a Distill run; false when another run holds it. */
+    boolean hold(String name) {
+        return distilling.add(name);
+    }
+
+    void release(String name) {
+        distilling.remove(name);
+    }
+
+    /** Refuses (or allows again) writes to a collection while it is re-indexed. */
+    void blockWrites(String name, boolean blocked) {
+        if (blocked) {
+            reindexing.add(name);
+        } else {
+            reindexing.remove(name);
+        }
+    }
+
+    /** FAILED_PRECONDITION while a Distill run re-indexes the collection. */
+    void requireWritable(String name) {
+        if (reindexing.contains(name)) {
+            throw Status.FAILED_PRECONDITION.withDescription("collection: a Distill run is re-indexing " + name
+                    + "; writes are refused until its alias swap (retry then)").asRuntimeException();
+        }
+    }
+
+    /** A version of the collection that is not live yet (opened, created if new): what a re-index writes. */
+    VectorIndex staged(String name, int version) throws IOException {
+        CollectionRecord r = describe(name);
+        if (version <= r.indexVersion()) {
+            throw new IllegalStateException("version " + version + " of " + name + " is not after the live " + r.indexVersion());
+        }
+        VectorIndex index = staged.get(name + "/" + version);
+        if (index == null) {
+            index = openVersion(r, version);
+            staged.put(name + "/" + version, index);
+        }
+        return index;
+    }
+
+    /**
+     * Makes a staged version live, holding vectors of {@code modelVersion}: the Milvus alias moves (one
+     * call moves every reader), then the record (the embedded backend's commit point). Idempotent.
+     */
+    CollectionRecord swap(String name, int version, String modelVersion) throws IOException {
+        synchronized (lock(name)) {
+            CollectionRecord r = describe(name);
+            VectorIndex next = staged.remove(name + "/" + version);
+            if (r.indexVersion() == version && r.modelVersion().equals(modelVersion)) {
+                return r; // done by an earlier attempt
+            }
+            if (next == null) {
+                next = openVersion(r, version);
+            }
+            if (r.backend() == OrchestratorConfig.Backend.MILVUS) {
+                MilvusIndex.pointAlias(milvus(), name, r.physicalName(version));
+                next.close(); // the live handle goes through the alias
+                next = null;
+            }
+            CollectionRecord swapped = new CollectionRecord(r.name(), r.description(), r.backend(), r.metric(), r.dimension(), modelVersion,
+                    version, r.m(), r.efConstruction(), r.efSearch(), r.createdAtMillis(), System.currentTimeMillis(), r.pools());
+            swapped.write(dir(name));
+            records.put(name, swapped);
+            VectorIndex old = next == null ? null : open.put(name, next);
+            if (old != null) {
+                // searches that took the old index a moment ago finish on it first
+                java.util.concurrent.CompletableFuture.delayedExecutor(30, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+                    try {
+                        old.close();
+                    } catch (IOException e) {
+                        // nothing reads it any more
+                    }
+                });
+            }
+            return swapped;
+        }
+    }
+
     /** Adds pool labels to the record (the per-pool counts read them). */
     void notePools(String name, Set<String> pools) throws IOException {
         CollectionRecord r = describe(name);
@@ -172,6 +254,7 @@ public class Collections {
 
     /** Drops a collection: its record first (so it is gone at once), then every index version. */
     public boolean drop(String name, boolean ifExists) throws IOException {
+        requireWritable(name);
         synchronized (lock(name)) {
             if (!Files.exists(dir(name).resolve(CollectionRecord.FILE))) {
                 if (ifExists) {

@@ -60,6 +60,7 @@ public class Indexer {
      */
     public Written upsert(String collection, List<Candidate> candidates, String where, boolean mergePools) throws IOException {
         CollectionRecord record = collections.describe(collection);
+        collections.requireWritable(collection);
         VectorIndex index = collections.index(collection);
         Path store = config.store().toAbsolutePath().normalize();
         Path images = collections.dir(collection).resolve("images");
@@ -68,7 +69,12 @@ public class Indexer {
         for (int from = 0; from < candidates.size(); from += batch) {
             List<Candidate> part = candidates.subList(from, Math.min(candidates.size(), from + batch));
             long t0 = System.nanoTime();
-            EmbedResponse embedded = embed(part, from, where);
+            EmbedResponse embedded;
+            try {
+                embedded = embed(part, from, where, record.modelVersion());
+            } catch (StatusRuntimeException e) {
+                throw modelGone(record, e);
+            }
             requireModel(record, embedded.getModelVersion());
             long t1 = System.nanoTime();
             java.util.Map<String, String> existing = index.contents(part.stream().map(Candidate::getDid).toList());
@@ -98,11 +104,11 @@ public class Indexer {
         return total;
     }
 
-    private EmbedResponse embed(List<Candidate> part, int offset, String where) {
+    private EmbedResponse embed(List<Candidate> part, int offset, String where, String modelVersion) {
         List<EmbedItem> items = new ArrayList<>(part.size());
         part.forEach(c -> items.add(EmbedItem.newBuilder().setCandidate(c.getContent()).build()));
         try {
-            return models.embed(items);
+            return models.embed(items, modelVersion);
         } catch (StatusRuntimeException e) {
             throw relabel(e, offset, where);
         }
@@ -124,6 +130,17 @@ public class Indexer {
                 .asRuntimeException();
     }
 
+    /** The embedder's refusal of the collection's model version, said in the collection's terms (other failures pass). */
+    static StatusRuntimeException modelGone(CollectionRecord record, StatusRuntimeException e) {
+        String d = e.getStatus().getDescription();
+        if (e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION || d == null || !d.startsWith("model_version:")) {
+            return e;
+        }
+        return Status.FAILED_PRECONDITION.withDescription("model: collection " + record.name() + " holds vectors of " + record.modelVersion()
+                + ", which the embedder no longer serves (" + d.substring("model_version: ".length())
+                + "); re-index it with Distill, or create a new collection").asRuntimeException();
+    }
+
     static void requireModel(CollectionRecord record, String version) {
         if (!record.modelVersion().equals(version)) {
             throw Status.FAILED_PRECONDITION.withDescription("model: the embedder serves model " + version + " but collection "
@@ -134,6 +151,7 @@ public class Indexer {
 
     /** Deletes dids; returns {deleted, not found}. */
     public long[] delete(String collection, List<String> dids) throws IOException {
+        collections.requireWritable(collection);
         VectorIndex index = collections.index(collection);
         Set<String> present = index.contents(dids).keySet();
         index.delete(List.copyOf(present));

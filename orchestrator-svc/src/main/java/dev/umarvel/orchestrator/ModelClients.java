@@ -6,11 +6,14 @@ import dev.umarvel.api.v1.EmbedRequest;
 import dev.umarvel.api.v1.EmbedResponse;
 import dev.umarvel.api.v1.EmbedderGrpc;
 import dev.umarvel.api.v1.GetModelInfoRequest;
+import dev.umarvel.api.v1.LoadModelRequest;
+import dev.umarvel.api.v1.LoadModelResponse;
 import dev.umarvel.api.v1.ModelInfo;
 import dev.umarvel.api.v1.Query;
 import dev.umarvel.api.v1.RerankRequest;
 import dev.umarvel.api.v1.RerankResponse;
 import dev.umarvel.api.v1.RerankerGrpc;
+import dev.umarvel.api.v1.TrainerGrpc;
 import io.grpc.Context;
 import io.grpc.Deadline;
 import io.quarkus.grpc.GrpcClient;
@@ -19,7 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The embedder and reranker services, called over gRPC with the caller's deadline passed on (a
+ * The embedder, reranker and trainer services, called over gRPC with the caller's deadline passed on (a
  * search that must answer in 200 ms does not let its embedding call wait a second).
  */
 @ApplicationScoped
@@ -31,13 +34,27 @@ public class ModelClients {
     @GrpcClient("reranker")
     RerankerGrpc.RerankerBlockingStub reranker;
 
+    @GrpcClient("trainer")
+    TrainerGrpc.TrainerBlockingStub trainer;
+
     /** The embedder's loaded model (FAILED_PRECONDITION from it when none is). */
     public ModelInfo embedderModel() {
         return withCallerDeadline(embedder).getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel();
     }
 
-    public EmbedResponse embed(List<EmbedItem> items) {
-        return withCallerDeadline(embedder).embed(EmbedRequest.newBuilder().addAllItems(items).build());
+    /** Vectors of the model {@code modelVersion} (a collection's: in service, or retained during a re-index). */
+    public EmbedResponse embed(List<EmbedItem> items, String modelVersion) {
+        return withCallerDeadline(embedder).embed(EmbedRequest.newBuilder().addAllItems(items).setModelVersion(modelVersion).build());
+    }
+
+    /** Swaps the embedder's model; with {@code retainPrevious} the old one keeps answering requests that name its version. */
+    public LoadModelResponse loadEmbedder(String checkpointPath, boolean retainPrevious) {
+        return embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath(checkpointPath).setRetainPrevious(retainPrevious).build());
+    }
+
+    /** The trainer (its calls are long: no caller deadline is passed on). */
+    public TrainerGrpc.TrainerBlockingStub trainer() {
+        return trainer;
     }
 
     /** P(Yes) for each candidate; {@code timeoutNanos} caps the call below the caller's own deadline. */

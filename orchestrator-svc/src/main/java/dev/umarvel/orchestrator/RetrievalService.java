@@ -52,6 +52,9 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
     Searcher searcher;
 
     @Inject
+    Distiller distiller;
+
+    @Inject
     ModelClients models;
 
     @Inject
@@ -190,8 +193,9 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
     }
 
     @Override
+    @Blocking
     public void distill(DistillRequest r, StreamObserver<DistillEvent> out) {
-        out.onError(Status.UNIMPLEMENTED.withDescription("Distill: the closed loop is not built yet").asRuntimeException());
+        Calls.stream(metrics, "Distill", out, () -> distiller.run(r, out::onNext, this::proto));
     }
 
     /** A collection record with its live counts. */

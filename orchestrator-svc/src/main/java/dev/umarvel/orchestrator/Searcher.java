@@ -45,7 +45,17 @@ public class Searcher {
     @Inject
     OrchestratorMetrics metrics;
 
+    /** What a search runs against: a record (whose model embeds the query) and an index holding that model's vectors. */
+    record Target(CollectionRecord record, VectorIndex index) {}
+
+    /** A search of the collection's live index. */
     public SearchResponse search(SearchRequest r) throws IOException {
+        Requests.search(r);
+        return search(r, new Target(collections.describe(r.getCollection()), collections.index(r.getCollection())));
+    }
+
+    /** A search of a given index version (a Distill run evaluates the staged one before it goes live). */
+    SearchResponse search(SearchRequest r, Target target) throws IOException {
         long start = System.nanoTime();
         Requests.search(r);
         SearchMode mode = r.getMode() == SearchMode.SEARCH_MODE_UNSPECIFIED ? SearchMode.valueOf("SEARCH_MODE_" + config.search().mode())
@@ -55,10 +65,15 @@ public class Searcher {
         if (mode != SearchMode.SEARCH_MODE_SINGLE && recallK < topK) {
             throw Requests.invalid("recall_k", "must be at least top_k (" + topK + ") for " + mode + ", got " + recallK);
         }
-        CollectionRecord record = collections.describe(r.getCollection());
-        VectorIndex index = collections.index(r.getCollection());
+        CollectionRecord record = target.record();
+        VectorIndex index = target.index();
 
-        EmbedResponse embedded = models.embed(List.of(EmbedItem.newBuilder().setQuery(r.getQuery()).build()));
+        EmbedResponse embedded;
+        try {
+            embedded = models.embed(List.of(EmbedItem.newBuilder().setQuery(r.getQuery()).build()), record.modelVersion());
+        } catch (StatusRuntimeException e) {
+            throw Indexer.modelGone(record, e);
+        }
         Indexer.requireModel(record, embedded.getModelVersion());
         float[] query = new float[embedded.getEmbeddings(0).getValuesCount()];
         for (int i = 0; i < query.length; i++) {

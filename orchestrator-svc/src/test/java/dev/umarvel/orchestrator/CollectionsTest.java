@@ -162,8 +162,8 @@ class CollectionsTest {
         try {
             StatusRuntimeException e = refusal(Status.Code.FAILED_PRECONDITION,
                     () -> Fixtures.upsert(streams, Fixtures.chunks("pinned", Fixtures.catalogue().subList(0, 2), 2)));
-            assertTrue(e.getStatus().getDescription().startsWith("model: the embedder serves model fake-v2 but collection pinned holds "
-                    + "vectors of fake-v1"), e.getStatus().getDescription());
+            assertTrue(e.getStatus().getDescription().startsWith("model: collection pinned holds vectors of fake-v1, which the embedder no "
+                    + "longer serves ('fake-v1' is neither in service (fake-v2) nor retained)"), e.getStatus().getDescription());
             refusal(Status.Code.FAILED_PRECONDITION, () -> retrieval.search(SearchRequest.newBuilder().setCollection("pinned")
                     .setQuery(Query.newBuilder().setContent(Content.newBuilder().setText("cat"))).build()));
         } finally {

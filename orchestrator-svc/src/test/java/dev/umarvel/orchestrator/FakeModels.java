@@ -7,8 +7,19 @@ import dev.umarvel.api.v1.EmbedResponse;
 import dev.umarvel.api.v1.EmbedderGrpc;
 import dev.umarvel.api.v1.Embedding;
 import dev.umarvel.api.v1.GetModelInfoRequest;
+import dev.umarvel.api.v1.GetJobRequest;
 import dev.umarvel.api.v1.GetModelInfoResponse;
+import dev.umarvel.api.v1.Job;
+import dev.umarvel.api.v1.JobEvent;
+import dev.umarvel.api.v1.JobState;
+import dev.umarvel.api.v1.JobStateChange;
+import dev.umarvel.api.v1.LoadModelRequest;
+import dev.umarvel.api.v1.LoadModelResponse;
 import dev.umarvel.api.v1.ModelInfo;
+import dev.umarvel.api.v1.StartJobRequest;
+import dev.umarvel.api.v1.TrainerGrpc;
+import dev.umarvel.api.v1.TrainingProgress;
+import dev.umarvel.api.v1.WatchJobRequest;
 import dev.umarvel.api.v1.RerankRequest;
 import dev.umarvel.api.v1.RerankResponse;
 import dev.umarvel.api.v1.RerankScore;
@@ -26,21 +37,31 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Embedder and reranker services with known answers, served over real gRPC for the orchestrator's
- * tests (plus a fake Milvus): an item's vector is the normalised sum of its words' seeded random
- * vectors, P(Yes) is the Jaccard overlap of query and candidate words. Tests switch the model
- * version, take the reranker down or make it slow.
+ * Embedder, reranker and trainer services with known answers, served over real gRPC for the
+ * orchestrator's tests (plus a fake Milvus): an item's vector is the normalised sum of its words'
+ * seeded random vectors (the same for every model version), P(Yes) is the Jaccard overlap of query
+ * and candidate words. The embedder holds a model in service and one retained, as the real one;
+ * LoadModel names the new version after the checkpoint path ({@code ckpt/live} is {@code fake-v1}'s). The trainer succeeds each job at once
+ * (output {@code jobs/<id>/final}) unless told to fail the next one. Tests switch the model version,
+ * take the reranker down or make it slow.
  */
 public class FakeModels implements QuarkusTestResourceLifecycleManager {
 
     static final int DIMENSION = 32;
     static volatile String version = "fake-v1";
+    static volatile String retained = "";
+    static volatile String checkpoint = "ckpt/live";
+    static volatile long embedDelayMillis;
+    static volatile boolean failNextJob;
+    static final java.util.List<StartJobRequest> jobsStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final Map<String, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>();
     static volatile boolean rerankerDown;
     static volatile long rerankerDelayMillis;
     static final AtomicInteger rerankCalls = new AtomicInteger();
     static FakeMilvus milvus;
     private Server embedder;
     private Server reranker;
+    private Server trainer;
 
     static Set<String> words(Content c) {
         Set<String> w = new HashSet<>();
@@ -87,13 +108,38 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
     static final class Embedder extends EmbedderGrpc.EmbedderImplBase {
         @Override
         public void getModelInfo(GetModelInfoRequest request, StreamObserver<GetModelInfoResponse> out) {
-            out.onNext(GetModelInfoResponse.newBuilder().setModel(ModelInfo.newBuilder().setVersion(version).setDimension(DIMENSION)).build());
+            out.onNext(GetModelInfoResponse.newBuilder().setModel(info()).build());
+            out.onCompleted();
+        }
+
+        static ModelInfo info() {
+            return ModelInfo.newBuilder().setVersion(version).setDimension(DIMENSION).setCheckpointPath(checkpoint).build();
+        }
+
+        @Override
+        public void loadModel(LoadModelRequest request, StreamObserver<LoadModelResponse> out) {
+            ModelInfo previous = info();
+            retained = request.getRetainPrevious() ? version : "";
+            checkpoint = request.getCheckpointPath();
+            version = checkpoint.equals("ckpt/live") ? "fake-v1" : "fake-" + checkpoint.replaceAll("[^A-Za-z0-9]", "-"); // as hashes do
+            out.onNext(LoadModelResponse.newBuilder().setPrevious(previous).setCurrent(info()).build());
             out.onCompleted();
         }
 
         @Override
         public void embed(EmbedRequest request, StreamObserver<EmbedResponse> out) {
-            EmbedResponse.Builder b = EmbedResponse.newBuilder().setModelVersion(version);
+            String asked = request.getModelVersion();
+            if (!asked.isEmpty() && !asked.equals(version) && !asked.equals(retained)) {
+                out.onError(Status.FAILED_PRECONDITION.withDescription("model_version: '" + asked + "' is neither in service (" + version
+                        + ") nor retained").asRuntimeException());
+                return;
+            }
+            try {
+                Thread.sleep(embedDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            EmbedResponse.Builder b = EmbedResponse.newBuilder().setModelVersion(asked.isEmpty() ? version : asked);
             for (int i = 0; i < request.getItemsCount(); i++) {
                 EmbedItem item = request.getItems(i);
                 Content c = item.hasQuery() ? item.getQuery().getContent() : item.getCandidate();
@@ -135,11 +181,54 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    static final class Trainer extends TrainerGrpc.TrainerImplBase {
+        @Override
+        public void startJob(StartJobRequest request, StreamObserver<Job> out) {
+            if (jobs.containsKey(request.getJobId())) {
+                out.onError(Status.ALREADY_EXISTS.withDescription("job_id: " + request.getJobId() + " exists").asRuntimeException());
+                return;
+            }
+            jobsStarted.add(request);
+            boolean fail = failNextJob;
+            failNextJob = false;
+            Job job = Job.newBuilder().setJobId(request.getJobId()).setSpec(request.getSpec())
+                    .setState(fail ? JobState.JOB_STATE_FAILED : JobState.JOB_STATE_SUCCEEDED).setReason(fail ? "the fake trainer failed" : "")
+                    .setOutput(fail ? "" : "jobs/" + request.getJobId() + "/final").build();
+            jobs.put(job.getJobId(), job);
+            out.onNext(job);
+            out.onCompleted();
+        }
+
+        @Override
+        public void getJob(GetJobRequest request, StreamObserver<Job> out) {
+            Job job = jobs.get(request.getJobId());
+            if (job == null) {
+                out.onError(Status.NOT_FOUND.withDescription("job_id: no job " + request.getJobId()).asRuntimeException());
+                return;
+            }
+            out.onNext(job);
+            out.onCompleted();
+        }
+
+        @Override
+        public void watchJob(WatchJobRequest request, StreamObserver<JobEvent> out) {
+            Job job = jobs.get(request.getJobId());
+            for (int step = 1; step <= 3 && job.getState() == JobState.JOB_STATE_SUCCEEDED; step++) {
+                out.onNext(JobEvent.newBuilder().setJobId(job.getJobId()).setSequence(step)
+                        .setProgress(TrainingProgress.newBuilder().setStep(step).setTotalSteps(3).setLoss(1.0 / step)).build());
+            }
+            out.onNext(JobEvent.newBuilder().setJobId(job.getJobId()).setSequence(4)
+                    .setState(JobStateChange.newBuilder().setState(job.getState()).setReason(job.getReason())).build());
+            out.onCompleted();
+        }
+    }
+
     @Override
     public Map<String, String> start() {
         try {
             embedder = ServerBuilder.forPort(0).addService(new Embedder()).build().start();
             reranker = ServerBuilder.forPort(0).addService(new Reranker()).build().start();
+            trainer = ServerBuilder.forPort(0).addService(new Trainer()).build().start();
             milvus = new FakeMilvus();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
@@ -147,6 +236,7 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
         // in test mode Quarkus points gRPC clients at the app itself unless a test port is given
         return Map.of("quarkus.grpc.clients.embedder.test-port", String.valueOf(embedder.getPort()),
                 "quarkus.grpc.clients.reranker.test-port", String.valueOf(reranker.getPort()),
+                "quarkus.grpc.clients.trainer.test-port", String.valueOf(trainer.getPort()),
                 "umarvel.milvus.uri", milvus.uri());
     }
 
@@ -154,6 +244,7 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         embedder.shutdownNow();
         reranker.shutdownNow();
+        trainer.shutdownNow();
         try {
             milvus.close();
         } catch (InterruptedException e) {

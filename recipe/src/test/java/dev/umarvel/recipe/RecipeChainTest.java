@@ -9,7 +9,7 @@ import dev.umarvel.mbeir.synth.SynthSize;
 import dev.umarvel.model.io.Checkpoint;
 import dev.umarvel.model.io.Manifest;
 import dev.umarvel.recipe.data.HardNegativeFile;
-import dev.umarvel.recipe.data.TeacherFile;
+import dev.umarvel.mbeir.TeacherFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

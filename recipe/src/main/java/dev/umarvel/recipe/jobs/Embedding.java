@@ -8,10 +8,9 @@ import dev.umarvel.model.Item;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.data.ImageLoader;
 import dev.umarvel.recipe.data.Side;
-import dev.umarvel.recipe.data.TrainingSet;
+import dev.umarvel.mbeir.TrainingSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 
 /** Embeds training queries and pools in batches, reporting progress and honouring cancellation. */
 final class Embedding {
@@ -22,7 +21,7 @@ final class Embedding {
 
     /** The instruction each training query is embedded with: seeded by the job and the qid. */
     static String instruction(TrainingSet set, MbeirQuery q, long seed) {
-        return set.instruction(q, new Random(seed * 31 + q.qid().hashCode()));
+        return set.instruction(q, seed);
     }
 
     static Matrix queries(JobContext ctx, Inference model, TrainingSet set, List<MbeirQuery> queries, ImageLoader images, long seed)

@@ -9,7 +9,7 @@ import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.data.HardNegativeFile;
 import dev.umarvel.recipe.data.ImageLoader;
-import dev.umarvel.recipe.data.TrainingSet;
+import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -21,7 +21,7 @@ import dev.umarvel.recipe.TrainingRun;
 import dev.umarvel.recipe.data.HardNegativeFile;
 import dev.umarvel.recipe.data.ImageLoader;
 import dev.umarvel.recipe.data.Side;
-import dev.umarvel.recipe.data.TrainingSet;
+import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -5,7 +5,7 @@ import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobKind;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.data.PairFile;
-import dev.umarvel.recipe.data.TrainingSet;
+import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.List;
 

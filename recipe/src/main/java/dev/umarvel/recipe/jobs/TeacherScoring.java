@@ -12,16 +12,12 @@ import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.data.ImageLoader;
 import dev.umarvel.recipe.data.Side;
-import dev.umarvel.recipe.data.TeacherFile;
-import dev.umarvel.recipe.data.TrainingSet;
+import dev.umarvel.mbeir.TeacherFile;
+import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 
 /**
  * The trainer's own teacher: for a stratified sample of training queries, the retriever's top L
@@ -32,31 +28,9 @@ final class TeacherScoring {
 
     private TeacherScoring() {}
 
-    /** A share of each task's training queries (at least one per task), drawn with the sample seed. */
-    static List<MbeirQuery> sample(List<MbeirQuery> queries, double fraction, long seed) {
-        Map<String, List<MbeirQuery>> byTask = new LinkedHashMap<>();
-        for (MbeirQuery q : queries) {
-            byTask.computeIfAbsent(q.datasetId() + "/" + q.taskId(), k -> new ArrayList<>()).add(q);
-        }
-        List<MbeirQuery> out = new ArrayList<>();
-        Random random = new Random(seed);
-        for (List<MbeirQuery> group : byTask.values()) {
-            List<MbeirQuery> shuffled = new ArrayList<>(group);
-            shuffled.sort(Comparator.comparing(MbeirQuery::qid));
-            Collections.shuffle(shuffled, random);
-            out.addAll(shuffled.subList(0, Math.max(1, (int) Math.round(fraction * group.size()))));
-        }
-        return out;
-    }
-
-    static String taskName(MbeirQuery q) {
-        return EvalTask.ALL.stream().filter(t -> t.dataset().id() == q.datasetId() && q.taskId() != null && t.taskId() == q.taskId())
-                .map(EvalTask::name).findFirst().orElse("dataset" + q.datasetId() + "_task" + q.taskId());
-    }
-
     static Path score(JobContext ctx, JobSpec spec, TrainingSet set) throws Exception {
         JobSpec.Distill d = spec.distill();
-        List<MbeirQuery> sampled = sample(set.queries(), d.sampleFraction(), d.sampleSeed());
+        List<MbeirQuery> sampled = TrainingSet.sample(set.queries(), d.sampleFraction(), d.sampleSeed());
         List<MbeirCandidate> pool = new ArrayList<>(set.pool().values());
         pool.sort(Comparator.comparing(MbeirCandidate::did));
         List<TeacherFile.Entry> entries = new ArrayList<>();
@@ -77,13 +51,13 @@ final class TeacherScoring {
                     pairs.add(new RerankPair(rq, rerankImages.candidate(Side.of(pool.get(j)))));
                 }
                 float[] pYes = reranker.score(pairs, true).probabilityYes();
-                double w = d.weight(taskName(query));
+                double w = d.weight(TrainingSet.taskName(query));
                 List<TeacherFile.Scored> scored = new ArrayList<>();
                 for (int r = 0; r < pairs.size(); r++) {
                     float cos = top.scores()[i][r];
                     scored.add(new TeacherFile.Scored(pool.get(top.indices()[i][r]).did(), cos, pYes[r], (float) ((cos + w * pYes[r]) / 2)));
                 }
-                entries.add(new TeacherFile.Entry(query.qid(), taskName(query), instruction, query.queryTxt(), query.queryImgPath(), scored));
+                entries.add(new TeacherFile.Entry(query.qid(), TrainingSet.taskName(query), instruction, query.queryTxt(), query.queryImgPath(), scored));
                 if (i % 200 == 0) {
                     ctx.listener().log("teacher scores " + (i + 1) + "/" + sampled.size());
                 }

@@ -1,10 +1,8 @@
-package dev.umarvel.recipe.data;
+package dev.umarvel.mbeir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.umarvel.mbeir.Json;
-import dev.umarvel.mbeir.Jsonl;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +21,7 @@ public final class TeacherFile {
     /** One query's line. */
     public record Entry(String qid, String task, String instruction, String queryTxt, String queryImgPath, List<Scored> candidates) {
 
-        ObjectNode toJson() {
+        public ObjectNode toJson() {
             ObjectNode o = Json.MAPPER.createObjectNode();
             o.put("qid", qid);
             o.put("task", task);
@@ -37,7 +35,7 @@ public final class TeacherFile {
             return o;
         }
 
-        static Entry fromJson(JsonNode n) {
+        public static Entry fromJson(JsonNode n) {
             if (!n.hasNonNull("qid") || !n.path("candidates").isArray() || n.path("candidates").isEmpty()) {
                 throw new IllegalArgumentException("a teacher line needs 'qid' and a non-empty 'candidates' list");
             }

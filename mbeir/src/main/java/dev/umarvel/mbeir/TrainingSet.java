@@ -1,13 +1,12 @@
-package dev.umarvel.recipe.data;
+package dev.umarvel.mbeir;
 
-import dev.umarvel.mbeir.Instructions;
-import dev.umarvel.mbeir.Jsonl;
-import dev.umarvel.mbeir.MbeirCandidate;
-import dev.umarvel.mbeir.MbeirQuery;
-import dev.umarvel.mbeir.TaskId;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -49,5 +48,36 @@ public record TrainingSet(List<MbeirQuery> queries, Map<String, MbeirCandidate> 
     /** One positive drawn at random, as the released code does. */
     public MbeirCandidate positive(MbeirQuery q, Random random) {
         return pool.get(q.posCandList().get(random.nextInt(q.posCandList().size())));
+    }
+
+    /** The prompt of a query for a given seed: the same draw wherever the query is used (training, teacher scoring). */
+    public String instruction(MbeirQuery q, long seed) {
+        return instruction(q, new Random(seed * 31 + q.qid().hashCode()));
+    }
+
+    /**
+     * A stratified sample: this share of each task's queries (at least one per task), drawn with
+     * {@code seed}; the same queries for the same seed on every machine (u-marvel.md section 8).
+     */
+    public static List<MbeirQuery> sample(List<MbeirQuery> queries, double fraction, long seed) {
+        Map<String, List<MbeirQuery>> byTask = new LinkedHashMap<>();
+        for (MbeirQuery q : queries) {
+            byTask.computeIfAbsent(q.datasetId() + "/" + q.taskId(), k -> new ArrayList<>()).add(q);
+        }
+        List<MbeirQuery> out = new ArrayList<>();
+        Random random = new Random(seed);
+        for (List<MbeirQuery> group : byTask.values()) {
+            List<MbeirQuery> shuffled = new ArrayList<>(group);
+            shuffled.sort(Comparator.comparing(MbeirQuery::qid));
+            Collections.shuffle(shuffled, random);
+            out.addAll(shuffled.subList(0, Math.max(1, (int) Math.round(fraction * group.size()))));
+        }
+        return out;
+    }
+
+    /** The M-BEIR task name of a query ("mscoco_task3"), which per-task settings are keyed by. */
+    public static String taskName(MbeirQuery q) {
+        return EvalTask.ALL.stream().filter(t -> t.dataset().id() == q.datasetId() && q.taskId() != null && t.taskId() == q.taskId())
+                .map(EvalTask::name).findFirst().orElse("dataset" + q.datasetId() + "_task" + q.taskId());
     }
 }

@@ -1,0 +1,86 @@
+package dev.umarvel.orchestrator;
+
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.EvaluationSummary;
+import dev.umarvel.api.v1.Hit;
+import dev.umarvel.api.v1.Image;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.SearchFilter;
+import dev.umarvel.api.v1.SearchMode;
+import dev.umarvel.api.v1.SearchRequest;
+import dev.umarvel.api.v1.TaskRecall;
+import dev.umarvel.mbeir.EvalTask;
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.MbeirQuery;
+import dev.umarvel.mbeir.TextNormalizer;
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.eval.Evaluator;
+import dev.umarvel.mbeir.eval.QueryInput;
+import dev.umarvel.mbeir.eval.Retriever;
+import dev.umarvel.mbeir.eval.TaskResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * M-BEIR Recall of a collection as its users get it: each validation query searched in SINGLE mode
+ * through the orchestrator's own search path (the collection's model, its HNSW index), the local
+ * scope filtered on the task's pool label, the global scope the whole collection.
+ */
+final class CollectionEvaluation {
+
+    private CollectionEvaluation() {}
+
+    /** @param dataDir the dataset's store-relative directory (query images are sent by store path) */
+    static EvaluationSummary run(Searcher searcher, Searcher.Target target, MbeirLayout layout, String dataDir, String split,
+            int queriesPerTask, String label, Consumer<String> progress) throws Exception {
+        Retriever retriever = (task, queries, scope, k) -> {
+            List<List<String>> ranked = new ArrayList<>(queries.size());
+            for (QueryInput q : queries) {
+                SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(target.record().name()).setQuery(query(q, dataDir))
+                        .setTopK(k).setMode(SearchMode.SEARCH_MODE_SINGLE);
+                if (scope == Retriever.Scope.LOCAL) {
+                    r.setFilter(SearchFilter.newBuilder().addPools(task.name()));
+                }
+                ranked.add(searcher.search(r.build(), target).getHitsList().stream().map(Hit::getDid).toList());
+            }
+            return ranked;
+        };
+        List<EvalTask> tasks = layout.tasks(split);
+        EvaluationResult result = Evaluator.evaluate(label, layout, retriever, new Evaluator.Options(split, true, tasks, 42, queriesPerTask),
+                progress);
+        return summary(result);
+    }
+
+    /** A query as a client sends it: the instruction, M-BEIR's formatted text, the image by store path. */
+    static Query query(QueryInput in, String dataDir) {
+        MbeirQuery q = in.query();
+        Content.Builder content = Content.newBuilder();
+        if (q.queryModality().hasText() && q.queryTxt() != null) {
+            content.setText(TextNormalizer.format(q.queryTxt()));
+        }
+        if (q.queryModality().hasImage() && q.queryImgPath() != null) {
+            content.setImage(Image.newBuilder().setStorePath(dataDir + "/" + q.queryImgPath()));
+        }
+        return Query.newBuilder().setInstruction(in.instruction() == null ? "" : in.instruction()).setContent(content).setQid(q.qid()).build();
+    }
+
+    static EvaluationSummary summary(EvaluationResult result) {
+        EvaluationSummary.Builder s = EvaluationSummary.newBuilder().setSplit(result.split()).setLabel(result.label())
+                .setMeanLocal(result.meanLocal());
+        if (result.meanGlobal() != null) {
+            s.setMeanGlobal(result.meanGlobal());
+        }
+        for (TaskResult t : result.tasks()) {
+            TaskRecall.Builder tr = TaskRecall.newBuilder().setTask(t.task().name()).setDatasetId(t.task().dataset().id())
+                    .setTaskId(t.task().taskId()).setMetric(t.task().metric()).setQueries(t.queries()).setLocal(t.reportedLocal());
+            t.local().forEach((k, v) -> tr.putLocalRecallAt("R@" + k, v));
+            if (t.global() != null) {
+                tr.setGlobal(t.reportedGlobal());
+                t.global().forEach((k, v) -> tr.putGlobalRecallAt("R@" + k, v));
+            }
+            s.addTasks(tr);
+        }
+        return s.build();
+    }
+}

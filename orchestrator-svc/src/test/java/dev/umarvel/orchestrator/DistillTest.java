@@ -1,0 +1,288 @@
+package dev.umarvel.orchestrator;
+
+import static dev.umarvel.orchestrator.CollectionsTest.refusal;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.umarvel.api.v1.Collection;
+import dev.umarvel.api.v1.Content;
+import dev.umarvel.api.v1.CreateCollectionRequest;
+import dev.umarvel.api.v1.DescribeCollectionRequest;
+import dev.umarvel.api.v1.DistillEvent;
+import dev.umarvel.api.v1.DistillPhase;
+import dev.umarvel.api.v1.DistillRequest;
+import dev.umarvel.api.v1.DropCollectionRequest;
+import dev.umarvel.api.v1.EvaluationSummary;
+import dev.umarvel.api.v1.ImportPoolRequest;
+import dev.umarvel.api.v1.JobKind;
+import dev.umarvel.api.v1.PhaseStatus;
+import dev.umarvel.api.v1.Query;
+import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.SearchRequest;
+import dev.umarvel.api.v1.SearchResponse;
+import dev.umarvel.api.v1.StartJobRequest;
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.TeacherFile;
+import dev.umarvel.mbeir.TrainingSet;
+import dev.umarvel.mbeir.synth.SynthGenerator;
+import dev.umarvel.mbeir.synth.SynthSize;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.quarkus.grpc.GrpcClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Distill end to end against the fake models and trainer, on an M-BEIR-synth tiny dataset made in
+ * the test: every phase in order, the teacher file's numbers, searches that never fail while the
+ * collection is re-indexed and swapped, writes refused meanwhile, a failed run that leaves the
+ * collection live and resumes, and a regression gate that keeps the live model.
+ */
+@QuarkusTest
+@QuarkusTestResource(FakeModels.class)
+class DistillTest {
+
+    static final Path STORE = Path.of("target/test-store");
+    static final String DATA = "synth-tiny";
+
+    @GrpcClient("retrieval")
+    RetrievalGrpc.RetrievalBlockingStub retrieval;
+
+    @BeforeEach
+    void reset() throws Exception {
+        FakeModels.version = "fake-v1";
+        FakeModels.retained = "";
+        FakeModels.checkpoint = "ckpt/live";
+        FakeModels.embedDelayMillis = 0;
+        FakeModels.failNextJob = false;
+        if (!Files.exists(STORE.resolve(DATA).resolve(SynthGenerator.MANIFEST))) {
+            SynthGenerator.generate(STORE.resolve(DATA), SynthSize.TINY, 5, m -> {});
+        }
+    }
+
+    /** A collection of the dataset's local pools (test and val), labelled by task. */
+    Collection collection(String name) throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName(name).setIfExists(true).build());
+        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName(name).build());
+        try (Stream<Path> pools = Files.list(STORE.resolve(DATA).resolve("cand_pool/local"))) {
+            for (Path pool : pools.sorted().toList()) {
+                retrieval.importPool(ImportPoolRequest.newBuilder().setCollection(name).setPoolPath(DATA + "/cand_pool/local/"
+                        + pool.getFileName()).build()).forEachRemaining(p -> {});
+            }
+        }
+        return retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName(name).build());
+    }
+
+    DistillRequest.Builder request(String collection) {
+        return DistillRequest.newBuilder().setCollection(collection).setDatasetDir(DATA).setSampleFraction(0.5).setRecallK(5)
+                .setEvalQueriesPerTask(3).setSeed(3);
+    }
+
+    /** The first event of each phase with this status. */
+    static Map<DistillPhase, DistillEvent> by(List<DistillEvent> events, PhaseStatus status) {
+        Map<DistillPhase, DistillEvent> out = new LinkedHashMap<>();
+        events.stream().filter(e -> e.getStatus() == status).forEach(e -> out.putIfAbsent(e.getPhase(), e));
+        return out;
+    }
+
+    static final List<DistillPhase> ORDER = List.of(DistillPhase.DISTILL_PHASE_EVALUATE_BEFORE, DistillPhase.DISTILL_PHASE_TEACHER_SCORING,
+            DistillPhase.DISTILL_PHASE_TRAINING, DistillPhase.DISTILL_PHASE_DEPLOY, DistillPhase.DISTILL_PHASE_REINDEX,
+            DistillPhase.DISTILL_PHASE_EVALUATE_AFTER, DistillPhase.DISTILL_PHASE_ALIAS_SWAP);
+
+    @Test
+    void theLoopScoresTrainsDeploysReindexesWhileServingAndSwaps() throws Exception {
+        Collection before = collection("loop");
+        assertTrue(before.getCount() > 100, "collection of " + before.getCount());
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger searches = new AtomicInteger();
+        AtomicBoolean reindexing = new AtomicBoolean();
+        AtomicInteger duringReindex = new AtomicInteger();
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread client = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    retrieval.search(SearchRequest.newBuilder().setCollection("loop").setQuery(Query.newBuilder()
+                            .setContent(Content.newBuilder().setText("a red circle"))).setTopK(5).build());
+                    searches.incrementAndGet();
+                    if (reindexing.get()) {
+                        duringReindex.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            }
+        });
+        client.start();
+        FakeModels.embedDelayMillis = 20; // stretches the re-index, so that searches and writes meet it
+        List<DistillEvent> events = new ArrayList<>();
+        StatusRuntimeException writeRefused = null;
+        StatusRuntimeException secondRun = null;
+        var stream = retrieval.distill(request("loop").build());
+        while (stream.hasNext()) {
+            DistillEvent e = stream.next();
+            events.add(e);
+            if (e.getPhase() == DistillPhase.DISTILL_PHASE_REINDEX) {
+                reindexing.set(e.getStatus() != PhaseStatus.PHASE_STATUS_DONE);
+            }
+            if (e.getPhase() == DistillPhase.DISTILL_PHASE_REINDEX && e.getStatus() == PhaseStatus.PHASE_STATUS_STARTED) {
+                writeRefused = refusal(Status.Code.FAILED_PRECONDITION, () -> retrieval.importPool(ImportPoolRequest.newBuilder()
+                        .setCollection("loop").setPoolPath(DATA + "/cand_pool/local/mbeir_cirr_task7_cand_pool.jsonl").setRestart(true)
+                        .build()).forEachRemaining(p -> {}));
+                secondRun = refusal(Status.Code.ABORTED, () -> retrieval.distill(request("loop").build()).forEachRemaining(x -> {}));
+            }
+        }
+        stop.set(true);
+        client.join();
+        assertEquals(List.of(), failures, "searches failed during the loop");
+        assertTrue(duringReindex.get() > 0, "no search ran during the re-index (" + searches.get() + " in all)");
+        assertTrue(writeRefused.getStatus().getDescription().startsWith("collection: a Distill run is re-indexing loop"));
+        assertEquals("collection: another Distill run holds loop", secondRun.getStatus().getDescription());
+
+        String runId = events.get(0).getRunId();
+        assertTrue(events.stream().allMatch(e -> e.getRunId().equals(runId)));
+        assertEquals(ORDER, List.copyOf(by(events, PhaseStatus.PHASE_STATUS_DONE).keySet()), "phases in order, each done");
+        assertTrue(by(events, PhaseStatus.PHASE_STATUS_FAILED).isEmpty());
+        assertTrue(events.stream().filter(e -> e.getPhase() == DistillPhase.DISTILL_PHASE_TRAINING).anyMatch(DistillEvent::hasTraining),
+                "the trainer's events are relayed");
+
+        // the teacher file: the sample, the lists, the fused scores
+        String teacherFile = by(events, PhaseStatus.PHASE_STATUS_DONE).get(DistillPhase.DISTILL_PHASE_TEACHER_SCORING).getTeacherFile();
+        List<TeacherFile.Entry> teacher = TeacherFile.read(STORE.resolve(teacherFile));
+        MbeirLayout layout = new MbeirLayout(STORE.resolve(DATA));
+        TrainingSet set = TrainingSet.load(layout.unionTrainQueries(), layout.unionPool(MbeirLayout.TRAIN), layout.instructions());
+        assertEquals(TrainingSet.sample(set.queries(), 0.5, 42).stream().map(q -> q.qid()).toList(),
+                teacher.stream().map(TeacherFile.Entry::qid).toList());
+        for (TeacherFile.Entry e : teacher) {
+            assertEquals(5, e.candidates().size());
+            double w = TeacherScores.defaultWeight(e.task(), 1.0);
+            for (int j = 0; j < 5; j++) {
+                TeacherFile.Scored c = e.candidates().get(j);
+                assertEquals((c.recall() + w * c.rerank()) / 2, c.teacher(), 1e-6, e.qid() + " " + c.did());
+                assertTrue(j == 0 || c.recall() <= e.candidates().get(j - 1).recall() + 1e-6, "recall order");
+            }
+        }
+        String poolFile = "distill/" + runId + "/candidates.jsonl";
+        List<String> pool = Files.readAllLines(STORE.resolve(poolFile));
+        for (TeacherFile.Scored c : teacher.get(0).candidates()) {
+            assertTrue(pool.stream().anyMatch(l -> l.contains("\"did\":\"" + c.did() + "\"")), c.did() + " in the job's pool");
+        }
+
+        // the job the trainer got
+        StartJobRequest job = FakeModels.jobsStarted.stream().filter(j -> j.getJobId().equals("distill-" + runId)).findFirst().orElseThrow();
+        assertEquals(JobKind.JOB_KIND_DISTILL, job.getSpec().getKind());
+        assertEquals("ckpt/live", job.getSpec().getInitCheckpoint());
+        assertEquals(teacherFile, job.getSpec().getData().getTeacherScores());
+        assertEquals(STORE.resolve(poolFile).normalize(), STORE.resolve(DATA).resolve(job.getSpec().getData().getTrainPool()).normalize());
+        assertEquals(5, job.getSpec().getDistill().getListSize());
+
+        // deployed beside the old model, re-indexed, swapped
+        String distilled = "fake-jobs-distill-" + runId + "-final";
+        assertEquals(distilled, FakeModels.version);
+        assertEquals("fake-v1", FakeModels.retained);
+        Collection after = retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("loop").build());
+        assertEquals(2, after.getIndexVersion());
+        assertEquals(distilled, after.getModelVersion());
+        assertEquals(before.getCount(), after.getCount());
+        assertEquals(before.getPoolCountsMap(), after.getPoolCountsMap());
+        Collection swapped = by(events, PhaseStatus.PHASE_STATUS_DONE).get(DistillPhase.DISTILL_PHASE_ALIAS_SWAP).getCollection();
+        assertEquals(2, swapped.getIndexVersion());
+        assertEquals(distilled, swapped.getModelVersion());
+        SearchResponse now = retrieval.search(SearchRequest.newBuilder().setCollection("loop").setQuery(Query.newBuilder()
+                .setContent(Content.newBuilder().setText("a red circle"))).build());
+        assertEquals(distilled, now.getModelVersion());
+        assertEquals(2, now.getIndexVersion());
+
+        // the fake's vectors do not depend on the version: the same recall before and after, from the same searches
+        EvaluationSummary b = by(events, PhaseStatus.PHASE_STATUS_DONE).get(DistillPhase.DISTILL_PHASE_EVALUATE_BEFORE).getEvaluation();
+        EvaluationSummary a = by(events, PhaseStatus.PHASE_STATUS_DONE).get(DistillPhase.DISTILL_PHASE_EVALUATE_AFTER).getEvaluation();
+        assertEquals(16, b.getTasksCount());
+        assertTrue(b.getMeanLocal() > 0);
+        assertEquals(b.getMeanLocal(), a.getMeanLocal(), 1e-9);
+        assertEquals(b.getMeanGlobal(), a.getMeanGlobal(), 1e-9);
+    }
+
+    @Test
+    void aFailedRunLeavesTheCollectionLiveAndResumesWithItsRunId() throws Exception {
+        collection("resume");
+        FakeModels.failNextJob = true;
+        List<DistillEvent> first = new ArrayList<>();
+        StatusRuntimeException failed = refusal(Status.Code.ABORTED, () -> retrieval.distill(request("resume").build())
+                .forEachRemaining(first::add));
+        assertTrue(failed.getStatus().getDescription().startsWith("training: job distill-"), failed.getStatus().getDescription());
+        DistillEvent last = first.get(first.size() - 1);
+        assertEquals(DistillPhase.DISTILL_PHASE_TRAINING, last.getPhase());
+        assertEquals(PhaseStatus.PHASE_STATUS_FAILED, last.getStatus());
+        Collection live = retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("resume").build());
+        assertEquals(1, live.getIndexVersion());
+        assertEquals("fake-v1", live.getModelVersion());
+        assertEquals("fake-v1", FakeModels.version);
+
+        List<DistillEvent> again = new ArrayList<>();
+        retrieval.distill(request("resume").setRunId(last.getRunId()).build()).forEachRemaining(again::add);
+        Map<DistillPhase, DistillEvent> skipped = by(again, PhaseStatus.PHASE_STATUS_SKIPPED);
+        assertEquals(List.of(DistillPhase.DISTILL_PHASE_EVALUATE_BEFORE, DistillPhase.DISTILL_PHASE_TEACHER_SCORING),
+                List.copyOf(skipped.keySet()));
+        assertEquals(List.of(DistillPhase.DISTILL_PHASE_TRAINING, DistillPhase.DISTILL_PHASE_DEPLOY, DistillPhase.DISTILL_PHASE_REINDEX,
+                DistillPhase.DISTILL_PHASE_EVALUATE_AFTER, DistillPhase.DISTILL_PHASE_ALIAS_SWAP),
+                List.copyOf(by(again, PhaseStatus.PHASE_STATUS_DONE).keySet()));
+        assertEquals(2, retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("resume").build()).getIndexVersion());
+        assertEquals(2, FakeModels.jobsStarted.stream().filter(j -> j.getJobId().startsWith("distill-" + last.getRunId())).count(),
+                "a new job after the failed one");
+    }
+
+    @Test
+    void aRegressionGateKeepsTheLiveModelAndCollection() throws Exception {
+        collection("gated");
+        List<DistillEvent> events = new ArrayList<>();
+        // the fake's distilled model scores the same: requiring a gain of one point refuses it
+        StatusRuntimeException refused = refusal(Status.Code.FAILED_PRECONDITION, () -> retrieval.distill(request("gated")
+                .setMaxRegression(-1).build()).forEachRemaining(events::add));
+        assertTrue(refused.getStatus().getDescription().startsWith("max_regression: the distilled model scores"),
+                refused.getStatus().getDescription());
+        assertEquals(PhaseStatus.PHASE_STATUS_FAILED, events.get(events.size() - 1).getStatus());
+        assertEquals(DistillPhase.DISTILL_PHASE_EVALUATE_AFTER, events.get(events.size() - 1).getPhase());
+        assertEquals("fake-v1", FakeModels.version, "the live model is back in service");
+        Collection live = retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("gated").build());
+        assertEquals(1, live.getIndexVersion());
+        assertEquals("fake-v1", live.getModelVersion());
+        assertFalse(retrieval.search(SearchRequest.newBuilder().setCollection("gated").setQuery(Query.newBuilder()
+                .setContent(Content.newBuilder().setText("a red circle"))).build()).getHitsList().isEmpty());
+    }
+
+    @Test
+    void badRequestsGetTheirStatusAndField() throws Exception {
+        collection("checked");
+        Map<DistillRequest, String> invalid = new LinkedHashMap<>();
+        invalid.put(request("").build(), "collection: empty");
+        invalid.put(request("checked").setDatasetDir("").build(), "dataset_dir: empty");
+        invalid.put(request("checked").setSampleFraction(0).build(), "sample_fraction: must be in (0, 1], got 0.0");
+        invalid.put(request("checked").setSampleFraction(1.5).build(), "sample_fraction: must be in (0, 1], got 1.5");
+        invalid.put(request("checked").setRecallK(1).build(), "recall_k: must be in 2..1000, got 1");
+        invalid.put(request("checked").setTeacherWeight(-1).build(), "teacher_weight: must be >= 0, got -1.0");
+        invalid.put(request("checked").setEvalQueriesPerTask(-2).build(), "eval_queries_per_task: must be >= 0, got -2");
+        invalid.put(request("checked").setDatasetDir("../elsewhere").build(), "dataset_dir: '../elsewhere' escapes the store");
+        invalid.put(request("checked").setTrainQueries("../../x.jsonl").build(), "train_queries: '../../x.jsonl' escapes dataset_dir");
+        for (Map.Entry<DistillRequest, String> c : invalid.entrySet()) {
+            StatusRuntimeException e = refusal(Status.Code.INVALID_ARGUMENT, () -> retrieval.distill(c.getKey()).forEachRemaining(x -> {}));
+            assertEquals(c.getValue(), e.getStatus().getDescription());
+        }
+        assertEquals("collection: no collection named nowhere", refusal(Status.Code.NOT_FOUND, () -> retrieval.distill(request("nowhere")
+                .build()).forEachRemaining(x -> {})).getStatus().getDescription());
+        assertEquals("dataset_dir: no directory missing in the store", refusal(Status.Code.NOT_FOUND, () -> retrieval.distill(
+                request("checked").setDatasetDir("missing").build()).forEachRemaining(x -> {})).getStatus().getDescription());
+        assertEquals("run_id: no Distill run abc", refusal(Status.Code.NOT_FOUND, () -> retrieval.distill(request("checked")
+                .setRunId("abc").build()).forEachRemaining(x -> {})).getStatus().getDescription());
+    }
+}
