@@ -40,7 +40,7 @@ final class CollectionEvaluation {
                 SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(target.record().name()).setQuery(query(q, dataDir))
                         .setTopK(k).setMode(SearchMode.SEARCH_MODE_SINGLE);
                 if (scope == Retriever.Scope.LOCAL) {
-                    r.setFilter(SearchFilter.newBuilder().addPools(task.name()));
+                    r.setFilter(SearchFilter.newBuilder().addPools(poolLabel(layout, task, split)));
                 }
                 ranked.add(searcher.search(r.build(), target).getHitsList().stream().map(Hit::getDid).toList());
             }
@@ -50,6 +50,14 @@ final class CollectionEvaluation {
         EvaluationResult result = Evaluator.evaluate(label, layout, retriever, new Evaluator.Options(split, true, tasks, 42, queriesPerTask),
                 progress);
         return summary(result);
+    }
+
+    /**
+     * The label of a task's local pool for a split: the task's name where every split shares one pool
+     * file (most M-BEIR tasks), "mscoco_task0_val" where the split has its own (MSCOCO's val pools).
+     */
+    static String poolLabel(MbeirLayout layout, EvalTask task, String split) {
+        return layout.localPool(task, split).equals(layout.localPool(task, MbeirLayout.TEST)) ? task.name() : task.name() + "_" + split;
     }
 
     /** A query as a client sends it: the instruction, M-BEIR's formatted text, the image by store path. */

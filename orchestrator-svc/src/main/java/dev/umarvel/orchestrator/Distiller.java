@@ -48,6 +48,17 @@ public class Distiller {
     @Inject
     OrchestratorConfig config;
 
+    private final java.util.concurrent.ExecutorService runs = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "distill");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** The threads Distill runs on (one per run; a second run on the same collection is refused, not queued). */
+    java.util.concurrent.Executor runs() {
+        return runs;
+    }
+
     /** One run's context: its request, where its files go, and where its events go. */
     private record Run(String id, DistillRequest request, Path store, Path dir, String dataDir, MbeirLayout layout,
             Consumer<DistillEvent> events) {
@@ -74,7 +85,7 @@ public class Distiller {
         Path dir = store.resolve("distill").resolve(runId);
         DistillState state;
         if (r.getRunId().isEmpty()) {
-            state = DistillState.start(runId, record.name());
+            state = DistillState.start(runId, record.name(), record.createdAtMillis(), record.modelVersion());
         } else {
             if (!runId.matches("[a-z0-9-]{1,63}") || !DistillState.exists(dir)) {
                 throw Status.NOT_FOUND.withDescription("run_id: no Distill run " + runId).asRuntimeException();
@@ -82,6 +93,15 @@ public class Distiller {
             state = DistillState.read(dir);
             if (!state.collection().equals(record.name())) {
                 throw Requests.invalid("run_id", "run " + runId + " distils collection " + state.collection() + ", not " + record.name());
+            }
+            if (state.collectionCreated() != record.createdAtMillis()) { // the collection was created again since
+                state = state.forCollection(record.createdAtMillis());
+            }
+            boolean done = state.swapped() && record.modelVersion().equals(state.deployedVersion());
+            if (!done && !record.modelVersion().equals(state.baseVersion())) {
+                throw Status.FAILED_PRECONDITION.withDescription("run_id: run " + runId + " distils model " + state.baseVersion()
+                        + " but collection " + record.name() + " holds vectors of " + record.modelVersion() + "; start a new run")
+                        .asRuntimeException();
             }
         }
         if (!collections.hold(record.name())) {

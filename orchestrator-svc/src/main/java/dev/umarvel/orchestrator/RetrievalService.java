@@ -193,9 +193,9 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
     }
 
     @Override
-    @Blocking
     public void distill(DistillRequest r, StreamObserver<DistillEvent> out) {
-        Calls.stream(metrics, "Distill", out, () -> distiller.run(r, out::onNext, this::proto));
+        // a run lasts minutes: it gets its own thread rather than holding a request worker
+        distiller.runs().execute(() -> Calls.stream(metrics, "Distill", out, () -> distiller.run(r, out::onNext, this::proto)));
     }
 
     /** A collection record with its live counts. */

@@ -78,8 +78,12 @@ class DistillTest {
         retrieval.createCollection(CreateCollectionRequest.newBuilder().setName(name).build());
         try (Stream<Path> pools = Files.list(STORE.resolve(DATA).resolve("cand_pool/local"))) {
             for (Path pool : pools.sorted().toList()) {
-                retrieval.importPool(ImportPoolRequest.newBuilder().setCollection(name).setPoolPath(DATA + "/cand_pool/local/"
-                        + pool.getFileName()).build()).forEachRemaining(p -> {});
+                String file = pool.getFileName().toString();
+                ImportPoolRequest.Builder r = ImportPoolRequest.newBuilder().setCollection(name).setPoolPath(DATA + "/cand_pool/local/" + file);
+                if (file.contains("_val_cand_pool")) { // MSCOCO's validation pools, apart from its test pools
+                    r.addPools(file.replaceFirst("^mbeir_", "").replaceFirst("_cand_pool\\.jsonl$", ""));
+                }
+                retrieval.importPool(r.build()).forEachRemaining(p -> {});
             }
         }
         return retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName(name).build());
@@ -240,6 +244,22 @@ class DistillTest {
         assertEquals(2, retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("resume").build()).getIndexVersion());
         assertEquals(2, FakeModels.jobsStarted.stream().filter(j -> j.getJobId().startsWith("distill-" + last.getRunId())).count(),
                 "a new job after the failed one");
+    }
+
+    @Test
+    void aRunResumesOnlyOnACollectionOfTheModelItDistils() throws Exception {
+        collection("rebased");
+        FakeModels.failNextJob = true;
+        List<DistillEvent> first = new ArrayList<>();
+        refusal(Status.Code.ABORTED, () -> retrieval.distill(request("rebased").build()).forEachRemaining(first::add));
+        String runId = first.get(0).getRunId();
+        FakeModels.checkpoint = "ckpt/other";
+        FakeModels.version = "fake-v9"; // the collection is made again, of another model
+        collection("rebased");
+        StatusRuntimeException e = refusal(Status.Code.FAILED_PRECONDITION, () -> retrieval.distill(request("rebased").setRunId(runId)
+                .build()).forEachRemaining(x -> {}));
+        assertEquals("run_id: run " + runId + " distils model fake-v1 but collection rebased holds vectors of fake-v9; start a new run",
+                e.getStatus().getDescription());
     }
 
     @Test
