@@ -17,9 +17,10 @@ public final class Bench {
             case "serving" -> ServingBench.run(rest);
             case "index" -> IndexBench.run(rest);
             case "search" -> SearchBench.run(rest);
+            case "loop" -> LoopBench.run(rest);
             default -> {
                 System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick] [--service-threads N]"
-                        + " | index [--quick] [--max N] | search [--queries-per-task N] [--embedder CKPT] [--reranker CKPT]");
+                        + " | index [--quick] [--max N] | search [--queries-per-task N] [--embedder CKPT] [--reranker CKPT] | loop [--tiny] [--store DIR]");
                 System.exit(which.equals("help") ? 0 : 2);
             }
         }

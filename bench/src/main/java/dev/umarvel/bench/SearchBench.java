@@ -1,5 +1,7 @@
 package dev.umarvel.bench;
 
+import dev.umarvel.cli.LocalService;
+
 import dev.umarvel.cli.Umarvel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,11 +30,11 @@ final class SearchBench {
         Path out = Path.of(System.getProperty("umarvel.bench.out", "target/bench")).toAbsolutePath();
         Files.createDirectories(out);
         Map<String, String> threads = Map.of("ai.djl.pytorch.num_threads", "1"); // two model services share the cores
-        try (ServiceProcess emb = ServiceProcess.start("embedder-svc", with(threads, "umarvel.store", store.toString(), "umarvel.checkpoint",
+        try (LocalService emb = LocalService.start("embedder-svc", with(threads, "umarvel.store", store.toString(), "umarvel.checkpoint",
                 embedder), out.resolve("search-embedder.log"));
-                ServiceProcess rer = ServiceProcess.start("reranker-svc", with(threads, "umarvel.store", store.toString(),
+                LocalService rer = LocalService.start("reranker-svc", with(threads, "umarvel.store", store.toString(),
                         "umarvel.checkpoint", reranker), out.resolve("search-reranker.log"));
-                ServiceProcess orch = ServiceProcess.start("orchestrator-svc", Map.of("umarvel.store", store.toString(),
+                LocalService orch = LocalService.start("orchestrator-svc", Map.of("umarvel.store", store.toString(),
                         "quarkus.grpc.clients.embedder.port", String.valueOf(emb.port), "quarkus.grpc.clients.reranker.port",
                         String.valueOf(rer.port), "umarvel.search.auto-margin", margin, "umarvel.search.rerank-timeout", "30s"),
                         out.resolve("search-orchestrator.log"))) {

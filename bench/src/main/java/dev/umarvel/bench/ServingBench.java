@@ -1,5 +1,7 @@
 package dev.umarvel.bench;
 
+import dev.umarvel.cli.LocalService;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.google.protobuf.ByteString;
@@ -140,7 +142,7 @@ final class ServingBench {
                 module.replace("-svc", ""), "umarvel.batch.queue-capacity", "8192"));
         settings.putAll(extra);
         settings.putAll(serviceThreads);
-        try (ServiceProcess service = ServiceProcess.start(module, settings, store.resolve(module + ".log"))) {
+        try (LocalService service = LocalService.start(module, settings, store.resolve(module + ".log"))) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", service.port).usePlaintext()
                     .maxInboundMessageSize(64 << 20).build();
             try {
@@ -257,7 +259,7 @@ final class ServingBench {
     // ---- helpers ----------------------------------------------------------------------------------
 
     /** {model seconds, batches, items} the service has computed so far. */
-    private static double[] busy(ServiceProcess service) throws Exception {
+    private static double[] busy(LocalService service) throws Exception {
         return new double[] {service.metric("umarvel_batch_compute_seconds_sum"), service.metric("umarvel_batch_compute_seconds_count"),
                 service.metric("umarvel_batch_items_sum")};
     }

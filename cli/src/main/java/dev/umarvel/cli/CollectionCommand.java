@@ -1,21 +1,37 @@
 package dev.umarvel.cli;
 
+import com.google.protobuf.ByteString;
+import dev.umarvel.api.v1.Candidate;
 import dev.umarvel.api.v1.Collection;
+import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.CreateCollectionRequest;
 import dev.umarvel.api.v1.DeleteRequest;
 import dev.umarvel.api.v1.DeleteResponse;
 import dev.umarvel.api.v1.DescribeCollectionRequest;
 import dev.umarvel.api.v1.DropCollectionRequest;
+import dev.umarvel.api.v1.Image;
 import dev.umarvel.api.v1.ImportPoolProgress;
 import dev.umarvel.api.v1.ImportPoolRequest;
 import dev.umarvel.api.v1.IndexBackend;
 import dev.umarvel.api.v1.ListCollectionsRequest;
 import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.UpsertRequest;
+import dev.umarvel.api.v1.UpsertResponse;
+import dev.umarvel.mbeir.Jsonl;
+import dev.umarvel.mbeir.MbeirCandidate;
+import dev.umarvel.mbeir.TextNormalizer;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +39,8 @@ import picocli.CommandLine.Parameters;
 /** {@code umarvel collection ...}: the orchestrator's collection RPCs from the command line. */
 @Command(name = "collection", mixinStandardHelpOptions = true, description = "Create, list, describe, drop collections; import pools; delete.",
         subcommands = {CollectionCommand.Create.class, CollectionCommand.ListAll.class, CollectionCommand.Describe.class,
-                CollectionCommand.Drop.class, CollectionCommand.Import.class, CollectionCommand.Delete.class})
+                CollectionCommand.Drop.class, CollectionCommand.Import.class, CollectionCommand.Upsert.class,
+                CollectionCommand.Delete.class})
 final class CollectionCommand {
 
     /** Where the orchestrator listens; every subcommand has it. */
@@ -146,6 +163,93 @@ final class CollectionCommand {
             System.out.printf("%d lines, %d written, %d already there (%.0f candidates/s)%n%s%n", last.getLinesRead(), last.getUpserted(),
                     last.getSkipped(), last.getCandidatesPerSecond(), line(last.getCollection()));
             return 0;
+        }
+    }
+
+    @Command(name = "upsert", mixinStandardHelpOptions = true, description = "Stream candidates from a local M-BEIR JSONL file "
+            + "(images sent inline from --image-root): Upsert, in chunks, idempotent by did.")
+    static final class Upsert extends Target implements Callable<Integer> {
+        @Parameters(index = "0", description = "A local JSONL of M-BEIR candidates (did, txt, img_path, modality).")
+        Path file;
+
+        @Option(names = "--collection", required = true)
+        String collection;
+
+        @Option(names = "--image-root", defaultValue = ".", description = "Local directory the img_path values are relative to.")
+        Path imageRoot;
+
+        @Option(names = "--pools", split = ",", description = "Pool labels for every candidate.")
+        List<String> pools;
+
+        @Option(names = "--chunk", defaultValue = "64", description = "Candidates per stream message.")
+        int chunk;
+
+        @Override
+        public Integer call() throws Exception {
+            List<UpsertRequest> chunks = new ArrayList<>();
+            List<Candidate> part = new ArrayList<>();
+            try (Stream<MbeirCandidate> lines = Jsonl.candidates(file)) {
+                for (MbeirCandidate c : (Iterable<MbeirCandidate>) lines::iterator) {
+                    Content.Builder content = Content.newBuilder();
+                    if (c.txt() != null) {
+                        content.setText(TextNormalizer.format(c.txt()));
+                    }
+                    if (c.imgPath() != null) {
+                        content.setImage(Image.newBuilder().setData(ByteString.copyFrom(
+                                Files.readAllBytes(imageRoot.resolve(c.imgPath())))));
+                    }
+                    part.add(Candidate.newBuilder().setDid(c.did()).setContent(content)
+                            .addAllPools(pools == null ? List.of() : pools).build());
+                    if (part.size() == chunk) {
+                        chunks.add(UpsertRequest.newBuilder().setCollection(chunks.isEmpty() ? collection : "")
+                                .addAllCandidates(part).build());
+                        part.clear();
+                    }
+                }
+            }
+            if (!part.isEmpty() || chunks.isEmpty()) {
+                chunks.add(UpsertRequest.newBuilder().setCollection(chunks.isEmpty() ? collection : "")
+                        .addAllCandidates(part).build());
+            }
+            UpsertResponse r = upsert(chunks);
+            System.out.printf("%d upserted: %d created, %d replaced%n%s%n", r.getUpserted(), r.getCreated(), r.getReplaced(),
+                    line(r.getCollection()));
+            return 0;
+        }
+
+        private UpsertResponse upsert(List<UpsertRequest> chunks) throws Exception {
+            ManagedChannel channel = NettyChannelBuilder.forTarget(via).usePlaintext().maxInboundMessageSize(64 << 20).build();
+            try {
+                CompletableFuture<UpsertResponse> done = new CompletableFuture<>();
+                StreamObserver<UpsertRequest> in = RetrievalGrpc.newStub(channel).upsert(
+                        new StreamObserver<>() {
+                            UpsertResponse last;
+
+                            @Override
+                            public void onNext(UpsertResponse v) {
+                                last = v;
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                done.completeExceptionally(t);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                                done.complete(last);
+                            }
+                        });
+                chunks.forEach(in::onNext);
+                in.onCompleted();
+                try {
+                    return done.get();
+                } catch (ExecutionException e) {
+                    throw e.getCause() instanceof RuntimeException re ? re : e;
+                }
+            } finally {
+                channel.shutdownNow();
+            }
         }
     }
 

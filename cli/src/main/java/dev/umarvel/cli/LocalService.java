@@ -1,4 +1,4 @@
-package dev.umarvel.bench;
+package dev.umarvel.cli;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -12,20 +12,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A packaged service (its quarkus-run.jar) started as its own process on a free port, ready when /q/health/ready says so. */
-final class ServiceProcess implements AutoCloseable {
+/**
+ * A packaged service (its quarkus-run.jar) started as its own process, up when /q/health says so
+ * (ready, or only live for a model service that waits for LoadModel). What the quickstart and the
+ * benchmarks run the platform with.
+ */
+public final class LocalService implements AutoCloseable {
 
     private final Process process;
-    final int port;
+    public final int port;
 
-    private ServiceProcess(Process process, int port) {
+    private LocalService(Process process, int port) {
         this.process = process;
         this.port = port;
     }
 
-    /** The packaged application of a module, looked up from the working directory or its parent. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The packaged application of a module: under {@code umarvel.home} (set by the umarvel script), the working directory or its parent. */
     static Path application(String module) {
-        for (Path root : List.of(Path.of("."), Path.of(".."))) {
+        String home = System.getProperty("umarvel.home", ".");
+        for (Path root : List.of(Path.of(home), Path.of("."), Path.of(".."))) {
             Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
             if (Files.exists(jar)) {
                 return jar.toAbsolutePath().normalize();
@@ -34,15 +43,22 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(module + "/target/quarkus-app/quarkus-run.jar not found: run ./mvnw install -DskipTests first");
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    /** Starts {@code module} with these settings (as -D properties) and waits until it is ready. */
-    static ServiceProcess start(String module, Map<String, String> settings, Path log) throws Exception {
-        int port = freePort();
+    /** Starts {@code module} on a free port with these settings (as -D properties) and waits until it is ready. */
+    public static LocalService start(String module, Map<String, String> settings, Path log) throws Exception {
+        return start(module, freePort(), settings, log, true);
+    }
+
+    /**
+     * Starts {@code module} on {@code port} with these settings (as -D properties) and waits until it is
+     * ready, or only live when {@code ready} is false.
+     */
+    public static LocalService start(String module, int port, Map<String, String> settings, Path log, boolean ready) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -51,7 +67,7 @@ final class ServiceProcess implements AutoCloseable {
         // OpenMP threads that spin while idle take the cores the gRPC and batching threads need (measured in bench serving)
         builder.environment().put("OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"));
         Process p = builder.start();
-        ServiceProcess service = new ServiceProcess(p, port);
+        LocalService service = new LocalService(p, port);
         HttpClient http = HttpClient.newHttpClient();
         long until = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < until) {
@@ -59,7 +75,7 @@ final class ServiceProcess implements AutoCloseable {
                 throw new IllegalStateException(module + " exited: see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/q/health/ready")).build(),
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + (ready ? "/q/health/ready" : "/q/health/live"))).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return service;
@@ -77,7 +93,7 @@ final class ServiceProcess implements AutoCloseable {
      * Sums every Prometheus sample of /q/metrics whose name (before the labels) is {@code name}, e.g.
      * {@code umarvel_batch_compute_seconds_sum}: how the benchmark reads where the service's time went.
      */
-    double metric(String name) throws IOException, InterruptedException {
+    public double metric(String name) throws IOException, InterruptedException {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
                 + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         double sum = 0;
@@ -91,8 +107,22 @@ final class ServiceProcess implements AutoCloseable {
         return sum;
     }
 
+    /** Leaves the process running after this JVM exits (the quickstart hands its services over to the user). */
+    public void detach() {
+        detached = true;
+    }
+
+    private boolean detached;
+
+    boolean detachedState() {
+        return detached;
+    }
+
     @Override
     public void close() throws InterruptedException {
+        if (detached) {
+            return;
+        }
         process.destroy();
         if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();

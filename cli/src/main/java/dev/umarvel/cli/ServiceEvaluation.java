@@ -31,12 +31,25 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceEvaluation {
 
+    /** @param tag appended to each mode's label, e.g. "before distillation" ("" for none) */
     record Settings(String address, String collection, Path store, String data, String split, List<EvalTask> tasks, boolean global,
-            List<SearchMode> modes, int recallK, int queriesPerTask, int concurrency, boolean setup, Path out) {}
+            List<SearchMode> modes, int recallK, int queriesPerTask, int concurrency, boolean setup, Path out, String tag) {}
+
+    /** Each mode's recall and what its searches cost. */
+    record Outcome(List<EvaluationResult> results, Map<String, ServiceRetriever.Latencies> latencies) {}
 
     private ServiceEvaluation() {}
 
     static String run(Settings s) throws Exception {
+        Outcome o = evaluate(s);
+        EvaluationReport.write(o.results(), s.out(), "eval-via");
+        String md = EvaluationReport.markdown(o.results()) + "\n" + latencyTable(o.latencies(), s.concurrency(), s.recallK());
+        AtomicWriter.write(s.out().resolve("eval-via.md"), md);
+        return md;
+    }
+
+    /** Evaluates each mode in turn (setting the collection up first if asked). */
+    static Outcome evaluate(Settings s) throws Exception {
         ManagedChannel channel = NettyChannelBuilder.forTarget(s.address()).usePlaintext().maxInboundMessageSize(64 << 20).build();
         try {
             RetrievalGrpc.RetrievalBlockingStub stub = RetrievalGrpc.newBlockingStub(channel);
@@ -46,18 +59,17 @@ final class ServiceEvaluation {
             }
             stub.describeCollection(DescribeCollectionRequest.newBuilder().setName(s.collection()).build()); // NOT_FOUND early
             List<EvaluationResult> results = new ArrayList<>();
-            Map<SearchMode, ServiceRetriever.Latencies> latencies = new LinkedHashMap<>();
+            Map<String, ServiceRetriever.Latencies> latencies = new LinkedHashMap<>();
             for (SearchMode mode : s.modes()) {
-                try (ServiceRetriever retriever = new ServiceRetriever(stub, s.collection(), s.data(), mode, s.recallK(), s.concurrency())) {
-                    results.add(Evaluator.evaluate(label(mode), layout, retriever,
-                            new Evaluator.Options(s.split(), s.global(), s.tasks(), 42, s.queriesPerTask()), m -> {}));
-                    latencies.put(mode, retriever.latencies);
+                String label = label(mode) + (s.tag().isEmpty() ? "" : ", " + s.tag());
+                try (ServiceRetriever retriever = new ServiceRetriever(stub, s.collection(), s.data(), mode, s.recallK(), s.concurrency());
+                        Progress bar = new Progress(label, s.tasks().size())) {
+                    results.add(Evaluator.evaluate(label, layout, retriever,
+                            new Evaluator.Options(s.split(), s.global(), s.tasks(), 42, s.queriesPerTask()), bar.steps()));
+                    latencies.put(label, retriever.latencies);
                 }
             }
-            EvaluationReport.write(results, s.out(), "eval-via");
-            String md = EvaluationReport.markdown(results) + "\n" + latencyTable(latencies, s);
-            AtomicWriter.write(s.out().resolve("eval-via.md"), md);
-            return md;
+            return new Outcome(results, latencies);
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
@@ -89,11 +101,11 @@ final class ServiceEvaluation {
         return mode.name().replace("SEARCH_MODE_", "").toLowerCase() + " via service";
     }
 
-    static String latencyTable(Map<SearchMode, ServiceRetriever.Latencies> latencies, Settings s) {
-        StringBuilder md = new StringBuilder("## Latency through the service\n\n" + s.concurrency() + " searches in flight, top "
-                + 50 + ", recall " + Math.max(50, s.recallK()) + " for the reranking modes; client-side wall time per search.\n\n"
+    static String latencyTable(Map<String, ServiceRetriever.Latencies> latencies, int concurrency, int recallK) {
+        StringBuilder md = new StringBuilder("## Latency through the service\n\n" + concurrency + " searches in flight, top "
+                + 50 + ", recall " + Math.max(50, recallK) + " for the reranking modes; client-side wall time per search.\n\n"
                 + "| mode | searches | p50 ms | p99 ms | reranked | degraded |\n|---|---:|---:|---:|---:|---:|\n");
-        latencies.forEach((mode, l) -> md.append(String.format("| %s | %d | %.1f | %.1f | %.0f%% | %d |%n", label(mode), l.nanos.size(),
+        latencies.forEach((label, l) -> md.append(String.format("| %s | %d | %.1f | %.1f | %.0f%% | %d |%n", label, l.nanos.size(),
                 l.percentileMillis(0.5), l.percentileMillis(0.99), l.nanos.isEmpty() ? 0.0 : 100.0 * l.reranked.get() / l.nanos.size(),
                 l.degraded.get())));
         return md.toString();

@@ -1,0 +1,181 @@
+package dev.umarvel.cli;
+
+import dev.umarvel.api.v1.DistillRequest;
+import dev.umarvel.api.v1.DropCollectionRequest;
+import dev.umarvel.api.v1.HyperParameters;
+import dev.umarvel.api.v1.ImportPoolRequest;
+import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.SearchMode;
+import dev.umarvel.api.v1.TrainerGrpc;
+import dev.umarvel.mbeir.AtomicWriter;
+import dev.umarvel.mbeir.EvalTask;
+import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.synth.SynthGenerator;
+import dev.umarvel.mbeir.synth.SynthSize;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code umarvel quickstart}: the whole platform on one machine. Generates M-BEIR-synth, trains every
+ * stage on trainer-svc, starts the embedder, reranker and orchestrator, imports the pools, evaluates
+ * SINGLE and CASCADE, runs Distill through the orchestrator, evaluates SINGLE, CASCADE and AUTO
+ * again, and writes the report; the services keep running for {@code umarvel search} unless
+ * {@code --stop}. What exists is reused: a second run trains nothing unless {@code --retrain}.
+ */
+@Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Train, serve, distil and evaluate the whole platform on "
+        + "M-BEIR-synth; leaves the services running for `umarvel search`.")
+final class QuickstartCommand implements Callable<Integer> {
+
+    @Option(names = "--size", defaultValue = "small", description = "tiny (about 2 minutes) or small (about 20).")
+    String size;
+
+    @Option(names = "--store", defaultValue = ".", description = "Store root (default: here).")
+    Path store;
+
+    @Option(names = "--steps", defaultValue = "0", description = "Instruction-stage steps; the other stages scale from it "
+            + "(default: 120 for small, 100 for tiny).")
+    long steps;
+
+    @Option(names = "--queries-per-task", defaultValue = "-1", description = "Test queries per task in the evaluations "
+            + "(default: 25 for small, all for tiny).")
+    int queriesPerTask;
+
+    @Option(names = "--retrain", description = "Train every stage again instead of reusing earlier jobs.")
+    boolean retrain;
+
+    @Option(names = "--stop", description = "Stop the services at the end instead of leaving them running.")
+    boolean stop;
+
+    @Option(names = "--out", description = "Report directory (default: reports/quickstart-<size> under the store).")
+    Path out;
+
+    static final String COLLECTION = "quickstart";
+
+    @Override
+    public Integer call() throws Exception {
+        boolean tiny = size.equals("tiny");
+        if (!tiny && !size.equals("small")) {
+            throw new IllegalArgumentException("--size: tiny or small, got " + size);
+        }
+        long start = System.nanoTime();
+        Path root = store.toAbsolutePath().normalize();
+        String data = "data/synth-" + size;
+        long s = steps > 0 ? steps : tiny ? 100 : 120;
+        int perTask = queriesPerTask >= 0 ? queriesPerTask : tiny ? 0 : 25;
+        Path report = (out == null ? root.resolve("reports/quickstart-" + size) : out).toAbsolutePath();
+        Path work = root.resolve("quickstart").resolve(size);
+        Files.createDirectories(work);
+        QuickstartServices.stopEarlier(work);
+        Map<String, Double> seconds = new LinkedHashMap<>();
+
+        if (!Files.exists(root.resolve(data).resolve(SynthGenerator.MANIFEST))) {
+            try (Progress bar = new Progress("generate " + size, 1)) {
+                SynthGenerator.generate(root.resolve(data), SynthSize.parse(size), 42, m -> bar.update(0, 1, m));
+            }
+        }
+        seconds.put("data", lap(start));
+
+        try (QuickstartServices services = new QuickstartServices(root, work)) {
+            long t = System.nanoTime();
+            services.startTrainer();
+            String prefix = "qs-" + size + "-s" + s + (retrain ? "-" + System.currentTimeMillis() : "");
+            TrainerChain chain = new TrainerChain(TrainerGrpc.newBlockingStub(services.channel(services.trainer)), prefix, data,
+                    tiny ? "tiny" : "small", 1);
+            String[] models = chain.recipe(s);
+            double[] untrained = chain.untrained(root);
+            seconds.put("training (every stage)", lap(t));
+
+            t = System.nanoTime();
+            services.startModels(models[0], models[1]);
+            ManagedChannel channel = NettyChannelBuilder.forTarget("localhost:" + services.orchestrator.port).usePlaintext()
+                    .maxInboundMessageSize(64 << 20).build();
+            RetrievalGrpc.RetrievalBlockingStub retrieval = RetrievalGrpc.newBlockingStub(channel);
+            retrieval.dropCollection(DropCollectionRequest.newBuilder().setName(COLLECTION).setIfExists(true).build());
+            MbeirLayout layout = new MbeirLayout(root.resolve(data));
+            List<EvalTask> tasks = layout.tasks(MbeirLayout.TEST);
+            String address = "localhost:" + services.orchestrator.port;
+            ServiceEvaluation.Settings before = new ServiceEvaluation.Settings(address, COLLECTION, root, data, MbeirLayout.TEST, tasks, true,
+                    List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE), 50, perTask, 4, true, report, "before distillation");
+            ServiceEvaluation.Outcome b = ServiceEvaluation.evaluate(before); // sets the collection up: the test local pools
+            importValidationPools(retrieval, layout, root, data);
+            seconds.put("services, import, evaluation before", lap(t));
+
+            t = System.nanoTime();
+            DistillRequest.Builder distill = DistillRequest.newBuilder().setCollection(COLLECTION).setDatasetDir(data)
+                    .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(tiny ? 20 : 50).setEvalQueriesPerTask(tiny ? 0 : 10)
+                    // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
+                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, s / 2)).setBatchSize(8)).setSeed(1);
+            Path runFile = work.resolve("distill-run-" + prefix); // the run distils this prefix's models
+            if (Files.exists(runFile)) {
+                distill.setRunId(Files.readString(runFile).strip()); // its teacher scores and training are reused
+            }
+            DistillCommand.Summary d;
+            Canary.Seen canary;
+            try (Canary c = new Canary(retrieval, COLLECTION, "a red circle on the left", 20)) { // searches through the swap
+                d = DistillCommand.run(retrieval, distill.build(), id -> {
+                    try {
+                        AtomicWriter.write(runFile, id);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                c.awaitMore(5); // searches after the swap
+                canary = c.seen();
+            }
+            seconds.put("distillation (teacher, training, re-index, swap)", lap(t));
+
+            t = System.nanoTime();
+            ServiceEvaluation.Outcome a = ServiceEvaluation.evaluate(new ServiceEvaluation.Settings(address, COLLECTION, root, data,
+                    MbeirLayout.TEST, tasks, true, List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE,
+                            SearchMode.SEARCH_MODE_AUTO), 50, perTask, 4, false, report, "after distillation"));
+            seconds.put("evaluation after", lap(t));
+            channel.shutdownNow();
+            seconds.put("total", lap(start));
+
+            String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, untrained, seconds, size, s, perTask),
+                    stop ? "services stopped (--stop)" : services.describe());
+            System.out.println();
+            System.out.println(md);
+            if (stop) {
+                services.close();
+            } else {
+                services.handOver();
+                System.out.println(services.describe());
+            }
+        }
+        return 0;
+    }
+
+    /** MSCOCO's validation pools (apart from its test pools, which keep the task's label): what Distill evaluates on. */
+    private static void importValidationPools(RetrievalGrpc.RetrievalBlockingStub retrieval, MbeirLayout layout, Path root, String data) {
+        for (EvalTask task : layout.tasks(MbeirLayout.VAL)) {
+            Path pool = layout.localPool(task, MbeirLayout.VAL);
+            if (pool.equals(layout.localPool(task, MbeirLayout.TEST)) || !Files.exists(pool)) {
+                continue;
+            }
+            retrieval.importPool(ImportPoolRequest.newBuilder().setCollection(COLLECTION).setPoolPath(root.relativize(pool).toString())
+                    .addPools(task.name() + "_" + MbeirLayout.VAL).setImageRoot(data).build()).forEachRemaining(p -> {});
+        }
+    }
+
+    private static double lap(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    /** Every result in one list: before, then after. */
+    static List<EvaluationResult> all(ServiceEvaluation.Outcome b, ServiceEvaluation.Outcome a) {
+        List<EvaluationResult> out = new ArrayList<>(b.results());
+        out.addAll(a.results());
+        return out;
+    }
+}

@@ -1,0 +1,115 @@
+package dev.umarvel.cli;
+
+import dev.umarvel.api.v1.DataSpec;
+import dev.umarvel.api.v1.GetJobRequest;
+import dev.umarvel.api.v1.HyperParameters;
+import dev.umarvel.api.v1.Job;
+import dev.umarvel.api.v1.JobEvent;
+import dev.umarvel.api.v1.JobKind;
+import dev.umarvel.api.v1.JobSpec;
+import dev.umarvel.api.v1.JobState;
+import dev.umarvel.api.v1.MiningOptions;
+import dev.umarvel.api.v1.StartJobRequest;
+import dev.umarvel.api.v1.TrainerGrpc;
+import dev.umarvel.api.v1.WatchJobRequest;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.function.UnaryOperator;
+
+/**
+ * The recipe's stages as jobs on trainer-svc, one after the other, each shown with a progress bar.
+ * Job ids are fixed per stage ({@code <prefix>-<stage>}), so a second run finds the jobs that
+ * succeeded and reuses their output instead of training again; a failed job is started anew.
+ */
+final class TrainerChain {
+
+    private final TrainerGrpc.TrainerBlockingStub trainer;
+    private final String prefix;
+    private final String data;
+    private final String preset;
+    private final long seed;
+
+    TrainerChain(TrainerGrpc.TrainerBlockingStub trainer, String prefix, String data, String preset, long seed) {
+        this.trainer = trainer;
+        this.prefix = prefix;
+        this.data = data;
+        this.preset = preset;
+        this.seed = seed;
+    }
+
+    /** Stage 0 to the hard-negative stage and the reranker: {retriever, reranker} checkpoints, store-relative. */
+    String[] recipe(long s) {
+        String pre = job("pretrain", JobKind.JOB_KIND_PRETRAIN, "", s, b -> b);
+        String text = job("text", JobKind.JOB_KIND_TEXT_ALIGN, pre, s / 2, b -> b);
+        String cross = job("cross-modal", JobKind.JOB_KIND_CROSS_MODAL, text, s / 2, b -> b);
+        String instruction = job("instruction", JobKind.JOB_KIND_INSTRUCTION, cross, s, b -> b);
+        String mined = job("mine", JobKind.JOB_KIND_MINE_HARD_NEGATIVES, instruction, 1,
+                b -> b.setMining(MiningOptions.newBuilder().setSimilarityThreshold(0.95)));
+        String retriever = job("hard-negatives", JobKind.JOB_KIND_HARD_NEGATIVE, instruction, Math.max(1, s / 6),
+                b -> b.setData(b.getData().toBuilder().setHardNegatives(mined)));
+        String reranker = job("reranker", JobKind.JOB_KIND_RERANKER, pre, Math.max(1, s / 3),
+                b -> b.setInitFromBase(true).setData(b.getData().toBuilder().setHardNegatives(mined)));
+        return new String[] {retriever, reranker};
+    }
+
+    /**
+     * What training buys: a model after one pre-training step, evaluated in process on the trainer
+     * (exact search, test split, local and global pools). Returns {mean local, mean global}.
+     */
+    double[] untrained(java.nio.file.Path store) throws java.io.IOException {
+        String init = job("untrained", JobKind.JOB_KIND_PRETRAIN, "", 1, b -> b);
+        String report = job("untrained-eval", JobKind.JOB_KIND_EVALUATE, init, 1, b -> b.setEvaluation(
+                dev.umarvel.api.v1.EvaluationOptions.newBuilder().setSplit("test").setGlobalPool(true)));
+        com.fasterxml.jackson.databind.JsonNode e = dev.umarvel.mbeir.Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json")
+                .toFile()).get("evaluations").get(0);
+        return new double[] {e.get("mean_local").asDouble(), e.path("mean_global").asDouble(Double.NaN)};
+    }
+
+    /** Runs one job (or reuses its earlier success) and returns its output. */
+    String job(String stage, JobKind kind, String init, long steps, UnaryOperator<JobSpec.Builder> customise) {
+        String id = prefix + "-" + stage;
+        JobSpec spec = customise.apply(JobSpec.newBuilder().setKind(kind).setDisplayName("quickstart " + stage)
+                .setData(DataSpec.newBuilder().setDatasetDir(data).setSkipValidation(true)).setInitCheckpoint(init).setPreset(preset)
+                .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(1, steps))).setSeed(seed)).build();
+        Job job = start(id, spec);
+        if (job.getState() == JobState.JOB_STATE_SUCCEEDED) {
+            System.out.println("reusing " + stage + ": " + job.getOutput());
+            return job.getOutput();
+        }
+        try (Progress bar = new Progress(stage, Math.max(1, steps))) {
+            Iterator<JobEvent> events = trainer.watchJob(WatchJobRequest.newBuilder().setJobId(job.getJobId()).build());
+            while (events.hasNext()) {
+                JobEvent e = events.next();
+                if (e.hasProgress()) {
+                    bar.update(e.getProgress().getStep(), Math.max(1, e.getProgress().getTotalSteps()),
+                            String.format(Locale.ROOT, "loss %.3f", e.getProgress().getLoss()));
+                }
+            }
+        }
+        job = trainer.getJob(GetJobRequest.newBuilder().setJobId(job.getJobId()).build());
+        if (job.getState() != JobState.JOB_STATE_SUCCEEDED) {
+            throw new IllegalStateException(stage + ": job " + job.getJobId() + " ended " + job.getState() + ": " + job.getReason());
+        }
+        return job.getOutput();
+    }
+
+    /** Starts the stage's job; an earlier one with its id is reused unless it failed or was cancelled. */
+    private Job start(String id, JobSpec spec) {
+        for (int attempt = 1;; attempt++) {
+            String attemptId = attempt == 1 ? id : id + "-" + attempt;
+            try {
+                return trainer.startJob(StartJobRequest.newBuilder().setJobId(attemptId).setSpec(spec).build());
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.ALREADY_EXISTS) {
+                    throw e;
+                }
+                Job earlier = trainer.getJob(GetJobRequest.newBuilder().setJobId(attemptId).build());
+                if (earlier.getState() != JobState.JOB_STATE_FAILED && earlier.getState() != JobState.JOB_STATE_CANCELLED) {
+                    return earlier;
+                }
+            }
+        }
+    }
+}
