@@ -28,6 +28,7 @@ final class QuickstartServices implements AutoCloseable {
     private final Path store;
     private final Path work;
     private final List<LocalService> started = new ArrayList<>();
+    private final Map<LocalService, String> names = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
     LocalService trainer;
     LocalService embedder;
@@ -60,6 +61,7 @@ final class QuickstartServices implements AutoCloseable {
         try (Progress bar = new Progress("start " + module, 1)) {
             LocalService s = LocalService.start(module, port, settings, work.resolve(module + ".log"), ready);
             started.add(s);
+            names.put(s, module.replace("-svc", ""));
             record();
             return s;
         }
@@ -88,8 +90,7 @@ final class QuickstartServices implements AutoCloseable {
     }
 
     private String name(LocalService s) {
-        return s == trainer ? "trainer" : s == embedder ? "embedder" : s == reranker ? "reranker" : s == orchestrator ? "orchestrator"
-                : "service";
+        return names.get(s);
     }
 
     /** How to reach the services and stop them. */

@@ -84,16 +84,18 @@ final class ServiceEvaluation {
                 throw e;
             }
         }
-        for (EvalTask task : s.tasks()) {
-            String pool = s.store().relativize(layout.localPool(task, s.split())).toString();
-            Iterator<ImportPoolProgress> progress = stub.importPool(ImportPoolRequest.newBuilder().setCollection(s.collection())
-                    .setPoolPath(pool).addPools(task.name()).setImageRoot(s.data()).setBatchSize(64).build());
-            ImportPoolProgress last = null;
-            while (progress.hasNext()) {
-                last = progress.next();
+        try (Progress bar = new Progress("import pools", s.tasks().size())) {
+            int done = 0;
+            for (EvalTask task : s.tasks()) {
+                String pool = s.store().relativize(layout.localPool(task, s.split())).toString();
+                Iterator<ImportPoolProgress> progress = stub.importPool(ImportPoolRequest.newBuilder().setCollection(s.collection())
+                        .setPoolPath(pool).addPools(task.name()).setImageRoot(s.data()).setBatchSize(64).build());
+                while (progress.hasNext()) {
+                    ImportPoolProgress p = progress.next();
+                    bar.update(done, s.tasks().size(), String.format("%s %d/%d", task.name(), p.getLinesRead(), p.getTotalLines()));
+                }
+                bar.update(++done, s.tasks().size(), task.name());
             }
-            System.out.printf("imported %s: %d lines (%d new, %d already there)%n", pool, last == null ? 0 : last.getLinesRead(),
-                    last == null ? 0 : last.getUpserted(), last == null ? 0 : last.getSkipped());
         }
     }
 
