@@ -6,6 +6,7 @@ import dev.umarvel.api.v1.DistillOptions;
 import dev.umarvel.api.v1.DistillPhase;
 import dev.umarvel.api.v1.DistillRequest;
 import dev.umarvel.api.v1.GetJobRequest;
+import dev.umarvel.api.v1.HyperParameters;
 import dev.umarvel.api.v1.Job;
 import dev.umarvel.api.v1.JobEvent;
 import dev.umarvel.api.v1.JobKind;
@@ -93,8 +94,12 @@ final class DistillTraining {
         DataSpec.Builder data = DataSpec.newBuilder().setDatasetDir(store.relativize(dataset).toString())
                 .setTrainPool(dataset.relativize(store.resolve(state.poolFile())).toString()).setTeacherScores(state.teacherFile())
                 .setTrainQueries(r.getTrainQueries()).setInstructions(r.getInstructions()).setSkipValidation(true);
+        int list = r.getRecallK() == 0 ? 50 : r.getRecallK();
+        // a step embeds batch x list candidates: unless asked, as many lists as keep it near the trainer's default bound of 1024
+        HyperParameters hyper = r.getHyper().hasBatchSize() ? r.getHyper()
+                : r.getHyper().toBuilder().setBatchSize(Math.max(2, Math.min(64, 1000 / list))).build();
         return JobSpec.newBuilder().setKind(JobKind.JOB_KIND_DISTILL).setDisplayName("distill " + state.collection() + " (" + state.runId()
-                + ")").setData(data).setInitCheckpoint(initCheckpoint).setHyper(r.getHyper())
-                .setDistill(DistillOptions.newBuilder().setListSize(r.getRecallK() == 0 ? 50 : r.getRecallK())).setSeed(r.getSeed()).build();
+                + ")").setData(data).setInitCheckpoint(initCheckpoint).setHyper(hyper)
+                .setDistill(DistillOptions.newBuilder().setListSize(list)).setSeed(r.getSeed()).build();
     }
 }

@@ -190,6 +190,7 @@ class DistillTest {
         assertEquals(teacherFile, job.getSpec().getData().getTeacherScores());
         assertEquals(STORE.resolve(poolFile).normalize(), STORE.resolve(DATA).resolve(job.getSpec().getData().getTrainPool()).normalize());
         assertEquals(5, job.getSpec().getDistill().getListSize());
+        assertEquals(64, job.getSpec().getHyper().getBatchSize(), "lists of 5: the most lists per step, 64");
 
         // deployed beside the old model, re-indexed, swapped
         String distilled = "fake-jobs-distill-" + runId + "-final";

@@ -129,6 +129,20 @@ public class JobManager {
         }
     }
 
+    /** A list-wise step embeds batch x list candidates at once: refused above the configured bound, before it runs out of memory. */
+    private void checkListSize(dev.umarvel.recipe.JobSpec spec) {
+        if (spec.kind() != dev.umarvel.recipe.JobKind.DISTILL && spec.kind() != dev.umarvel.recipe.JobKind.CONTINUE_HARD) {
+            return;
+        }
+        long sequences = (long) spec.hyper().batchSize() * spec.distill().listSize();
+        int bound = config.trainer().maxListSequences();
+        if (sequences > bound) {
+            throw new InvalidSpecException(List.of("spec.hyper.batch_size: " + spec.hyper().batchSize() + " lists of "
+                    + spec.distill().listSize() + " candidates are " + sequences + " candidate sequences per step, over this trainer's "
+                    + "umarvel.trainer.max-list-sequences of " + bound + "; lower batch_size or distill.list_size"));
+        }
+    }
+
     /** Validates and queues a job. */
     Job start(JobSpec spec, String requestedId) {
         String id = requestedId.isEmpty() ? "job-" + UUID.randomUUID().toString().substring(0, 8) : requestedId;
@@ -139,6 +153,7 @@ public class JobManager {
         dev.umarvel.recipe.JobSpec domain;
         try {
             domain = SpecMapper.toDomain(spec, id);
+            checkListSize(domain);
             JobContext probe = context(domain, null);
             Jobs.validate(probe, domain);
             if (!domain.initCheckpoint().isEmpty()) {

@@ -21,5 +21,13 @@ public interface TrainerConfig {
         /** Resume jobs found running or queued in the store at start-up. */
         @WithDefault("true")
         boolean resumeOnStart();
+
+        /**
+         * Candidate sequences one DISTILL or CONTINUE_HARD step may embed (batch_size x list_size): the paper's
+         * 64 lists of 50 need more than 22 GB with the small preset on CPU (the kernel killed the trainer at
+         * 22 GB); 1024 fits in a few. Raise it on GPU nodes.
+         */
+        @WithDefault("1024")
+        int maxListSequences();
     }
 }

@@ -48,6 +48,11 @@ class RecoveryTest {
                     public boolean resumeOnStart() {
                         return true;
                     }
+
+                    @Override
+                    public int maxListSequences() {
+                        return 1024;
+                    }
                 };
             }
         };

@@ -187,6 +187,9 @@ class TrainerServiceTest {
         expect(Status.Code.INVALID_ARGUMENT, "spec.init_checkpoint: required for INSTRUCTION", spec(JobKind.JOB_KIND_INSTRUCTION, "", 1));
         expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.tasks[0]: unknown task 'coco'", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setEvaluation(EvaluationOptions.newBuilder().addTasks("coco")));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.hyper.batch_size: 64 lists of 50 candidates are 3200 candidate sequences per step, "
+                + "over this trainer's umarvel.trainer.max-list-sequences of 1024", spec(JobKind.JOB_KIND_DISTILL, "x", 1)
+                .setHyper(HyperParameters.newBuilder().setBatchSize(64)).setDistill(DistillOptions.newBuilder().setListSize(50)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.mining.k: must be >= 1", spec(JobKind.JOB_KIND_MINE_HARD_NEGATIVES, "data/tiny", 1)
                 .setMining(MiningOptions.newBuilder().setK(0)));
         expect(Status.Code.NOT_FOUND, "data/none", spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setData(DataSpec.newBuilder().setDatasetDir("data/none")));
