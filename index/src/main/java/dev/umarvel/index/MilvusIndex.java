@@ -127,6 +127,9 @@ public final class MilvusIndex implements VectorIndex {
     /** Drops a collection and its data (not an alias: drop what the alias no longer points at). */
     public static void drop(MilvusClientV2 client, String collection) throws IOException {
         try {
+            if (!client.hasCollection(HasCollectionReq.builder().collectionName(collection).build())) {
+                return; // dropping what is not there is done
+            }
             client.dropCollection(DropCollectionReq.builder().collectionName(collection).build());
         } catch (MilvusClientException e) {
             throw new IOException("milvus: " + e.getMessage(), e);

@@ -201,6 +201,21 @@ public class Collections {
         return index;
     }
 
+    /** The staged version emptied first: a re-index that starts over must not keep what an abandoned attempt wrote. */
+    VectorIndex freshStaged(String name, int version) throws IOException {
+        CollectionRecord r = describe(name);
+        VectorIndex earlier = staged.remove(name + "/" + version);
+        if (earlier != null) {
+            earlier.close();
+        }
+        if (r.backend() == OrchestratorConfig.Backend.MILVUS) {
+            MilvusIndex.drop(milvus(), r.physicalName(version));
+        } else {
+            deleteTree(dir(name).resolve("v" + version));
+        }
+        return staged(name, version);
+    }
+
     /**
      * Makes a staged version live, holding vectors of {@code modelVersion}: the Milvus alias moves (one
      * call moves every reader), then the record (the embedded backend's commit point). Idempotent.
@@ -271,7 +286,7 @@ public class Collections {
             }
             if (r.backend() == OrchestratorConfig.Backend.MILVUS) {
                 milvus().dropAlias(io.milvus.v2.service.utility.request.DropAliasReq.builder().alias(name).build());
-                for (int v = 1; v <= r.indexVersion(); v++) {
+                for (int v = 1; v <= r.indexVersion() + 1; v++) { // and a version a Distill run may have staged
                     MilvusIndex.drop(milvus(), r.physicalName(v));
                 }
             }

@@ -34,7 +34,8 @@ final class Reindex {
             return state;
         }
         VectorIndex live = collections.index(state.collection());
-        VectorIndex staged = collections.staged(state.collection(), state.stagedVersion());
+        VectorIndex staged = state.reindexAfter().isEmpty() ? collections.freshStaged(state.collection(), state.stagedVersion())
+                : collections.staged(state.collection(), state.stagedVersion());
         long total = Math.max(1, live.size());
         send.accept(Distiller.event(PHASE, PhaseStatus.PHASE_STATUS_STARTED, "re-embedding " + total + " candidates into version "
                 + state.stagedVersion() + (state.reindexAfter().isEmpty() ? "" : ", after " + state.reindexAfter())));

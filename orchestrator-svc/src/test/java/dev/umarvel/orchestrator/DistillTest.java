@@ -280,6 +280,16 @@ class DistillTest {
         assertEquals("fake-v1", live.getModelVersion());
         assertFalse(retrieval.search(SearchRequest.newBuilder().setCollection("gated").setQuery(Query.newBuilder()
                 .setContent(Content.newBuilder().setText("a red circle"))).build()).getHitsList().isEmpty());
+
+        // writes are allowed again; a new run re-indexes from scratch, not on top of the refused run's staged version
+        String gone = retrieval.search(SearchRequest.newBuilder().setCollection("gated").setQuery(Query.newBuilder()
+                .setContent(Content.newBuilder().setText("a red circle"))).build()).getHits(0).getDid();
+        assertEquals(1, retrieval.delete(dev.umarvel.api.v1.DeleteRequest.newBuilder().setCollection("gated").addDids(gone).build())
+                .getDeleted());
+        retrieval.distill(request("gated").build()).forEachRemaining(e -> {});
+        Collection swapped = retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("gated").build());
+        assertEquals(2, swapped.getIndexVersion());
+        assertEquals(live.getCount() - 1, swapped.getCount(), "the deleted candidate is not carried over from the refused run");
     }
 
     @Test
