@@ -61,9 +61,18 @@ public class Distiller {
 
     /** One run's context: its request, where its files go, and where its events go. */
     private record Run(String id, DistillRequest request, Path store, Path dir, String dataDir, MbeirLayout layout,
-            Consumer<DistillEvent> events) {
+            Consumer<DistillEvent> events, java.util.concurrent.atomic.AtomicBoolean listening) {
+        /** Sends an event while the caller listens; a caller that went away does not stop the run (it can be resumed or watched again). */
         void send(DistillEvent.Builder e) {
-            events.accept(e.setRunId(id).build());
+            if (!listening.get()) {
+                return;
+            }
+            try {
+                events.accept(e.setRunId(id).build());
+            } catch (RuntimeException gone) {
+                listening.set(false);
+                LOG.infof("Distill %s: the caller went away (%s); the run goes on", id, gone.getMessage());
+            }
         }
     }
 
@@ -107,7 +116,8 @@ public class Distiller {
         if (!collections.hold(record.name())) {
             throw Status.ABORTED.withDescription("collection: another Distill run holds " + record.name()).asRuntimeException();
         }
-        Run run = new Run(runId, r, store, dir, store.relativize(dataset).toString(), layout, events);
+        Run run = new Run(runId, r, store, dir, store.relativize(dataset).toString(), layout, events,
+                new java.util.concurrent.atomic.AtomicBoolean(true));
         DistillPhase phase = DistillPhase.DISTILL_PHASE_EVALUATE_BEFORE;
         try {
             state.write(dir);

@@ -60,6 +60,9 @@ class DistillTest {
     @GrpcClient("retrieval")
     RetrievalGrpc.RetrievalBlockingStub retrieval;
 
+    @GrpcClient("retrieval")
+    io.grpc.Channel channel;
+
     @BeforeEach
     void reset() throws Exception {
         FakeModels.version = "fake-v1";
@@ -245,6 +248,38 @@ class DistillTest {
         assertEquals(2, retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("resume").build()).getIndexVersion());
         assertEquals(2, FakeModels.jobsStarted.stream().filter(j -> j.getJobId().startsWith("distill-" + last.getRunId())).count(),
                 "a new job after the failed one");
+    }
+
+    @Test
+    void aRunGoesOnWhenItsCallerGoesAway() throws Exception {
+        collection("orphan");
+        FakeModels.embedDelayMillis = 20; // the run outlasts the call by seconds
+        io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        call.run(() -> RetrievalGrpc.newStub(channel).distill(request("orphan").build(), new io.grpc.stub.StreamObserver<>() {
+            @Override
+            public void onNext(DistillEvent e) {
+                first.countDown();
+            }
+
+            @Override
+            public void onError(Throwable t) {}
+
+            @Override
+            public void onCompleted() {}
+        }));
+        assertTrue(first.await(30, java.util.concurrent.TimeUnit.SECONDS));
+        call.cancel(null); // the caller hangs up after the first event
+        long until = System.nanoTime() + 60_000_000_000L;
+        Collection c = null;
+        while (System.nanoTime() < until) {
+            c = retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("orphan").build());
+            if (c.getIndexVersion() == 2) {
+                break;
+            }
+            Thread.sleep(200);
+        }
+        assertEquals(2, c.getIndexVersion(), "the run finished without its caller");
     }
 
     @Test
