@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The invariants of k8s/ that a reviewer would check by hand: every container probed on /q/health,
  * with requests and limits; a PodDisruptionBudget and a Service per Deployment; Prometheus
  * annotations; images pinned by tag; GPUs requested for the model services in the gpu overlay; no
- * Secret with values anywhere. (Rendering with kustomize itself is not in CI yet.)
+ * Secret with values anywhere. These read the files as written; RenderedOverlaysTest checks what kustomize makes of them.
  */
 class K8sManifestsTest {
 

@@ -60,8 +60,6 @@ class DistillTest {
     @GrpcClient("retrieval")
     RetrievalGrpc.RetrievalBlockingStub retrieval;
 
-    @GrpcClient("retrieval")
-    io.grpc.Channel channel;
 
     @BeforeEach
     void reset() throws Exception {
@@ -254,9 +252,10 @@ class DistillTest {
     void aRunGoesOnWhenItsCallerGoesAway() throws Exception {
         collection("orphan");
         FakeModels.embedDelayMillis = 20; // the run outlasts the call by seconds
-        io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        // a connection of its own, closed after the first event: the caller is gone, not just one of its calls
+        io.grpc.ManagedChannel own = io.grpc.ManagedChannelBuilder.forAddress("localhost", 8081).usePlaintext().build();
         java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
-        call.run(() -> RetrievalGrpc.newStub(channel).distill(request("orphan").build(), new io.grpc.stub.StreamObserver<>() {
+        RetrievalGrpc.newStub(own).distill(request("orphan").build(), new io.grpc.stub.StreamObserver<>() {
             @Override
             public void onNext(DistillEvent e) {
                 first.countDown();
@@ -267,9 +266,9 @@ class DistillTest {
 
             @Override
             public void onCompleted() {}
-        }));
+        });
         assertTrue(first.await(30, java.util.concurrent.TimeUnit.SECONDS));
-        call.cancel(null); // the caller hangs up after the first event
+        own.shutdownNow();
         long until = System.nanoTime() + 60_000_000_000L;
         Collection c = null;
         while (System.nanoTime() < until) {
