@@ -54,10 +54,9 @@ public class Searcher {
         return search(r, new Target(collections.describe(r.getCollection()), collections.index(r.getCollection())));
     }
 
-    /** A search of a given index version (a Distill run evaluates the staged one before it goes live). */
+    /** A search of a given index version (a Distill run evaluates the staged one before it goes live); the request is valid. */
     SearchResponse search(SearchRequest r, Target target) throws IOException {
         long start = System.nanoTime();
-        Requests.search(r);
         SearchMode mode = r.getMode() == SearchMode.SEARCH_MODE_UNSPECIFIED ? SearchMode.valueOf("SEARCH_MODE_" + config.search().mode())
                 : r.getMode();
         int topK = r.getTopK() == 0 ? 10 : r.getTopK();
