@@ -15,9 +15,15 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
@@ -48,20 +54,20 @@ public class Distiller {
     @Inject
     OrchestratorConfig config;
 
-    private final java.util.concurrent.ExecutorService runs = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    private final ExecutorService runs = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "distill");
         t.setDaemon(true);
         return t;
     });
 
     /** The threads Distill runs on (one per run; a second run on the same collection is refused, not queued). */
-    java.util.concurrent.Executor runs() {
+    Executor runs() {
         return runs;
     }
 
     /** One run's context: its request, where its files go, and where its events go. */
     private record Run(String id, DistillRequest request, Path store, Path dir, String dataDir, MbeirLayout layout,
-            Consumer<DistillEvent> events, java.util.concurrent.atomic.AtomicBoolean listening) {
+            Consumer<DistillEvent> events, AtomicBoolean listening) {
         /** Sends an event while the caller listens; a caller that went away does not stop the run (it can be resumed or watched again). */
         void send(DistillEvent.Builder e) {
             if (!listening.get()) {
@@ -117,11 +123,10 @@ public class Distiller {
             throw Status.ABORTED.withDescription("collection: another Distill run holds " + record.name()).asRuntimeException();
         }
         Run run = new Run(runId, r, store, dir, store.relativize(dataset).toString(), layout, events,
-                new java.util.concurrent.atomic.AtomicBoolean(true));
+                new AtomicBoolean(true));
         DistillPhase phase = DistillPhase.DISTILL_PHASE_EVALUATE_BEFORE;
         try {
             state.write(dir);
-            phase = DistillPhase.DISTILL_PHASE_EVALUATE_BEFORE;
             state = evaluateBefore(run, state);
             phase = DistillPhase.DISTILL_PHASE_TEACHER_SCORING;
             state = teacher(run, state);
@@ -129,8 +134,8 @@ public class Distiller {
             state = DistillTraining.train(run.request(), state, record.modelVersion(), models, store, dataset, run::send, s -> {
                 try {
                     s.write(dir);
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             });
             phase = DistillPhase.DISTILL_PHASE_DEPLOY;
