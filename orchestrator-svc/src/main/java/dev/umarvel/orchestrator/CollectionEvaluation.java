@@ -62,7 +62,10 @@ final class CollectionEvaluation {
 
     /** A query as a client sends it: the instruction, M-BEIR's formatted text, the image by store path. */
     static Query query(QueryInput in, String dataDir) {
-        MbeirQuery q = in.query();
+        return query(in.query(), in.instruction(), dataDir);
+    }
+
+    static Query query(MbeirQuery q, String instruction, String dataDir) {
         Content.Builder content = Content.newBuilder();
         if (q.queryModality().hasText() && q.queryTxt() != null) {
             content.setText(TextNormalizer.format(q.queryTxt()));
@@ -70,7 +73,7 @@ final class CollectionEvaluation {
         if (q.queryModality().hasImage() && q.queryImgPath() != null) {
             content.setImage(Image.newBuilder().setStorePath(dataDir + "/" + q.queryImgPath()));
         }
-        return Query.newBuilder().setInstruction(in.instruction() == null ? "" : in.instruction()).setContent(content).setQid(q.qid()).build();
+        return Query.newBuilder().setInstruction(instruction == null ? "" : instruction).setContent(content).setQid(q.qid()).build();
     }
 
     static EvaluationSummary summary(EvaluationResult result) {

@@ -87,10 +87,7 @@ public class Indexer {
                     labels.addAll(c.getPoolsList());
                     c = c.toBuilder().clearPools().addAllPools(labels).build();
                 }
-                float[] v = new float[embedded.getEmbeddings(i).getValuesCount()];
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = embedded.getEmbeddings(i).getValues(j);
-                }
+                float[] v = ModelClients.vector(embedded, i);
                 String modality = CandidateCodec.modalityOf(c.getContent()).name();
                 entries.add(new VectorIndex.Entry(c.getDid(), v, c.hasDatasetId() ? c.getDatasetId() : -1, modality, c.getPoolsList(),
                         CandidateCodec.encode(c, store, images)));

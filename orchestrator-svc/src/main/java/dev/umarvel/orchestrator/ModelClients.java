@@ -47,6 +47,15 @@ public class ModelClients {
         return withCallerDeadline(embedder).embed(EmbedRequest.newBuilder().addAllItems(items).setModelVersion(modelVersion).build());
     }
 
+    /** The {@code i}-th vector of an embedder's answer. */
+    static float[] vector(EmbedResponse r, int i) {
+        float[] v = new float[r.getEmbeddings(i).getValuesCount()];
+        for (int j = 0; j < v.length; j++) {
+            v[j] = r.getEmbeddings(i).getValues(j);
+        }
+        return v;
+    }
+
     /** Swaps the embedder's model; with {@code retainPrevious} the old one keeps answering requests that name its version. */
     public LoadModelResponse loadEmbedder(String checkpointPath, boolean retainPrevious) {
         return embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath(checkpointPath).setRetainPrevious(retainPrevious).build());

@@ -50,10 +50,7 @@ final class Reindex {
             List<VectorIndex.Entry> entries = new ArrayList<>(page.size());
             for (int i = 0; i < page.size(); i++) {
                 VectorIndex.Stored s = page.get(i);
-                float[] v = new float[embedded.getEmbeddings(i).getValuesCount()];
-                for (int j = 0; j < v.length; j++) {
-                    v[j] = embedded.getEmbeddings(i).getValues(j);
-                }
+                float[] v = ModelClients.vector(embedded, i);
                 entries.add(new VectorIndex.Entry(s.did(), v, s.datasetId(), s.modality(), s.pools(), s.content()));
             }
             staged.upsert(entries);

@@ -74,10 +74,7 @@ public class Searcher {
             throw Indexer.modelGone(record, e);
         }
         Indexer.requireModel(record, embedded.getModelVersion());
-        float[] query = new float[embedded.getEmbeddings(0).getValuesCount()];
-        for (int i = 0; i < query.length; i++) {
-            query[i] = embedded.getEmbeddings(0).getValues(i);
-        }
+        float[] query = ModelClients.vector(embedded, 0);
         long embedDone = System.nanoTime();
         List<VectorIndex.Hit> recalled = index.search(query, mode == SearchMode.SEARCH_MODE_SINGLE ? topK : recallK, filter(r));
         long recallDone = System.nanoTime();

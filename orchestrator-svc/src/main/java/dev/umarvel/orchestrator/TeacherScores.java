@@ -5,7 +5,6 @@ import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.DistillRequest;
 import dev.umarvel.api.v1.EmbedItem;
 import dev.umarvel.api.v1.EmbedResponse;
-import dev.umarvel.api.v1.Image;
 import dev.umarvel.api.v1.Query;
 import dev.umarvel.api.v1.RerankResponse;
 import dev.umarvel.index.VectorIndex;
@@ -14,7 +13,6 @@ import dev.umarvel.mbeir.Json;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.Modality;
 import dev.umarvel.mbeir.TeacherFile;
-import dev.umarvel.mbeir.TextNormalizer;
 import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,20 +74,9 @@ final class TeacherScores {
     private static TeacherFile.Entry score(DistillRequest r, TrainingSet set, MbeirQuery q, Searcher.Target live, ModelClients models,
             int recallK, String dataDir, Map<String, String> contents) throws Exception {
         String instruction = set.instruction(q, r.getSeed());
-        Content.Builder content = Content.newBuilder();
-        if (q.queryModality().hasText() && q.queryTxt() != null) {
-            content.setText(TextNormalizer.format(q.queryTxt()));
-        }
-        if (q.queryModality().hasImage() && q.queryImgPath() != null) {
-            content.setImage(Image.newBuilder().setStorePath(dataDir + "/" + q.queryImgPath()));
-        }
-        Query query = Query.newBuilder().setInstruction(instruction).setContent(content).setQid(q.qid()).build();
+        Query query = CollectionEvaluation.query(q, instruction, dataDir);
         EmbedResponse e = models.embed(List.of(EmbedItem.newBuilder().setQuery(query).build()), live.record().modelVersion());
-        float[] v = new float[e.getEmbeddings(0).getValuesCount()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = e.getEmbeddings(0).getValues(i);
-        }
-        List<VectorIndex.Hit> hits = live.index().search(v, recallK, VectorIndex.Filter.NONE);
+        List<VectorIndex.Hit> hits = live.index().search(ModelClients.vector(e, 0), recallK, VectorIndex.Filter.NONE);
         List<Content> candidates = new ArrayList<>(hits.size());
         for (VectorIndex.Hit h : hits) {
             candidates.add(CandidateCodec.decode(h.content()).getContent());
