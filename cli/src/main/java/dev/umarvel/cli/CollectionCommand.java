@@ -21,7 +21,6 @@ import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.TextNormalizer;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,13 +42,24 @@ import picocli.CommandLine.Parameters;
                 CollectionCommand.Delete.class})
 final class CollectionCommand {
 
-    /** Where the orchestrator listens; every subcommand has it. */
+    /** Where the orchestrator listens and how to reach it securely; every subcommand has them. */
     static class Target {
         @Option(names = "--via", defaultValue = "localhost:9090", description = "The orchestrator (host:port).")
         String via;
 
+        @picocli.CommandLine.Mixin
+        SecureOptions secure = new SecureOptions();
+
+        ManagedChannel channel() {
+            try {
+                return secure.security().channel(via);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
         <T> T call(java.util.function.Function<RetrievalGrpc.RetrievalBlockingStub, T> body) {
-            ManagedChannel channel = NettyChannelBuilder.forTarget(via).usePlaintext().build();
+            ManagedChannel channel = channel();
             try {
                 return body.apply(RetrievalGrpc.newBlockingStub(channel));
             } finally {
@@ -218,7 +228,7 @@ final class CollectionCommand {
         }
 
         private UpsertResponse upsert(List<UpsertRequest> chunks) throws Exception {
-            ManagedChannel channel = NettyChannelBuilder.forTarget(via).usePlaintext().maxInboundMessageSize(64 << 20).build();
+            ManagedChannel channel = channel();
             try {
                 CompletableFuture<UpsertResponse> done = new CompletableFuture<>();
                 StreamObserver<UpsertRequest> in = RetrievalGrpc.newStub(channel).upsert(

@@ -29,6 +29,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--via", description = "Evaluate through a running orchestrator instead, e.g. localhost:9090 (host:port).")
     String via;
 
+    @picocli.CommandLine.Mixin
+    SecureOptions secure = new SecureOptions();
+
     @Option(names = "--collection", defaultValue = "mbeir_eval", description = "With --via: the collection to search.")
     String collection;
 
@@ -83,7 +86,7 @@ final class EvalCommand implements Callable<Integer> {
             List<dev.umarvel.api.v1.SearchMode> searchModes = modes.stream()
                     .map(m -> dev.umarvel.api.v1.SearchMode.valueOf("SEARCH_MODE_" + m.toUpperCase())).toList();
             System.out.print(ServiceEvaluation.run(new ServiceEvaluation.Settings(via, collection, store, data.toString(), split, selected,
-                    global, searchModes, recallK, queriesPerTask, Math.max(1, concurrency), setup, out, "")));
+                    global, searchModes, recallK, queriesPerTask, Math.max(1, concurrency), setup, out, "", secure.security())));
             System.out.println("report: " + out.resolve("eval-via.md") + ", " + out.resolve("eval-via.json"));
             return 0;
         }

@@ -21,10 +21,12 @@ public final class LocalService implements AutoCloseable {
 
     private final Process process;
     public final int port;
+    private final ClientSecurity security;
 
-    private LocalService(Process process, int port) {
+    private LocalService(Process process, int port, ClientSecurity security) {
         this.process = process;
         this.port = port;
+        this.security = security;
     }
 
     public long pid() {
@@ -59,6 +61,12 @@ public final class LocalService implements AutoCloseable {
      * ready, or only live when {@code ready} is false.
      */
     public static LocalService start(String module, int port, Map<String, String> settings, Path log, boolean ready) throws Exception {
+        return start(module, port, settings, log, ready, ClientSecurity.PLAIN);
+    }
+
+    /** As above, for a service that runs under TLS: its health is asked over HTTPS, trusting {@code security}'s CA. */
+    public static LocalService start(String module, int port, Map<String, String> settings, Path log, boolean ready, ClientSecurity security)
+            throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -67,15 +75,15 @@ public final class LocalService implements AutoCloseable {
         // OpenMP threads that spin while idle take the cores the gRPC and batching threads need (measured in bench serving)
         builder.environment().put("OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"));
         Process p = builder.start();
-        LocalService service = new LocalService(p, port);
-        HttpClient http = HttpClient.newHttpClient();
+        LocalService service = new LocalService(p, port, security);
+        HttpClient http = security.http();
         long until = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < until) {
             if (!p.isAlive()) {
                 throw new IllegalStateException(module + " exited: see " + log);
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + (ready ? "/q/health/ready" : "/q/health/live"))).build(),
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(security.scheme() + "://localhost:" + port + (ready ? "/q/health/ready" : "/q/health/live"))).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return service;
@@ -94,7 +102,7 @@ public final class LocalService implements AutoCloseable {
      * {@code umarvel_batch_compute_seconds_sum}: how the benchmark reads where the service's time went.
      */
     public double metric(String name) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:" + port
+        HttpResponse<String> r = security.http().send(HttpRequest.newBuilder(URI.create(security.scheme() + "://localhost:" + port
                 + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         double sum = 0;
         for (String line : r.body().split("\n")) {

@@ -14,7 +14,6 @@ import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.mbeir.synth.SynthGenerator;
 import dev.umarvel.mbeir.synth.SynthSize;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,6 +52,10 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--retrain", description = "Train every stage again instead of reusing earlier jobs.")
     boolean retrain;
 
+    @Option(names = "--secure", description = "Run the services with mutual TLS and bearer tokens (certificates and tokens made "
+            + "under <store>/security).")
+    boolean secure;
+
     @Option(names = "--stop", description = "Stop the services at the end instead of leaving them running.")
     boolean stop;
 
@@ -85,7 +88,7 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         seconds.put("data", lap(start));
 
-        try (QuickstartServices services = new QuickstartServices(root, work)) {
+        try (QuickstartServices services = new QuickstartServices(root, work, secure ? root.resolve("security") : null)) {
             long t = System.nanoTime();
             services.startTrainer();
             String prefix = "qs-" + size + "-s" + s + (retrain ? "-" + System.currentTimeMillis() : "");
@@ -97,15 +100,15 @@ final class QuickstartCommand implements Callable<Integer> {
 
             t = System.nanoTime();
             services.startModels(models[0], models[1]);
-            ManagedChannel channel = NettyChannelBuilder.forTarget("localhost:" + services.orchestrator.port).usePlaintext()
-                    .maxInboundMessageSize(64 << 20).build();
+            ManagedChannel channel = services.channel(services.orchestrator);
             RetrievalGrpc.RetrievalBlockingStub retrieval = RetrievalGrpc.newBlockingStub(channel);
             retrieval.dropCollection(DropCollectionRequest.newBuilder().setName(COLLECTION).setIfExists(true).build());
             MbeirLayout layout = new MbeirLayout(root.resolve(data));
             List<EvalTask> tasks = layout.tasks(MbeirLayout.TEST);
             String address = "localhost:" + services.orchestrator.port;
             ServiceEvaluation.Settings before = new ServiceEvaluation.Settings(address, COLLECTION, root, data, MbeirLayout.TEST, tasks, true,
-                    List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE), 50, perTask, 4, true, report, "before distillation");
+                    List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE), 50, perTask, 4, true, report, "before distillation",
+                    services.security());
             ServiceEvaluation.Outcome b = ServiceEvaluation.evaluate(before); // sets the collection up: the test local pools
             importValidationPools(retrieval, layout, root, data);
             seconds.put("services, import, evaluation before", lap(t));
@@ -137,7 +140,7 @@ final class QuickstartCommand implements Callable<Integer> {
             t = System.nanoTime();
             ServiceEvaluation.Outcome a = ServiceEvaluation.evaluate(new ServiceEvaluation.Settings(address, COLLECTION, root, data,
                     MbeirLayout.TEST, tasks, true, List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE,
-                            SearchMode.SEARCH_MODE_AUTO), 50, perTask, 4, false, report, "after distillation"));
+                            SearchMode.SEARCH_MODE_AUTO), 50, perTask, 4, false, report, "after distillation", services.security()));
             seconds.put("evaluation after", lap(t));
             channel.shutdownNow();
             seconds.put("total", lap(start));

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.Json;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -35,9 +34,25 @@ final class QuickstartServices implements AutoCloseable {
     LocalService reranker;
     LocalService orchestrator;
 
-    QuickstartServices(Path store, Path work) {
+    /** The certificates and tokens the services run under ({@code null}: plaintext, no tokens). */
+    private final Path securityDir;
+    private final ClientSecurity security;
+
+    QuickstartServices(Path store, Path work, Path securityDir) throws IOException {
         this.store = store;
         this.work = work;
+        this.securityDir = securityDir;
+        if (securityDir != null) {
+            SecurityCommand.init(securityDir, dev.umarvel.security.CertificateAuthority.DEFAULT_NAMES);
+            this.security = ClientSecurity.fromDir(securityDir, "admin");
+        } else {
+            this.security = ClientSecurity.PLAIN;
+        }
+    }
+
+    /** How this command's own clients reach the services. */
+    ClientSecurity security() {
+        return security;
     }
 
     void startTrainer() throws Exception {
@@ -58,8 +73,12 @@ final class QuickstartServices implements AutoCloseable {
 
     private LocalService start(String module, int preferred, Map<String, String> settings, boolean ready) throws Exception {
         int port = free(preferred) ? preferred : LocalService.freePort();
+        Map<String, String> all = new HashMap<>(settings);
+        if (securityDir != null) {
+            all.putAll(ClientSecurity.serverSettings(securityDir, module.equals("orchestrator-svc")));
+        }
         try (Progress bar = new Progress("start " + module, 1)) {
-            LocalService s = LocalService.start(module, port, settings, work.resolve(module + ".log"), ready);
+            LocalService s = LocalService.start(module, port, all, work.resolve(module + ".log"), ready, security);
             started.add(s);
             names.put(s, module.replace("-svc", ""));
             record();
@@ -68,7 +87,7 @@ final class QuickstartServices implements AutoCloseable {
     }
 
     ManagedChannel channel(LocalService service) {
-        ManagedChannel c = NettyChannelBuilder.forTarget("localhost:" + service.port).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        ManagedChannel c = security.channel("localhost:" + service.port);
         channels.add(c);
         return c;
     }
@@ -101,7 +120,9 @@ final class QuickstartServices implements AutoCloseable {
         }
         if (orchestrator != null) {
             b.append("search them: ./umarvel search \"a red circle on the left\" --collection ").append(QuickstartCommand.COLLECTION)
-                    .append(" --via localhost:").append(orchestrator.port).append('\n');
+                    .append(" --via localhost:").append(orchestrator.port)
+                    .append(securityDir == null ? "" : " --tls-dir " + securityDir + " --token-file " + securityDir.resolve("admin.token"))
+                    .append('\n');
         }
         return b.append("stop them: kill ").append(String.join(" ", started.stream().map(s -> String.valueOf(s.pid())).toList()))
                 .append("  (or run the quickstart again)").toString();

@@ -15,7 +15,6 @@ import dev.umarvel.mbeir.eval.Evaluator;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -33,7 +32,8 @@ final class ServiceEvaluation {
 
     /** @param tag appended to each mode's label, e.g. "before distillation" ("" for none) */
     record Settings(String address, String collection, Path store, String data, String split, List<EvalTask> tasks, boolean global,
-            List<SearchMode> modes, int recallK, int queriesPerTask, int concurrency, boolean setup, Path out, String tag) {}
+            List<SearchMode> modes, int recallK, int queriesPerTask, int concurrency, boolean setup, Path out, String tag,
+            ClientSecurity security) {}
 
     /** Each mode's recall and what its searches cost. */
     record Outcome(List<EvaluationResult> results, Map<String, ServiceRetriever.Latencies> latencies) {}
@@ -50,7 +50,7 @@ final class ServiceEvaluation {
 
     /** Evaluates each mode in turn (setting the collection up first if asked). */
     static Outcome evaluate(Settings s) throws Exception {
-        ManagedChannel channel = NettyChannelBuilder.forTarget(s.address()).usePlaintext().maxInboundMessageSize(64 << 20).build();
+        ManagedChannel channel = s.security().channel(s.address());
         try {
             RetrievalGrpc.RetrievalBlockingStub stub = RetrievalGrpc.newBlockingStub(channel);
             MbeirLayout layout = new MbeirLayout(s.store().resolve(s.data()));

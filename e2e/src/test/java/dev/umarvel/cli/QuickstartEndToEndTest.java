@@ -1,12 +1,15 @@
 package dev.umarvel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.umarvel.mbeir.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The closed loop end to end, as a user runs it: {@code umarvel quickstart --size tiny} trains every
  * stage on trainer-svc and drives the packaged embedder, reranker and orchestrator as separate
  * processes through collection set-up, evaluation, Distill (teacher scores, DISTILL job, deploy,
- * re-index while serving, alias swap) and evaluation again.
+ * re-index while serving, alias swap) and evaluation again; all of it with --secure: mutual TLS on every port and
+ * bearer tokens on every call, the orchestrator's calls to the model services included.
  */
 class QuickstartEndToEndTest {
 
@@ -37,7 +41,8 @@ class QuickstartEndToEndTest {
     @Test
     void theWholeLoopImprovesRecallAndSwapsWithoutAFailedSearch() throws Exception {
         Path report = store.resolve("report");
-        assertEquals(0, Umarvel.run("quickstart", "--size", "tiny", "--store", store.toString(), "--stop", "--out", report.toString()));
+        assertEquals(0, Umarvel.run("quickstart", "--size", "tiny", "--store", store.toString(), "--stop", "--secure",
+                "--out", report.toString()));
         JsonNode r = Json.MAPPER.readTree(Files.readString(report.resolve("quickstart.json")));
         System.out.println(Files.readString(report.resolve("quickstart.md")));
 
@@ -56,5 +61,18 @@ class QuickstartEndToEndTest {
         assertTrue(canary.get("answered").asInt() > 10, "searches during the loop: " + canary.get("answered"));
         assertEquals(2, canary.get("models").size(), "the alias swap happened while searches ran: " + canary.get("models"));
         assertTrue(Files.exists(report.resolve("modes.png")) && Files.exists(report.resolve("latency.png")));
+
+        List<String> tokens = List.of(Files.readString(store.resolve("security/admin.token")).strip(),
+                Files.readString(store.resolve("security/orchestrator.token")).strip());
+        try (Stream<Path> logs = Files.walk(store.resolve("quickstart"))) {
+            List<Path> serviceLogs = logs.filter(p -> p.getFileName().toString().endsWith("-svc.log")).toList();
+            assertEquals(4, serviceLogs.size(), serviceLogs.toString());
+            for (Path log : serviceLogs) {
+                String text = Files.readString(log);
+                assertTrue(text.contains("Listening on: https://"), log + " did not serve TLS");
+                assertTrue(text.contains("gRPC authentication: 2 tokens"), log + " did not check tokens");
+                tokens.forEach(t -> assertFalse(text.contains(t), log + " holds a token"));
+            }
+        }
     }
 }

@@ -28,9 +28,11 @@ import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.PostConstruct;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Semaphore;
 
 /**
  * The Retrieval gRPC edge: validates requests (INVALID_ARGUMENT naming the field), maps protobuf to
@@ -189,7 +191,26 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
     @Override
     @Blocking
     public void search(SearchRequest r, StreamObserver<SearchResponse> out) {
-        Calls.unary(metrics, "Search", out, () -> searcher.search(r));
+        if (!searchSlots.tryAcquire()) {
+            // past saturation, a fast refusal keeps the admitted searches' latency bounded (and the heap flat)
+            Calls.unary(metrics, "Search", out, () -> {
+                throw Status.RESOURCE_EXHAUSTED.withDescription(config.search().maxInFlight()
+                        + " searches in flight (umarvel.search.max-in-flight): retry with back-off").asRuntimeException();
+            });
+            return;
+        }
+        try {
+            Calls.unary(metrics, "Search", out, () -> searcher.search(r));
+        } finally {
+            searchSlots.release();
+        }
+    }
+
+    private Semaphore searchSlots;
+
+    @PostConstruct
+    void admission() {
+        searchSlots = new Semaphore(config.search().maxInFlight());
     }
 
     @Override

@@ -58,6 +58,8 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
     static volatile boolean rerankerDown;
     static volatile long rerankerDelayMillis;
     static final AtomicInteger rerankCalls = new AtomicInteger();
+    /** The authorization metadata of the last call each fake model service received ("" for none). */
+    static final Map<String, String> authorization = new java.util.concurrent.ConcurrentHashMap<>();
     static FakeMilvus milvus;
     private Server embedder;
     private Server reranker;
@@ -223,12 +225,25 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    private static io.grpc.ServerServiceDefinition recordingAuthorization(io.grpc.BindableService service) {
+        io.grpc.Metadata.Key<String> key = io.grpc.Metadata.Key.of("authorization", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+        return io.grpc.ServerInterceptors.intercept(service, new io.grpc.ServerInterceptor() {
+            @Override
+            public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(io.grpc.ServerCall<Q, R> call, io.grpc.Metadata headers,
+                    io.grpc.ServerCallHandler<Q, R> next) {
+                String h = headers.get(key);
+                authorization.put(call.getMethodDescriptor().getServiceName(), h == null ? "" : h);
+                return next.startCall(call, headers);
+            }
+        });
+    }
+
     @Override
     public Map<String, String> start() {
         try {
-            embedder = ServerBuilder.forPort(0).addService(new Embedder()).build().start();
-            reranker = ServerBuilder.forPort(0).addService(new Reranker()).build().start();
-            trainer = ServerBuilder.forPort(0).addService(new Trainer()).build().start();
+            embedder = ServerBuilder.forPort(0).addService(recordingAuthorization(new Embedder())).build().start();
+            reranker = ServerBuilder.forPort(0).addService(recordingAuthorization(new Reranker())).build().start();
+            trainer = ServerBuilder.forPort(0).addService(recordingAuthorization(new Trainer())).build().start();
             milvus = new FakeMilvus();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);

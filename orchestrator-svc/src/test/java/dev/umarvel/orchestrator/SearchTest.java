@@ -202,4 +202,33 @@ class SearchTest {
         assertEquals(200, health.statusCode(), health.body());
         assertTrue(health.body().contains("fake-v1"), health.body());
     }
+
+    @Test
+    void searchesPastTheInFlightLimitAreRefusedAtOnce() throws Exception {
+        FakeModels.embedDelayMillis = 300; // every admitted search holds its slot this long
+        try {
+            RetrievalGrpc.RetrievalFutureStub async = RetrievalGrpc.newFutureStub(channel);
+            List<com.google.common.util.concurrent.ListenableFuture<SearchResponse>> calls = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) { // three times the test profile's umarvel.search.max-in-flight
+                calls.add(async.search(query("cat " + i).build()));
+            }
+            int admitted = 0;
+            int refused = 0;
+            for (var call : calls) {
+                try {
+                    assertEquals(10, call.get().getHitsCount());
+                    admitted++;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    Status s = Status.fromThrowable(e.getCause());
+                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
+                    assertEquals("8 searches in flight (umarvel.search.max-in-flight): retry with back-off", s.getDescription());
+                    refused++;
+                }
+            }
+            assertTrue(admitted >= 8 && refused > 0, admitted + " admitted, " + refused + " refused");
+        } finally {
+            FakeModels.embedDelayMillis = 0;
+        }
+        assertEquals(10, retrieval.search(query("cat").build()).getHitsCount(), "slots are given back");
+    }
 }
