@@ -18,6 +18,7 @@ public final class Bench {
             case "index" -> IndexBench.run(rest);
             case "search" -> SearchBench.run(rest);
             case "loop" -> LoopBench.run(rest);
+            case "reliability" -> dev.umarvel.bench.reliability.Reliability.main(rest);
             default -> {
                 System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick] [--service-threads N]"
                         + " | index [--quick] [--max N] | search [--queries-per-task N] [--embedder CKPT] [--reranker CKPT] | loop [--tiny] [--store DIR]");

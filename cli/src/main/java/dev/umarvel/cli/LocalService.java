@@ -115,6 +115,16 @@ public final class LocalService implements AutoCloseable {
         return sum;
     }
 
+    /** SIGKILL, as a crashed node or the OOM killer would: no shutdown hook runs. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     /** Leaves the process running after this JVM exits (the quickstart hands its services over to the user). */
     public void detach() {
         detached = true;

@@ -27,7 +27,7 @@ final class SecurityCommand {
         Path dir;
 
         @Option(names = "--name", split = ",", description = "More host names or IPs the services answer to (localhost, 127.0.0.1 and "
-                + "the umarvel-* Kubernetes service names are always in).")
+                + "the Kubernetes Services of k8s/ in namespace umarvel are always in).")
         List<String> names = new ArrayList<>();
 
         @Override

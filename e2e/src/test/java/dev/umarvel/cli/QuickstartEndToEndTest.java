@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.umarvel.bench.reliability.Reliability;
 import dev.umarvel.mbeir.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,5 +75,11 @@ class QuickstartEndToEndTest {
                 tokens.forEach(t -> assertFalse(text.contains(t), log + " holds a token"));
             }
         }
+
+        // the same store under bad input, kill -9 and overload (what docs/reliability.md reports)
+        Reliability.Result rel = Reliability.run(store, store.resolve("reliability.md"));
+        System.out.println(Files.readString(store.resolve("reliability.md")));
+        assertTrue(rel.badInput().size() >= 40, "bad-input cases: " + rel.badInput().size());
+        assertTrue(rel.pass(), "reliability marks missed: see the report above");
     }
 }

@@ -135,10 +135,27 @@ class RenderedOverlaysTest {
                         assertTrue(c.getImage().matches("[a-z0-9./-]+:\\d+\\.\\d+\\.\\d+"), where + ": image pinned by tag, got " + c.getImage());
                         boolean gpu = c.getResources().getLimits().containsKey("nvidia.com/gpu");
                         assertEquals(overlay.equals("gpu") && model, gpu, where + ": GPU requested");
+                        // the production overlay is secured: probes speak HTTPS, the TLS and token Secrets are mounted
+                        String scheme = overlay.equals("gpu") ? "HTTPS" : null;
+                        for (var probe : List.of(c.getStartupProbe(), c.getLivenessProbe(), c.getReadinessProbe())) {
+                            assertEquals(scheme, probe.getHttpGet().getScheme(), where + ": probe scheme");
+                        }
+                        if (overlay.equals("gpu")) {
+                            Set<String> secrets = new java.util.HashSet<>();
+                            dep.getSpec().getTemplate().getSpec().getVolumes().stream().filter(v -> v.getSecret() != null)
+                                    .forEach(v -> secrets.add(v.getSecret().getSecretName()));
+                            assertTrue(secrets.containsAll(Set.of("umarvel-tls", "umarvel-auth")), where + ": secrets mounted " + secrets);
+                        }
                     }
                 }
             }
             assertEquals(List.of(), problems, overlay + ": fields the Kubernetes model does not know");
+            if (overlay.equals("gpu")) {
+                JsonNode config = docs.stream().filter(d -> d.path("kind").asText().equals("ConfigMap")
+                        && d.at("/metadata/name").asText().startsWith("umarvel-config")).findFirst().orElseThrow();
+                assertEquals("mutual", config.at("/data/UMARVEL_TLS_MODE").asText(), "gpu: mutual TLS");
+                assertEquals("/etc/umarvel/auth/tokens", config.at("/data/UMARVEL_AUTH_TOKENS_FILE").asText(), "gpu: tokens required");
+            }
             assertEquals(4, deployments, overlay);
             System.out.println("rendered " + overlay + ": " + docs.size() + " objects, all valid");
         }

@@ -47,9 +47,16 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public final class CertificateAuthority {
 
-    /** Names every local and in-cluster address of the services answers to. */
-    public static final List<String> DEFAULT_NAMES = List.of("localhost", "127.0.0.1", "umarvel-embedder", "umarvel-reranker",
-            "umarvel-trainer", "umarvel-orchestrator");
+    /** Names every local and in-cluster address of the services answers to (the k8s/ Services in namespace umarvel). */
+    public static final List<String> DEFAULT_NAMES = defaultNames();
+
+    private static List<String> defaultNames() {
+        List<String> names = new ArrayList<>(List.of("localhost", "127.0.0.1"));
+        for (String service : List.of("embedder", "reranker", "trainer", "orchestrator")) {
+            names.addAll(List.of(service, service + ".umarvel", service + ".umarvel.svc", service + ".umarvel.svc.cluster.local"));
+        }
+        return List.copyOf(names);
+    }
 
     private static final Duration VALIDITY = Duration.ofDays(365);
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -136,6 +136,9 @@ public final class Inputs {
             throw new InvalidInputException(field, "'" + relative + "' escapes the store");
         }
         try {
+            if (!path.toRealPath().startsWith(store.toRealPath())) { // a symbolic link out of the store
+                throw new InvalidInputException(field, "'" + relative + "' escapes the store");
+            }
             long size = Files.size(path);
             if (size > limits.maxImageBytes()) {
                 throw new InvalidInputException(field, size + " bytes exceed the limit of " + limits.maxImageBytes());

@@ -1,0 +1,137 @@
+package dev.umarvel.bench.reliability;
+
+import dev.umarvel.api.v1.EmbedderGrpc;
+import dev.umarvel.api.v1.RerankerGrpc;
+import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.TrainerGrpc;
+import dev.umarvel.cli.ClientSecurity;
+import dev.umarvel.cli.LocalService;
+import io.grpc.ManagedChannel;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The four packaged services as local processes on a quickstart store, run as production runs them: mutual TLS
+ * on every port, bearer tokens on every call. Each keeps its port across a kill and restart, so clients and the
+ * orchestrator find it again.
+ */
+final class Deployment implements AutoCloseable {
+
+    static final List<String> SERVICES = List.of("trainer", "embedder", "reranker", "orchestrator");
+
+    final Path store;
+    final Path security;
+    final Path logs;
+    String retriever;
+    String reranker;
+    final ClientSecurity admin;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, LocalService> running = new HashMap<>();
+    private final List<ManagedChannel> channels = new ArrayList<>();
+    private final Map<String, Integer> restarts = new HashMap<>();
+
+    Deployment(Path store, Path security, Path logs) throws Exception {
+        this.store = store;
+        this.security = security;
+        this.logs = logs;
+        this.admin = ClientSecurity.fromDir(security, "admin");
+        Files.createDirectories(logs);
+        for (String s : SERVICES) {
+            ports.put(s, LocalService.freePort());
+        }
+    }
+
+    void startAll() throws Exception {
+        for (String s : SERVICES) {
+            start(s);
+        }
+    }
+
+    /** Starts (or restarts) {@code service} on its port and waits until it is ready. */
+    LocalService start(String service) throws Exception {
+        Map<String, String> settings = new HashMap<>(ClientSecurity.serverSettings(security, service.equals("orchestrator")));
+        settings.put("umarvel.store", store.toString());
+        switch (service) {
+            case "embedder" -> settings.putAll(Map.of("umarvel.checkpoint", retriever, "ai.djl.pytorch.num_threads", "1"));
+            case "reranker" -> settings.putAll(Map.of("umarvel.checkpoint", reranker, "ai.djl.pytorch.num_threads", "1"));
+            case "orchestrator" -> settings.putAll(Map.of("quarkus.grpc.clients.embedder.port", port("embedder").toString(),
+                    "quarkus.grpc.clients.reranker.port", port("reranker").toString(), "quarkus.grpc.clients.trainer.port",
+                    port("trainer").toString(), "umarvel.search.rerank-timeout", "2s"));
+            default -> { }
+        }
+        int n = restarts.merge(service, 1, Integer::sum);
+        LocalService s = LocalService.start(service + "-svc", port(service), settings, logs.resolve(service + "-" + n + ".log"), true, admin);
+        running.put(service, s);
+        return s;
+    }
+
+    /** kill -9 of {@code service}. */
+    void kill(String service) throws InterruptedException {
+        running.remove(service).kill();
+    }
+
+    boolean alive(String service) {
+        LocalService s = running.get(service);
+        return s != null && s.alive();
+    }
+
+    Integer port(String service) {
+        return ports.get(service);
+    }
+
+    LocalService service(String name) {
+        return running.get(name);
+    }
+
+    /** /q/health/ready of {@code service}: 200 when it is up and ready. */
+    int health(String service) {
+        try {
+            HttpResponse<String> r = admin.http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + port(service) + "/q/health/ready"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    ManagedChannel channel(String service, ClientSecurity as) {
+        ManagedChannel c = as.channel("localhost:" + port(service), 128 << 20);
+        channels.add(c);
+        return c;
+    }
+
+    RetrievalGrpc.RetrievalBlockingStub retrieval() {
+        return RetrievalGrpc.newBlockingStub(channel("orchestrator", admin));
+    }
+
+    EmbedderGrpc.EmbedderBlockingStub embedder() {
+        return EmbedderGrpc.newBlockingStub(channel("embedder", admin));
+    }
+
+    RerankerGrpc.RerankerBlockingStub rerankerStub() {
+        return RerankerGrpc.newBlockingStub(channel("reranker", admin));
+    }
+
+    TrainerGrpc.TrainerBlockingStub trainer() {
+        return TrainerGrpc.newBlockingStub(channel("trainer", admin));
+    }
+
+    @Override
+    public void close() throws Exception {
+        channels.forEach(ManagedChannel::shutdownNow);
+        for (String s : List.of("orchestrator", "reranker", "embedder", "trainer")) {
+            LocalService l = running.remove(s);
+            if (l != null) {
+                l.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.umarvel.bench.reliability;
+
+import dev.umarvel.api.v1.DescribeCollectionRequest;
+import dev.umarvel.api.v1.Job;
+import dev.umarvel.api.v1.JobState;
+import dev.umarvel.api.v1.ListJobsRequest;
+import dev.umarvel.cli.Umarvel;
+import dev.umarvel.mbeir.AtomicWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code bench reliability}: the platform under bad input, kill -9 and overload, measured on the four packaged
+ * services of a tiny quickstart store run with mutual TLS and tokens, and written to one report
+ * (docs/reliability.md). Every check has a pass mark; the command fails when one is missed.
+ */
+public final class Reliability {
+
+    static final String COLLECTION = "reliability";
+    static final String DATA = "data/synth-tiny";
+    static final String POOL = DATA + "/cand_pool/global/mbeir_union_test_cand_pool.jsonl";
+
+    /** Everything measured, and whether each mark was met. */
+    public record Result(List<BadInput.Outcome> badInput, boolean healthyAfterBadInput, long countBefore, long countAfter,
+            List<Faults.Finding> faults, Overload.Run saturation, Overload.Run overload, boolean overloadPass, double seconds) {
+
+        public boolean pass() {
+            return badInput.stream().allMatch(BadInput.Outcome::pass) && healthyAfterBadInput && countBefore == countAfter
+                    && faults.stream().allMatch(Faults.Finding::pass) && overloadPass;
+        }
+
+        public long badInputPassed() {
+            return badInput.stream().filter(BadInput.Outcome::pass).count();
+        }
+    }
+
+    private Reliability() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<String> a = List.of(args);
+        Path store = Path.of(a.contains("--store") ? a.get(a.indexOf("--store") + 1) : "target/reliability-store").toAbsolutePath().normalize();
+        Path out = Path.of(a.contains("--out") ? a.get(a.indexOf("--out") + 1) : "docs/reliability.md").toAbsolutePath();
+        Result r = run(store, out);
+        System.out.println("report: " + out + (r.pass() ? " (every mark met)" : " (MARKS MISSED)"));
+        if (!r.pass()) {
+            System.exit(1);
+        }
+    }
+
+    /** Runs every check on {@code store} (a tiny secure quickstart is made there first when missing) and writes the report. */
+    public static Result run(Path store, Path out) throws Exception {
+        long t0 = System.nanoTime();
+        if (!Files.exists(store.resolve("security/admin.token")) || !Files.exists(store.resolve(POOL))) {
+            if (Umarvel.run("quickstart", "--size", "tiny", "--store", store.toString(), "--stop", "--secure") != 0) {
+                throw new IllegalStateException("the tiny quickstart failed");
+            }
+        }
+        Path logs = store.resolve("reliability").resolve(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-'));
+        try (Deployment d = new Deployment(store, store.resolve("security"), logs)) {
+            d.start("trainer");
+            String cross = checkpoint(d, "-cross-modal");
+            d.retriever = checkpoint(d, "-hard-negatives");
+            d.reranker = checkpoint(d, "-reranker");
+            String distilled = checkpoint(d, "distill-");
+            d.start("embedder");
+            d.start("reranker");
+            d.start("orchestrator");
+
+            Faults faults = new Faults(d, COLLECTION);
+            List<Faults.Finding> findings = new ArrayList<>();
+            findings.add(faults.orchestratorKilledMidImport(POOL, DATA));
+
+            long before = count(d);
+            List<BadInput.Outcome> bad = new BadInput(d, COLLECTION).run();
+            boolean healthy = Deployment.SERVICES.stream().allMatch(s -> d.health(s) == 200);
+            long after = count(d);
+
+            findings.add(faults.rerankerKilledDuringCascadeLoad());
+
+            Overload load = new Overload(d, COLLECTION);
+            load.saturation(8, 3); // warm-up: JIT and connection pools
+            Overload.Run saturation = load.saturation(16, 8);
+            Overload.Run overload = load.open(2 * saturation.answeredPerSecond(), 10);
+            int refused = overload.refused().getOrDefault("RESOURCE_EXHAUSTED", 0);
+            boolean overloadPass = refused > 0 && overload.refused().keySet().stream().allMatch("RESOURCE_EXHAUSTED"::equals)
+                    && overload.p99() <= Math.max(1000, 5 * saturation.p99()) && d.alive("orchestrator") && d.health("orchestrator") == 200;
+
+            findings.add(faults.embedderKilledDuringHotSwap(distilled));
+            findings.add(faults.trainerKilledMidJob(cross, DATA));
+
+            Result r = new Result(bad, healthy, before, after, findings, saturation, overload, overloadPass, (System.nanoTime() - t0) / 1e9);
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            AtomicWriter.write(out, ReliabilityReport.markdown(r, logs));
+            return r;
+        }
+    }
+
+    private static long count(Deployment d) {
+        return d.retrieval().describeCollection(DescribeCollectionRequest.newBuilder().setName(COLLECTION).build()).getCount();
+    }
+
+    /** The output of the newest succeeded quickstart job whose id contains {@code part}. */
+    private static String checkpoint(Deployment d, String part) {
+        List<Job> jobs = d.trainer().listJobs(ListJobsRequest.newBuilder().addStates(JobState.JOB_STATE_SUCCEEDED).setPageSize(1000).build())
+                .getJobsList();
+        return jobs.stream().filter(j -> j.getJobId().contains(part) && (part.startsWith("distill") || j.getJobId().startsWith("qs-tiny")))
+                .reduce((x, y) -> y).map(Job::getOutput)
+                .orElseThrow(() -> new IllegalStateException("no succeeded job '" + part + "' in the store: run umarvel quickstart --size tiny first"));
+    }
+}
