@@ -74,14 +74,15 @@ public class AuthInterceptor implements ServerInterceptor, Prioritized {
             return refuse(call, Status.UNAUTHENTICATED.withDescription("unknown or revoked token"));
         }
         if (!RpcScopes.anyToken(method)) {
-            Optional<Scope> needed = RpcScopes.required(method);
+            Optional<java.util.Set<Scope>> needed = RpcScopes.required(method);
             if (needed.isEmpty()) {
                 return refuse(call, Status.PERMISSION_DENIED.withDescription(method + " is not open to any token"));
             }
-            if (!principal.get().may(needed.get())) {
+            Optional<Scope> missing = needed.get().stream().sorted().filter(s -> !principal.get().may(s)).findFirst();
+            if (missing.isPresent()) {
                 LOG.fine(() -> "refused " + method + " to token '" + principal.get().name() + "'");
                 return refuse(call, Status.PERMISSION_DENIED.withDescription("token '" + principal.get().name() + "' lacks scope '"
-                        + needed.get().label() + "' required by " + method));
+                        + missing.get().label() + "' required by " + method));
             }
         }
         return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal.get()), call, headers, next);

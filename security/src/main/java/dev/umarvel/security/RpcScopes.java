@@ -7,14 +7,15 @@ import dev.umarvel.api.v1.TrainerGrpc;
 import io.grpc.MethodDescriptor;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * The scope each RPC of umarvel.v1 needs. An RPC missing here is refused to every token (a new RPC is closed
+ * The scopes each RPC of umarvel.v1 needs. An RPC missing here is refused to every token (a new RPC is closed
  * until it is given a scope; RpcScopesTest fails until then), health checks need none.
  */
 public final class RpcScopes {
 
-    private static final Map<String, Scope> REQUIRED = Map.ofEntries(
+    private static final Map<String, Set<Scope>> REQUIRED = Map.ofEntries(
             entry(RetrievalGrpc.getSearchMethod(), Scope.SEARCH),
             entry(RetrievalGrpc.getDescribeCollectionMethod(), Scope.SEARCH),
             entry(RetrievalGrpc.getListCollectionsMethod(), Scope.SEARCH),
@@ -23,7 +24,7 @@ public final class RpcScopes {
             entry(RetrievalGrpc.getUpsertMethod(), Scope.ADMIN),
             entry(RetrievalGrpc.getDeleteMethod(), Scope.ADMIN),
             entry(RetrievalGrpc.getImportPoolMethod(), Scope.ADMIN),
-            entry(RetrievalGrpc.getDistillMethod(), Scope.ADMIN),
+            entry(RetrievalGrpc.getDistillMethod(), Scope.ADMIN, Scope.TRAIN), // it starts a training job
             entry(EmbedderGrpc.getEmbedMethod(), Scope.SEARCH),
             entry(EmbedderGrpc.getEmbedStreamMethod(), Scope.SEARCH),
             entry(EmbedderGrpc.getGetModelInfoMethod(), Scope.SEARCH),
@@ -41,8 +42,8 @@ public final class RpcScopes {
     private RpcScopes() {
     }
 
-    /** The scope {@code fullMethodName} needs; empty for an RPC no token may call. */
-    public static Optional<Scope> required(String fullMethodName) {
+    /** The scopes {@code fullMethodName} needs, all of them; empty for an RPC no token may call. */
+    public static Optional<Set<Scope>> required(String fullMethodName) {
         return Optional.ofNullable(REQUIRED.get(fullMethodName));
     }
 
@@ -56,7 +57,7 @@ public final class RpcScopes {
         return fullMethodName.startsWith("grpc.reflection.");
     }
 
-    private static Map.Entry<String, Scope> entry(MethodDescriptor<?, ?> method, Scope scope) {
-        return Map.entry(method.getFullMethodName(), scope);
+    private static Map.Entry<String, Set<Scope>> entry(MethodDescriptor<?, ?> method, Scope... scopes) {
+        return Map.entry(method.getFullMethodName(), Set.of(scopes));
     }
 }

@@ -11,6 +11,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServiceDescriptor;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RpcScopesTest {
@@ -27,10 +28,11 @@ class RpcScopesTest {
 
     @Test
     void readsNeedSearchChangesNeedAdminJobsNeedTrain() {
-        assertEquals(Optional.of(Scope.SEARCH), RpcScopes.required("umarvel.v1.Retrieval/Search"));
-        assertEquals(Optional.of(Scope.ADMIN), RpcScopes.required("umarvel.v1.Retrieval/DropCollection"));
-        assertEquals(Optional.of(Scope.ADMIN), RpcScopes.required("umarvel.v1.Embedder/LoadModel"));
-        assertEquals(Optional.of(Scope.TRAIN), RpcScopes.required("umarvel.v1.Trainer/StartJob"));
+        assertEquals(Optional.of(Set.of(Scope.SEARCH)), RpcScopes.required("umarvel.v1.Retrieval/Search"));
+        assertEquals(Optional.of(Set.of(Scope.ADMIN)), RpcScopes.required("umarvel.v1.Retrieval/DropCollection"));
+        assertEquals(Optional.of(Set.of(Scope.ADMIN, Scope.TRAIN)), RpcScopes.required("umarvel.v1.Retrieval/Distill"));
+        assertEquals(Optional.of(Set.of(Scope.ADMIN)), RpcScopes.required("umarvel.v1.Embedder/LoadModel"));
+        assertEquals(Optional.of(Set.of(Scope.TRAIN)), RpcScopes.required("umarvel.v1.Trainer/StartJob"));
         assertEquals(Optional.empty(), RpcScopes.required("umarvel.v1.Retrieval/Unknown"));
         assertTrue(RpcScopes.open("grpc.health.v1.Health/Check"));
     }

@@ -119,6 +119,12 @@ public final class ModelServer<I, O> implements AutoCloseable {
         return load(checkpointPath, false);
     }
 
+    /** The store path of the retained model's checkpoint; "" when none is retained. */
+    public String retainedCheckpoint() {
+        ServedModel r = slot.retainedModel();
+        return r == null ? "" : r.info().getCheckpointPath();
+    }
+
     /** A path inside the store by name that a symbolic link leads out of it. */
     private boolean escapesByLink(Path dir) {
         try {

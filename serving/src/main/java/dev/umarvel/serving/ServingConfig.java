@@ -21,6 +21,13 @@ public interface ServingConfig {
 
     Limits limits();
 
+    /**
+     * Serve the last LoadModel's model again after a restart (ServedState in the store); false starts on the configured
+     * checkpoint every time (the services' own tests, which reuse one store across runs).
+     */
+    @WithDefault("true")
+    boolean rememberLoads();
+
     /** Cut over-long text (flagged) when a request leaves truncation unset; false refuses it. */
     @WithDefault("true")
     boolean truncateByDefault();

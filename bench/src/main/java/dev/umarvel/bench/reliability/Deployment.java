@@ -49,9 +49,10 @@ final class Deployment implements AutoCloseable {
         }
     }
 
-    void startAll() throws Exception {
-        for (String s : SERVICES) {
-            start(s);
+    /** A fresh deployment: the model services start on their configured checkpoints, not on an earlier run's LoadModel. */
+    void forgetLoadedModels() throws java.io.IOException {
+        for (String kind : List.of("embedder", "reranker")) {
+            Files.deleteIfExists(store.resolve("serving").resolve(kind + ".properties")); // serving's ServedState
         }
     }
 

@@ -67,6 +67,7 @@ public final class Reliability {
             d.retriever = checkpoint(d, "-hard-negatives");
             d.reranker = checkpoint(d, "-reranker");
             String distilled = checkpoint(d, "distill-");
+            d.forgetLoadedModels();
             d.start("embedder");
             d.start("reranker");
             d.start("orchestrator");
@@ -95,7 +96,7 @@ public final class Reliability {
 
             Result r = new Result(bad, healthy, before, after, findings, saturation, overload, overloadPass, (System.nanoTime() - t0) / 1e9);
             Files.createDirectories(out.toAbsolutePath().getParent());
-            AtomicWriter.write(out, ReliabilityReport.markdown(r, logs));
+            AtomicWriter.write(out, ReliabilityReport.markdown(r, store.relativize(logs)));
             return r;
         }
     }

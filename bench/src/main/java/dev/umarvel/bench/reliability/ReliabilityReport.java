@@ -53,7 +53,7 @@ final class ReliabilityReport {
         b.append("\nThe orchestrator admits `umarvel.search.max-in-flight` (32) searches at once and answers the rest RESOURCE_EXHAUSTED at ")
                 .append("once; the embedder and reranker queues (`umarvel.batch.queue-capacity`) and the trainer's job queue do the same. ")
                 .append("Clients retry with back-off.\n\n");
-        b.append("Service logs of this run: `").append(logs).append("`.\n");
+        b.append("Service logs of this run: `<store>/").append(logs).append("/`.\n");
         return b.toString();
     }
 
