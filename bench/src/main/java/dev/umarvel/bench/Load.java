@@ -7,6 +7,9 @@ import com.google.common.util.concurrent.MoreExecutors;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -16,20 +19,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 /** Load generators for a service: closed loop (N clients back to back) and open loop (a fixed arrival rate). */
-final class Load {
+public final class Load {
 
-    /** What a run measured: completed calls per second, latency percentiles in ms, refused calls. */
-    record Result(double callsPerSecond, double p50, double p99, int refused) {}
+    /**
+     * What a run measured: completed calls per second, latency percentiles of the completed calls in ms, how many
+     * completed, how many were refused (RESOURCE_EXHAUSTED), and every failed call's status code (refusals included).
+     */
+    public record Result(double callsPerSecond, double p50, double p99, int answered, int refused, Map<String, Integer> failed) {}
 
     /** One call, blocking; throws on a failed call. */
-    interface Call {
+    public interface Call {
         void run(int client, int n) throws Exception;
     }
 
     private Load() {}
 
-    /** {@code clients} threads calling back to back for {@code seconds}. */
-    static Result closed(int clients, double seconds, Call call) throws Exception {
+    /** {@code clients} threads calling back to back for {@code seconds}; a failure other than RESOURCE_EXHAUSTED ends the run. */
+    public static Result closed(int clients, double seconds, Call call) throws Exception {
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
         AtomicInteger refused = new AtomicInteger();
         long end = System.nanoTime() + (long) (seconds * 1e9);
@@ -66,13 +72,13 @@ final class Load {
             throw errors.get(0);
         }
         double elapsed = (System.nanoTime() - start) / 1e9;
-        return result(latencies, latencies.size() / elapsed, refused.get());
+        return result(latencies, elapsed, refused.get() == 0 ? Map.of() : Map.of("RESOURCE_EXHAUSTED", refused.get()));
     }
 
-    /** Calls arriving at {@code rate} per second for {@code seconds}, each answered asynchronously. */
-    static Result open(double rate, double seconds, IntFunction<ListenableFuture<?>> call) throws Exception {
+    /** Calls arriving at {@code rate} per second for {@code seconds}, each answered asynchronously, none waiting for another. */
+    public static Result open(double rate, double seconds, IntFunction<ListenableFuture<?>> call) throws Exception {
         ConcurrentLinkedQueue<Double> latencies = new ConcurrentLinkedQueue<>();
-        AtomicInteger refused = new AtomicInteger();
+        Map<String, Integer> failed = new ConcurrentHashMap<>();
         int total = (int) Math.max(1, rate * seconds);
         CountDownLatch done = new CountDownLatch(total);
         ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor();
@@ -94,7 +100,7 @@ final class Load {
 
                 @Override
                 public void onFailure(Throwable t) {
-                    refused.incrementAndGet();
+                    failed.merge(io.grpc.Status.fromThrowable(t).getCode().name(), 1, Integer::sum);
                     done.countDown();
                 }
             }, MoreExecutors.directExecutor());
@@ -102,13 +108,14 @@ final class Load {
         done.await(10L * (long) seconds + 60, TimeUnit.SECONDS);
         clock.shutdownNow();
         double elapsed = (System.nanoTime() - start) / 1e9;
-        return result(latencies, latencies.size() / elapsed, refused.get());
+        return result(latencies, elapsed, failed);
     }
 
-    private static Result result(ConcurrentLinkedQueue<Double> latencies, double rate, int refused) {
+    private static Result result(ConcurrentLinkedQueue<Double> latencies, double elapsed, Map<String, Integer> failed) {
         double[] ms = latencies.stream().mapToDouble(Double::doubleValue).toArray();
         Arrays.sort(ms);
-        return new Result(rate, percentile(ms, 0.50), percentile(ms, 0.99), refused);
+        return new Result(ms.length / elapsed, percentile(ms, 0.50), percentile(ms, 0.99), ms.length,
+                failed.getOrDefault("RESOURCE_EXHAUSTED", 0), new TreeMap<>(failed));
     }
 
     private static double percentile(double[] sorted, double q) {
