@@ -87,6 +87,11 @@ class SecureServiceTest {
         assertEquals(Bearer.header(SecureProfile.token("orchestrator")), FakeModels.authorization.get("umarvel.v1.Embedder"),
                 "the orchestrator calls the embedder with its own token, not the caller's");
         assertTrue(stub(true, true, reader).listCollections(list).getCollectionsList().stream().anyMatch(c -> c.getName().equals("secure")));
+
+        String metrics = HttpClient.newBuilder().sslContext(Pem.trusting(SecureProfile.DIR.resolve("ca.crt"))).build()
+                .send(HttpRequest.newBuilder(URI.create("https://localhost:" + PORT + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("umarvel_auth_refused_total{reason=\"scope\",rpc=\"umarvel.v1.Retrieval/CreateCollection\"} 1.0"),
+                metrics.lines().filter(l -> l.startsWith("umarvel_auth")).toList().toString());
     }
 
     @Test

@@ -8,6 +8,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.grpc.GlobalInterceptor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.Prioritized;
@@ -33,8 +35,10 @@ public class AuthInterceptor implements ServerInterceptor, Prioritized {
 
     private final Optional<TokenFile> tokens;
     private final boolean mutual;
+    private final MeterRegistry registry;
 
-    public AuthInterceptor(AuthConfig auth, TlsConfig tls) {
+    public AuthInterceptor(AuthConfig auth, TlsConfig tls, MeterRegistry registry) {
+        this.registry = registry;
         this.tokens = auth.tokensFile().map(TokenFile::new);
         this.mutual = tls.mode() == TlsMode.MUTUAL;
         if (tokens.isPresent()) {
@@ -56,32 +60,32 @@ public class AuthInterceptor implements ServerInterceptor, Prioritized {
             return next.startCall(call, headers);
         }
         if (mutual && !peerVerified(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION))) {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription("a client certificate signed by the umarvel CA is required (umarvel.tls.mode=mutual)"));
+            return refuse(call, "certificate", Status.UNAUTHENTICATED.withDescription("a client certificate signed by the umarvel CA is required (umarvel.tls.mode=mutual)"));
         }
         if (tokens.isEmpty()) {
             return next.startCall(call, headers);
         }
         String header = headers.get(Bearer.AUTHORIZATION);
         if (header == null) {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription("missing credentials: send metadata 'authorization: Bearer <token>'"));
+            return refuse(call, "missing", Status.UNAUTHENTICATED.withDescription("missing credentials: send metadata 'authorization: Bearer <token>'"));
         }
         Optional<String> token = Bearer.token(header);
         if (token.isEmpty()) {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription("metadata 'authorization' must be 'Bearer <token>'"));
+            return refuse(call, "malformed", Status.UNAUTHENTICATED.withDescription("metadata 'authorization' must be 'Bearer <token>'"));
         }
         Optional<Principal> principal = tokens.get().lookup(token.get());
         if (principal.isEmpty()) {
-            return refuse(call, Status.UNAUTHENTICATED.withDescription("unknown or revoked token"));
+            return refuse(call, "unknown", Status.UNAUTHENTICATED.withDescription("unknown or revoked token"));
         }
         if (!RpcScopes.anyToken(method)) {
             Optional<java.util.Set<Scope>> needed = RpcScopes.required(method);
             if (needed.isEmpty()) {
-                return refuse(call, Status.PERMISSION_DENIED.withDescription(method + " is not open to any token"));
+                return refuse(call, "closed", Status.PERMISSION_DENIED.withDescription(method + " is not open to any token"));
             }
             Optional<Scope> missing = needed.get().stream().sorted().filter(s -> !principal.get().may(s)).findFirst();
             if (missing.isPresent()) {
                 LOG.fine(() -> "refused " + method + " to token '" + principal.get().name() + "'");
-                return refuse(call, Status.PERMISSION_DENIED.withDescription("token '" + principal.get().name() + "' lacks scope '"
+                return refuse(call, "scope", Status.PERMISSION_DENIED.withDescription("token '" + principal.get().name() + "' lacks scope '"
                         + missing.get().label() + "' required by " + method));
             }
         }
@@ -103,7 +107,10 @@ public class AuthInterceptor implements ServerInterceptor, Prioritized {
      * Ends the call with {@code status} once its request has arrived. Closing inside interceptCall, the usual
      * gRPC way, makes the Vert.x bridge of Quarkus log a NullPointerException for every refused call.
      */
-    private static <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, Status status) {
+    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String reason, Status status) {
+        // umarvel_auth_refused_total{reason, rpc}: a burst of "unknown" is someone guessing, of "scope" a misconfigured client
+        Counter.builder("umarvel.auth.refused").tag("reason", reason).tag("rpc", call.getMethodDescriptor().getFullMethodName())
+                .register(registry).increment();
         call.request(1);
         return new ServerCall.Listener<>() {
             private boolean closed;

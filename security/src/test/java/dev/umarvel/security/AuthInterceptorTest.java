@@ -32,6 +32,7 @@ class AuthInterceptorTest {
     @TempDir
     Path dir;
 
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private Server server;
     private ManagedChannel channel;
     private final List<String> callers = new CopyOnWriteArrayList<>();
@@ -89,7 +90,7 @@ class AuthInterceptorTest {
             }
         };
         String name = InProcessServerBuilder.generateName();
-        server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(new Echo(), new AuthInterceptor(auth, tls)))
+        server = InProcessServerBuilder.forName(name).addService(ServerInterceptors.intercept(new Echo(), new AuthInterceptor(auth, tls, registry)))
                 .build().start();
         channel = InProcessChannelBuilder.forName(name).build();
         return RetrievalGrpc.newBlockingStub(channel);
@@ -132,6 +133,9 @@ class AuthInterceptorTest {
         with(stub, Bearer.header(search)).listCollections(list);
         with(stub, "bearer " + admin).dropCollection(drop);
         assertEquals(List.of("reader", "ops"), callers, "only the admitted calls ran, under their token's name");
+        for (String reason : List.of("missing", "malformed", "unknown", "scope")) {
+            assertEquals(1.0, registry.get("umarvel.auth.refused").tag("reason", reason).counter().count(), reason);
+        }
     }
 
     @Test
