@@ -21,18 +21,20 @@ public record ClientSecurity(Path ca, Path cert, Path key, String token) {
 
     public static final ClientSecurity PLAIN = new ClientSecurity(null, null, null, null);
 
-    /**
-     * From a directory made by {@code umarvel security init} (or a quickstart with --secure): ca.crt, client.crt and
-     * client.key, and the token in {@code <tokenName>.token} when there is one.
-     */
-    public static ClientSecurity fromDir(Path dir, String tokenName) throws IOException {
-        Path tokenFile = dir.resolve(tokenName + ".token");
+    /** TLS from a directory made by {@code umarvel security init}: trusting its ca.crt, showing client.crt/client.key when there. */
+    public static ClientSecurity tls(Path dir) {
         Path cert = dir.resolve("client.crt");
-        return new ClientSecurity(dir.resolve("ca.crt"), Files.exists(cert) ? cert : null, Files.exists(cert) ? dir.resolve("client.key") : null,
-                Files.exists(tokenFile) ? Files.readString(tokenFile).strip() : null);
+        boolean shows = Files.exists(cert);
+        return new ClientSecurity(dir.resolve("ca.crt"), shows ? cert : null, shows ? dir.resolve("client.key") : null, null);
     }
 
-    public boolean tls() {
+    /** As {@link #tls(Path)}, with the token of {@code <tokenName>.token} in the same directory when there is one. */
+    public static ClientSecurity fromDir(Path dir, String tokenName) throws IOException {
+        Path tokenFile = dir.resolve(tokenName + ".token");
+        return tls(dir).withToken(Files.exists(tokenFile) ? Files.readString(tokenFile).strip() : null);
+    }
+
+    public boolean encrypted() {
         return ca != null;
     }
 
@@ -43,7 +45,7 @@ public record ClientSecurity(Path ca, Path cert, Path key, String token) {
     /** A channel to {@code target} (host:port) that puts the token on every call. */
     public ManagedChannel channel(String target, int maxInboundBytes) {
         NettyChannelBuilder b = NettyChannelBuilder.forTarget(target).maxInboundMessageSize(maxInboundBytes);
-        if (tls()) {
+        if (encrypted()) {
             try {
                 SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(ca.toFile());
                 if (cert != null) {
@@ -69,14 +71,14 @@ public record ClientSecurity(Path ca, Path cert, Path key, String token) {
     /** An HTTP client for /q/health and /q/metrics, and the scheme to use with it. */
     public HttpClient http() {
         try {
-            return tls() ? HttpClient.newBuilder().sslContext(Pem.trusting(ca)).build() : HttpClient.newHttpClient();
+            return encrypted() ? HttpClient.newBuilder().sslContext(Pem.trusting(ca)).build() : HttpClient.newHttpClient();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     public String scheme() {
-        return tls() ? "https" : "http";
+        return encrypted() ? "https" : "http";
     }
 
     /** The settings that run a service under this directory's certificates and tokens (mutual TLS, tokens required). */

@@ -21,15 +21,12 @@ import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.TextNormalizer;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -230,33 +227,7 @@ final class CollectionCommand {
         private UpsertResponse upsert(List<UpsertRequest> chunks) throws Exception {
             ManagedChannel channel = channel();
             try {
-                CompletableFuture<UpsertResponse> done = new CompletableFuture<>();
-                StreamObserver<UpsertRequest> in = RetrievalGrpc.newStub(channel).upsert(
-                        new StreamObserver<>() {
-                            UpsertResponse last;
-
-                            @Override
-                            public void onNext(UpsertResponse v) {
-                                last = v;
-                            }
-
-                            @Override
-                            public void onError(Throwable t) {
-                                done.completeExceptionally(t);
-                            }
-
-                            @Override
-                            public void onCompleted() {
-                                done.complete(last);
-                            }
-                        });
-                chunks.forEach(in::onNext);
-                in.onCompleted();
-                try {
-                    return done.get();
-                } catch (ExecutionException e) {
-                    throw e.getCause() instanceof RuntimeException re ? re : e;
-                }
+                return Upserts.send(RetrievalGrpc.newStub(channel), chunks);
             } finally {
                 channel.shutdownNow();
             }

@@ -45,6 +45,16 @@ public final class LocalService implements AutoCloseable {
         throw new IllegalStateException(module + "/target/quarkus-app/quarkus-run.jar not found: run ./mvnw install -DskipTests first");
     }
 
+    /**
+     * A fresh deployment on {@code store}: the model services start on the checkpoints they are given, not on what an
+     * earlier run's LoadModel left recorded (ServedState).
+     */
+    public static void forgetLoadedModels(Path store) throws IOException {
+        for (String kind : List.of("embedder", "reranker")) {
+            Files.deleteIfExists(dev.umarvel.serving.ServedState.file(store, kind));
+        }
+    }
+
     public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();

@@ -61,10 +61,7 @@ final class QuickstartServices implements AutoCloseable {
 
     /** The embedder and reranker on these checkpoints (one PyTorch thread each: they share the cores), then the orchestrator. */
     void startModels(String retriever, String rerankerCheckpoint) throws Exception {
-        // a fresh deployment on the models just trained, not on what an earlier run's Distill loaded (ServedState)
-        for (String kind : List.of("embedder", "reranker")) {
-            Files.deleteIfExists(store.resolve("serving").resolve(kind + ".properties"));
-        }
+        LocalService.forgetLoadedModels(store); // the models just trained, not what an earlier run's Distill loaded
         embedder = start("embedder-svc", 9091, Map.of("umarvel.store", store.toString(), "umarvel.checkpoint", retriever,
                 "ai.djl.pytorch.num_threads", "1"), true);
         reranker = start("reranker-svc", 9092, Map.of("umarvel.store", store.toString(), "umarvel.checkpoint", rerankerCheckpoint,

@@ -17,7 +17,7 @@ final class SecureOptions {
     Path tokenFile;
 
     ClientSecurity security() throws IOException {
-        ClientSecurity s = tlsDir == null ? ClientSecurity.PLAIN : ClientSecurity.fromDir(tlsDir, "-");
+        ClientSecurity s = tlsDir == null ? ClientSecurity.PLAIN : ClientSecurity.tls(tlsDir);
         String token = tokenFile != null ? Files.readString(tokenFile).strip() : System.getenv("UMARVEL_TOKEN");
         return s.withToken(token == null || token.isBlank() ? null : token);
     }

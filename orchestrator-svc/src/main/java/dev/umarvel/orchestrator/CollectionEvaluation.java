@@ -8,16 +8,15 @@ import dev.umarvel.api.v1.Query;
 import dev.umarvel.api.v1.SearchFilter;
 import dev.umarvel.api.v1.SearchMode;
 import dev.umarvel.api.v1.SearchRequest;
-import dev.umarvel.api.v1.TaskRecall;
 import dev.umarvel.mbeir.EvalTask;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.TextNormalizer;
 import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.eval.EvaluationSummaries;
 import dev.umarvel.mbeir.eval.Evaluator;
 import dev.umarvel.mbeir.eval.QueryInput;
 import dev.umarvel.mbeir.eval.Retriever;
-import dev.umarvel.mbeir.eval.TaskResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -49,7 +48,7 @@ final class CollectionEvaluation {
         List<EvalTask> tasks = layout.tasks(split);
         EvaluationResult result = Evaluator.evaluate(label, layout, retriever, new Evaluator.Options(split, true, tasks, 42, queriesPerTask),
                 progress);
-        return summary(result);
+        return EvaluationSummaries.of(result);
     }
 
     /**
@@ -74,24 +73,5 @@ final class CollectionEvaluation {
             content.setImage(Image.newBuilder().setStorePath(dataDir + "/" + q.queryImgPath()));
         }
         return Query.newBuilder().setInstruction(instruction == null ? "" : instruction).setContent(content).setQid(q.qid()).build();
-    }
-
-    static EvaluationSummary summary(EvaluationResult result) {
-        EvaluationSummary.Builder s = EvaluationSummary.newBuilder().setSplit(result.split()).setLabel(result.label())
-                .setMeanLocal(result.meanLocal());
-        if (result.meanGlobal() != null) {
-            s.setMeanGlobal(result.meanGlobal());
-        }
-        for (TaskResult t : result.tasks()) {
-            TaskRecall.Builder tr = TaskRecall.newBuilder().setTask(t.task().name()).setDatasetId(t.task().dataset().id())
-                    .setTaskId(t.task().taskId()).setMetric(t.task().metric()).setQueries(t.queries()).setLocal(t.reportedLocal());
-            t.local().forEach((k, v) -> tr.putLocalRecallAt("R@" + k, v));
-            if (t.global() != null) {
-                tr.setGlobal(t.reportedGlobal());
-                t.global().forEach((k, v) -> tr.putGlobalRecallAt("R@" + k, v));
-            }
-            s.addTasks(tr);
-        }
-        return s.build();
     }
 }

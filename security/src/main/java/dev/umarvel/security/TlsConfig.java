@@ -13,6 +13,9 @@ import java.util.Optional;
 @ConfigMapping(prefix = "umarvel.tls")
 public interface TlsConfig {
 
+    /** The gRPC clients the services have (the orchestrator's three, and the test clients' "retrieval"). */
+    String DEFAULT_CLIENTS = "embedder,reranker,trainer,retrieval";
+
     /** off, server (TLS on the port) or mutual (and every gRPC caller shows a certificate signed by umarvel.tls.ca). */
     @WithDefault("off")
     TlsMode mode();
@@ -27,6 +30,6 @@ public interface TlsConfig {
     Optional<Path> ca();
 
     /** The gRPC clients of this service that call over TLS (the orchestrator's model services; "retrieval" in tests). */
-    @WithDefault("embedder,reranker,trainer,retrieval")
+    @WithDefault(DEFAULT_CLIENTS)
     List<String> clients();
 }

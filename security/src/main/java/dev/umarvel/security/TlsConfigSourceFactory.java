@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.eclipse.microprofile.config.spi.ConfigSource;
 
 /**
@@ -33,7 +34,7 @@ public final class TlsConfigSourceFactory implements ConfigSourceFactory {
     }
 
     /** The Quarkus settings for the umarvel.tls.* values that {@code config} gives (none when TLS is off). */
-    static Map<String, String> settings(java.util.function.Function<String, String> config) {
+    static Map<String, String> settings(Function<String, String> config) {
         String mode = config.apply("umarvel.tls.mode");
         Map<String, String> s = new TreeMap<>();
         if (mode == null || mode.equalsIgnoreCase("off")) {
@@ -59,7 +60,7 @@ public final class TlsConfigSourceFactory implements ConfigSourceFactory {
             // META-INF/microprofile-config.properties): one that is shown is checked against our CA
             s.put("quarkus.tls.trust-store.pem.certs", ca);
         }
-        for (String client : orDefault(config.apply("umarvel.tls.clients"), "embedder,reranker,trainer,retrieval").split(",")) {
+        for (String client : orDefault(config.apply("umarvel.tls.clients"), TlsConfig.DEFAULT_CLIENTS).split(",")) {
             String c = "quarkus.grpc.clients." + client.strip() + ".";
             s.put(c + "negotiation-type", "tls");
             if (ca != null) {
@@ -73,7 +74,7 @@ public final class TlsConfigSourceFactory implements ConfigSourceFactory {
         return s;
     }
 
-    private static String required(java.util.function.Function<String, String> config, String name) {
+    private static String required(Function<String, String> config, String name) {
         String file = optionalFile(config, name);
         if (file == null) {
             throw new IllegalArgumentException(name + " must be set when umarvel.tls.mode is " + config.apply("umarvel.tls.mode"));
@@ -81,7 +82,7 @@ public final class TlsConfigSourceFactory implements ConfigSourceFactory {
         return file;
     }
 
-    private static String optionalFile(java.util.function.Function<String, String> config, String name) {
+    private static String optionalFile(Function<String, String> config, String name) {
         String v = config.apply(name);
         if (v == null || v.isBlank()) {
             return null;

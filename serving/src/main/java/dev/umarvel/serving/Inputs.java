@@ -128,17 +128,11 @@ public final class Inputs {
         }
         Path path;
         try {
-            path = store.resolve(relative).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
-            throw new InvalidInputException(field, "not a path: " + e.getMessage());
-        }
-        if (Path.of(relative).isAbsolute() || !path.startsWith(store)) {
-            throw new InvalidInputException(field, "'" + relative + "' escapes the store");
+            path = StorePaths.resolve(store, relative);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(field, e.getMessage());
         }
         try {
-            if (!path.toRealPath().startsWith(store.toRealPath())) { // a symbolic link out of the store
-                throw new InvalidInputException(field, "'" + relative + "' escapes the store");
-            }
             long size = Files.size(path);
             if (size > limits.maxImageBytes()) {
                 throw new InvalidInputException(field, size + " bytes exceed the limit of " + limits.maxImageBytes());

@@ -125,15 +125,6 @@ public final class ModelServer<I, O> implements AutoCloseable {
         return r == null ? "" : r.info().getCheckpointPath();
     }
 
-    /** A path inside the store by name that a symbolic link leads out of it. */
-    private boolean escapesByLink(Path dir) {
-        try {
-            return java.nio.file.Files.exists(dir) && !dir.toRealPath().startsWith(store.toRealPath());
-        } catch (java.io.IOException e) {
-            return true;
-        }
-    }
-
     /** As {@link #load(String)}; with {@code retainPrevious} the model served before stays, answering requests that name its version. */
     public ModelInfo[] load(String checkpointPath, boolean retainPrevious) {
         if (checkpointPath.isBlank()) {
@@ -141,12 +132,9 @@ public final class ModelServer<I, O> implements AutoCloseable {
         }
         Path dir;
         try {
-            dir = store.resolve(checkpointPath).normalize();
-        } catch (java.nio.file.InvalidPathException e) {
-            throw Status.INVALID_ARGUMENT.withDescription("checkpoint_path: not a path: " + e.getMessage()).asRuntimeException();
-        }
-        if (Path.of(checkpointPath).isAbsolute() || !dir.startsWith(store) || escapesByLink(dir)) {
-            throw Status.INVALID_ARGUMENT.withDescription("checkpoint_path: '" + checkpointPath + "' escapes the store").asRuntimeException();
+            dir = StorePaths.resolve(store, checkpointPath);
+        } catch (IllegalArgumentException e) {
+            throw Status.INVALID_ARGUMENT.withDescription("checkpoint_path: " + e.getMessage()).asRuntimeException();
         }
         if (!loading.tryLock()) {
             throw Status.ABORTED.withDescription("another LoadModel is in progress; retry later").asRuntimeException();

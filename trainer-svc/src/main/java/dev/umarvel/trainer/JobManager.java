@@ -1,15 +1,13 @@
 package dev.umarvel.trainer;
 
 import dev.umarvel.api.v1.CheckpointInfo;
-import dev.umarvel.api.v1.EvaluationSummary;
 import dev.umarvel.api.v1.Job;
 import dev.umarvel.api.v1.JobEvent;
 import dev.umarvel.api.v1.JobSpec;
 import dev.umarvel.api.v1.JobState;
-import dev.umarvel.api.v1.TaskRecall;
 import dev.umarvel.api.v1.TrainingProgress;
 import dev.umarvel.mbeir.eval.EvaluationResult;
-import dev.umarvel.mbeir.eval.TaskResult;
+import dev.umarvel.mbeir.eval.EvaluationSummaries;
 import dev.umarvel.model.io.Checkpoint;
 import dev.umarvel.model.io.CheckpointException;
 import dev.umarvel.recipe.InvalidSpecException;
@@ -303,7 +301,7 @@ public class JobManager {
 
         @Override
         public void evaluation(EvaluationResult result) {
-            r.emit(JobEvent.newBuilder().setEvaluation(summary(result)));
+            r.emit(JobEvent.newBuilder().setEvaluation(EvaluationSummaries.of(result)));
         }
 
         @Override
@@ -312,23 +310,5 @@ public class JobManager {
         }
     }
 
-    static EvaluationSummary summary(EvaluationResult result) {
-        EvaluationSummary.Builder s = EvaluationSummary.newBuilder().setSplit(result.split()).setLabel(result.label())
-                .setMeanLocal(result.meanLocal());
-        if (result.meanGlobal() != null) {
-            s.setMeanGlobal(result.meanGlobal());
-        }
-        for (TaskResult t : result.tasks()) {
-            TaskRecall.Builder tr = TaskRecall.newBuilder().setTask(t.task().name()).setDatasetId(t.task().dataset().id())
-                    .setTaskId(t.task().taskId()).setMetric(t.task().metric()).setQueries(t.queries()).setLocal(t.reportedLocal());
-            t.local().forEach((k, v) -> tr.putLocalRecallAt("R@" + k, v));
-            if (t.global() != null) {
-                tr.setGlobal(t.reportedGlobal());
-                t.global().forEach((k, v) -> tr.putGlobalRecallAt("R@" + k, v));
-            }
-            s.addTasks(tr);
-        }
-        return s.build();
-    }
 
 }

@@ -34,9 +34,9 @@ import dev.umarvel.api.v1.SearchRequest;
 import dev.umarvel.api.v1.StartJobRequest;
 import dev.umarvel.api.v1.TrainerGrpc;
 import dev.umarvel.api.v1.UpsertRequest;
-import dev.umarvel.api.v1.UpsertResponse;
 import dev.umarvel.api.v1.WatchJobRequest;
 import dev.umarvel.cli.ClientSecurity;
+import dev.umarvel.cli.Upserts;
 import dev.umarvel.security.Scope;
 import dev.umarvel.security.TokenFile;
 import io.grpc.Status;
@@ -264,23 +264,8 @@ final class BadInput {
     }
 
     private void upsert(Candidate candidate) throws Exception {
-        CompletableFuture<UpsertResponse> done = new CompletableFuture<>();
-        StreamObserver<UpsertRequest> in = RetrievalGrpc.newStub(d.channel("orchestrator", d.admin)).upsert(new StreamObserver<>() {
-            public void onNext(UpsertResponse v) {
-                done.complete(v);
-            }
-
-            public void onError(Throwable t) {
-                done.completeExceptionally(t);
-            }
-
-            public void onCompleted() {
-                done.complete(null);
-            }
-        });
-        in.onNext(UpsertRequest.newBuilder().setCollection(collection).addCandidates(candidate).build());
-        in.onCompleted();
-        unwrap(done);
+        Upserts.send(RetrievalGrpc.newStub(d.channel("orchestrator", d.admin)),
+                List.of(UpsertRequest.newBuilder().setCollection(collection).addCandidates(candidate).build()));
     }
 
     private void embedStream(EmbedStreamRequest request) throws Exception {

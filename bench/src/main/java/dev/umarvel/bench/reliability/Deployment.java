@@ -49,13 +49,6 @@ final class Deployment implements AutoCloseable {
         }
     }
 
-    /** A fresh deployment: the model services start on their configured checkpoints, not on an earlier run's LoadModel. */
-    void forgetLoadedModels() throws java.io.IOException {
-        for (String kind : List.of("embedder", "reranker")) {
-            Files.deleteIfExists(store.resolve("serving").resolve(kind + ".properties")); // serving's ServedState
-        }
-    }
-
     /** Starts (or restarts) {@code service} on its port and waits until it is ready. */
     LocalService start(String service) throws Exception {
         Map<String, String> settings = new HashMap<>(ClientSecurity.serverSettings(security, service.equals("orchestrator")));
@@ -95,7 +88,7 @@ final class Deployment implements AutoCloseable {
     /** /q/health/ready of {@code service}: 200 when it is up and ready. */
     int health(String service) {
         try {
-            HttpResponse<String> r = admin.http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + port(service) + "/q/health/ready"))
+            HttpResponse<String> r = admin.http().send(HttpRequest.newBuilder(URI.create(admin.scheme() + "://localhost:" + port(service) + "/q/health/ready"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             return r.statusCode();
         } catch (Exception e) {

@@ -4,6 +4,7 @@ import dev.umarvel.api.v1.DescribeCollectionRequest;
 import dev.umarvel.api.v1.Job;
 import dev.umarvel.api.v1.JobState;
 import dev.umarvel.api.v1.ListJobsRequest;
+import dev.umarvel.cli.LocalService;
 import dev.umarvel.cli.Umarvel;
 import dev.umarvel.mbeir.AtomicWriter;
 import java.nio.file.Files;
@@ -63,11 +64,13 @@ public final class Reliability {
         Path logs = store.resolve("reliability").resolve(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-'));
         try (Deployment d = new Deployment(store, store.resolve("security"), logs)) {
             d.start("trainer");
-            String cross = checkpoint(d, "-cross-modal");
-            d.retriever = checkpoint(d, "-hard-negatives");
-            d.reranker = checkpoint(d, "-reranker");
-            String distilled = checkpoint(d, "distill-");
-            d.forgetLoadedModels();
+            List<Job> jobs = d.trainer().listJobs(ListJobsRequest.newBuilder().addStates(JobState.JOB_STATE_SUCCEEDED).setPageSize(1000).build())
+                    .getJobsList();
+            String cross = checkpoint(jobs, "-cross-modal");
+            d.retriever = checkpoint(jobs, "-hard-negatives");
+            d.reranker = checkpoint(jobs, "-reranker");
+            String distilled = checkpoint(jobs, "distill-");
+            LocalService.forgetLoadedModels(store);
             d.start("embedder");
             d.start("reranker");
             d.start("orchestrator");
@@ -105,10 +108,8 @@ public final class Reliability {
         return d.retrieval().describeCollection(DescribeCollectionRequest.newBuilder().setName(COLLECTION).build()).getCount();
     }
 
-    /** The output of the newest succeeded quickstart job whose id contains {@code part}. */
-    private static String checkpoint(Deployment d, String part) {
-        List<Job> jobs = d.trainer().listJobs(ListJobsRequest.newBuilder().addStates(JobState.JOB_STATE_SUCCEEDED).setPageSize(1000).build())
-                .getJobsList();
+    /** The output of the last of the succeeded {@code jobs} from the tiny quickstart whose id contains {@code part}. */
+    private static String checkpoint(List<Job> jobs, String part) {
         return jobs.stream().filter(j -> j.getJobId().contains(part) && (part.startsWith("distill") || j.getJobId().startsWith("qs-tiny")))
                 .reduce((x, y) -> y).map(Job::getOutput)
                 .orElseThrow(() -> new IllegalStateException("no succeeded job '" + part + "' in the store: run umarvel quickstart --size tiny first"));
