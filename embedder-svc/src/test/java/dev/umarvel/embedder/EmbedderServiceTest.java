@@ -70,6 +70,9 @@ class EmbedderServiceTest {
     @GrpcClient("embedder")
     io.grpc.Channel channel;
 
+    @jakarta.inject.Inject
+    EmbedderEngine engine;
+
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static HttpResponse<String> get(String path) throws Exception {
@@ -228,25 +231,32 @@ class EmbedderServiceTest {
     @Test
     @Order(5)
     void aFullQueueAnswersResourceExhaustedAndRecovers() throws Exception {
-        // 64 items of queue: 40 requests of 16 items at once cannot all wait
+        // the model held busy: 64 items of queue cannot take 40 requests of 16 items
         AtomicInteger exhausted = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
-        ServingFixtures.Clients clients = ServingFixtures.start(40, client -> {
-            EmbedRequest.Builder req = EmbedRequest.newBuilder();
-            for (int k = 0; k < 16; k++) {
-                req.addItems(query(TEXTS.get(k % TEXTS.size())));
-            }
-            try {
-                embedder.embed(req.build());
-                answered.incrementAndGet();
-            } catch (StatusRuntimeException e) {
-                assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
-                exhausted.incrementAndGet();
-            }
-        });
+        java.util.concurrent.CountDownLatch refused = new java.util.concurrent.CountDownLatch(1);
+        ServingFixtures.Clients clients;
+        try (AutoCloseable paused = engine.get().server().pause()) {
+            clients = ServingFixtures.start(40, client -> {
+                EmbedRequest.Builder req = EmbedRequest.newBuilder();
+                for (int k = 0; k < 16; k++) {
+                    req.addItems(query(TEXTS.get(k % TEXTS.size())));
+                }
+                try {
+                    embedder.embed(req.build());
+                    answered.incrementAndGet();
+                } catch (StatusRuntimeException e) {
+                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+                    assertTrue(e.getStatus().getDescription().contains("over the queue capacity of 64"), e.getStatus().getDescription());
+                    exhausted.incrementAndGet();
+                    refused.countDown();
+                }
+            });
+            assertTrue(refused.await(2, TimeUnit.MINUTES), "no request was refused");
+        }
         clients.await();
-        assertTrue(exhausted.get() > 0, "no request was refused");
         assertTrue(answered.get() > 0, "no request was answered");
+        assertEquals(40, answered.get() + exhausted.get());
         assertEquals(1, embedder.embed(EmbedRequest.newBuilder().addItems(query("blue circle")).build()).getEmbeddingsCount());
     }
 
@@ -262,26 +272,32 @@ class EmbedderServiceTest {
         AtomicBoolean swapped = new AtomicBoolean();
         ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
         AtomicInteger afterSwapFromA = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
+        java.util.concurrent.CountDownLatch underLoad = new java.util.concurrent.CountDownLatch(16);
+        // each client asks until it has had 5 answers to requests sent after LoadModel returned
         ServingFixtures.Clients clients = ServingFixtures.start(8, client -> {
-            for (int n = 0; n < 40; n++) {
+            for (int afterSwap = 0; afterSwap < 5;) {
                 boolean swapDone = swapped.get();
+                sent.incrementAndGet();
                 EmbedResponse r = embedder.embed(EmbedRequest.newBuilder().addItems(query(TEXTS.get(1))).build());
                 boolean isA = r.getModelVersion().equals(versionA);
                 assertArrayEquals(isA ? fromA : fromB, values(r, 0), 1e-5f, "answer of " + r.getModelVersion());
                 seen.computeIfAbsent(r.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
-                if (swapDone && isA) {
-                    afterSwapFromA.incrementAndGet();
+                underLoad.countDown();
+                if (swapDone) {
+                    afterSwap++;
+                    afterSwapFromA.addAndGet(isA ? 1 : 0);
                 }
             }
         });
-        Thread.sleep(200);
+        assertTrue(underLoad.await(2, TimeUnit.MINUTES), "clients did not get going");
         LoadModelResponse swap = embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt-b").build());
         swapped.set(true);
         assertEquals(versionA, swap.getPrevious().getVersion());
         clients.await();
         assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet(), "both models answered");
         assertEquals(0, afterSwapFromA.get(), "a request sent after LoadModel returned was answered by the old model");
-        assertEquals(320, seen.values().stream().mapToInt(AtomicInteger::get).sum());
+        assertEquals(sent.get(), seen.values().stream().mapToInt(AtomicInteger::get).sum(), "every request answered once");
     }
 
     @Test

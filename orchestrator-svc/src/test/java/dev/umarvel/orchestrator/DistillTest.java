@@ -66,7 +66,7 @@ class DistillTest {
         FakeModels.version = "fake-v1";
         FakeModels.retained = "";
         FakeModels.checkpoint = "ckpt/live";
-        FakeModels.embedDelayMillis = 0;
+        FakeModels.reindexGate = null;
         FakeModels.failNextJob = false;
         if (!Files.exists(STORE.resolve(DATA).resolve(SynthGenerator.MANIFEST))) {
             SynthGenerator.generate(STORE.resolve(DATA), SynthSize.TINY, 5, m -> {});
@@ -123,6 +123,7 @@ class DistillTest {
                     searches.incrementAndGet();
                     if (reindexing.get()) {
                         duringReindex.incrementAndGet();
+                        FakeModels.reindexGate.countDown(); // a search answered inside the re-index: let it finish
                     }
                 } catch (Throwable t) {
                     failures.add(t);
@@ -130,7 +131,7 @@ class DistillTest {
             }
         });
         client.start();
-        FakeModels.embedDelayMillis = 20; // stretches the re-index, so that searches and writes meet it
+        FakeModels.reindexGate = new java.util.concurrent.CountDownLatch(1); // holds the re-index until a search meets it
         List<DistillEvent> events = new ArrayList<>();
         StatusRuntimeException writeRefused = null;
         StatusRuntimeException secondRun = null;
@@ -251,7 +252,7 @@ class DistillTest {
     @Test
     void aRunGoesOnWhenItsCallerGoesAway() throws Exception {
         collection("orphan");
-        FakeModels.embedDelayMillis = 20; // the run outlasts the call by seconds
+        FakeModels.reindexGate = new java.util.concurrent.CountDownLatch(1); // the run outlasts the call
         // a connection of its own, closed after the first event: the caller is gone, not just one of its calls
         io.grpc.ManagedChannel own = io.grpc.ManagedChannelBuilder.forAddress("localhost", 8081).usePlaintext().build();
         java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
@@ -269,6 +270,8 @@ class DistillTest {
         });
         assertTrue(first.await(30, java.util.concurrent.TimeUnit.SECONDS));
         own.shutdownNow();
+        assertTrue(own.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS));
+        FakeModels.reindexGate.countDown();
         long until = System.nanoTime() + 60_000_000_000L;
         Collection c = null;
         while (System.nanoTime() < until) {

@@ -51,7 +51,11 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
     static volatile String version = "fake-v1";
     static volatile String retained = "";
     static volatile String checkpoint = "ckpt/live";
-    static volatile long embedDelayMillis;
+    /** When set, query embeds wait for it (a search holds its admission slot), each counting down {@link #queriesHeld}. */
+    static volatile java.util.concurrent.CountDownLatch queryGate;
+    static volatile java.util.concurrent.CountDownLatch queriesHeld = new java.util.concurrent.CountDownLatch(0);
+    /** When set, candidate embeds by a model other than fake-v1 (a Distill's re-index) wait for it. */
+    static volatile java.util.concurrent.CountDownLatch reindexGate;
     static volatile boolean failNextJob;
     static final java.util.List<StartJobRequest> jobsStarted = new java.util.concurrent.CopyOnWriteArrayList<>();
     static final Map<String, Job> jobs = new java.util.concurrent.ConcurrentHashMap<>();
@@ -136,12 +140,20 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
                         + ") nor retained").asRuntimeException());
                 return;
             }
-            try {
-                Thread.sleep(embedDelayMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            String answering = asked.isEmpty() ? version : asked;
+            boolean queries = request.getItemsList().stream().anyMatch(EmbedItem::hasQuery);
+            java.util.concurrent.CountDownLatch gate = queries ? queryGate : answering.equals("fake-v1") ? null : reindexGate;
+            if (gate != null) {
+                if (queries) {
+                    queriesHeld.countDown();
+                }
+                try {
+                    gate.await(2, java.util.concurrent.TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            EmbedResponse.Builder b = EmbedResponse.newBuilder().setModelVersion(asked.isEmpty() ? version : asked);
+            EmbedResponse.Builder b = EmbedResponse.newBuilder().setModelVersion(answering);
             for (int i = 0; i < request.getItemsCount(); i++) {
                 EmbedItem item = request.getItems(i);
                 Content c = item.hasQuery() ? item.getQuery().getContent() : item.getCandidate();

@@ -205,30 +205,39 @@ class SearchTest {
 
     @Test
     void searchesPastTheInFlightLimitAreRefusedAtOnce() throws Exception {
-        FakeModels.embedDelayMillis = 300; // every admitted search holds its slot this long
+        FakeModels.queriesHeld = new java.util.concurrent.CountDownLatch(8);
+        FakeModels.queryGate = new java.util.concurrent.CountDownLatch(1); // every admitted search holds its slot until let go
+        RetrievalGrpc.RetrievalFutureStub async = RetrievalGrpc.newFutureStub(channel);
+        List<com.google.common.util.concurrent.ListenableFuture<SearchResponse>> calls = new java.util.ArrayList<>();
+        java.util.concurrent.CountDownLatch answered = new java.util.concurrent.CountDownLatch(16);
         try {
-            RetrievalGrpc.RetrievalFutureStub async = RetrievalGrpc.newFutureStub(channel);
-            List<com.google.common.util.concurrent.ListenableFuture<SearchResponse>> calls = new java.util.ArrayList<>();
             for (int i = 0; i < 24; i++) { // three times the test profile's umarvel.search.max-in-flight
-                calls.add(async.search(query("cat " + i).build()));
+                var call = async.search(query("cat " + i).build());
+                call.addListener(answered::countDown, Runnable::run);
+                calls.add(call);
             }
-            int admitted = 0;
-            int refused = 0;
-            for (var call : calls) {
-                try {
-                    assertEquals(10, call.get().getHitsCount());
-                    admitted++;
-                } catch (java.util.concurrent.ExecutionException e) {
-                    Status s = Status.fromThrowable(e.getCause());
-                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
-                    assertEquals("8 searches in flight (umarvel.search.max-in-flight): retry with back-off", s.getDescription());
-                    refused++;
-                }
-            }
-            assertTrue(admitted >= 8 && refused > 0, admitted + " admitted, " + refused + " refused");
+            // 8 admitted searches wait at the embedder while the other 16 are answered
+            assertTrue(FakeModels.queriesHeld.await(2, java.util.concurrent.TimeUnit.MINUTES), "8 searches admitted");
+            assertTrue(answered.await(2, java.util.concurrent.TimeUnit.MINUTES), "16 searches answered while 8 wait");
         } finally {
-            FakeModels.embedDelayMillis = 0;
+            FakeModels.queryGate.countDown();
+            FakeModels.queryGate = null;
         }
+        int admitted = 0;
+        int refused = 0;
+        for (var call : calls) {
+            try {
+                assertEquals(10, call.get().getHitsCount());
+                admitted++;
+            } catch (java.util.concurrent.ExecutionException e) {
+                Status s = Status.fromThrowable(e.getCause());
+                assertEquals(Status.Code.RESOURCE_EXHAUSTED, s.getCode(), s.toString());
+                assertEquals("8 searches in flight (umarvel.search.max-in-flight): retry with back-off", s.getDescription());
+                refused++;
+            }
+        }
+        assertEquals(8, admitted);
+        assertEquals(16, refused);
         assertEquals(10, retrieval.search(query("cat").build()).getHitsCount(), "slots are given back");
     }
 }

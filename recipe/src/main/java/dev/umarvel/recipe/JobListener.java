@@ -22,6 +22,9 @@ public interface JobListener {
 
     default void log(String message) {}
 
+    /** The job enters a phase: "checkpoint-write" while a periodic checkpoint is being written. Must not block for long. */
+    default void phase(String name) {}
+
     /** A training loop ended; where its time went. */
     default void finished(TrainingRun.Timings timings) {}
 

@@ -228,6 +228,7 @@ public final class TrainingRun {
         Path tmpOpt = Files.createTempFile(ctx.output(), ".optimizer", ".bin");
         try {
             TensorFile.write(tmpOpt, optimizer.state());
+            ctx.listener().phase("checkpoint-write");
             ObjectNode state = Json.MAPPER.createObjectNode();
             state.put("step", step);
             state.put("total_steps", totalSteps);

@@ -50,6 +50,9 @@ class RerankerServiceTest {
 
     static final Path STORE = Path.of("target/test-store").toAbsolutePath();
 
+    @jakarta.inject.Inject
+    RerankerEngine engine;
+
     @GrpcClient("reranker")
     RerankerGrpc.RerankerBlockingStub reranker;
 
@@ -175,17 +178,25 @@ class RerankerServiceTest {
         RerankRequest big = request("a big blue star", 50);
         AtomicInteger exhausted = new AtomicInteger();
         AtomicInteger answered = new AtomicInteger();
-        ServingFixtures.Clients clients = ServingFixtures.start(24, client -> {
-            try {
-                reranker.rerank(big);
-                answered.incrementAndGet();
-            } catch (StatusRuntimeException e) {
-                assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
-                exhausted.incrementAndGet();
-            }
-        });
+        java.util.concurrent.CountDownLatch refused = new java.util.concurrent.CountDownLatch(1);
+        ServingFixtures.Clients clients;
+        try (AutoCloseable paused = engine.get().server().pause()) { // the model held busy: 128 pairs of queue cannot take 24 x 50
+            clients = ServingFixtures.start(24, client -> {
+                try {
+                    reranker.rerank(big);
+                    answered.incrementAndGet();
+                } catch (StatusRuntimeException e) {
+                    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode(), e.getStatus().toString());
+                    assertTrue(e.getStatus().getDescription().contains("over the queue capacity of 128"), e.getStatus().getDescription());
+                    exhausted.incrementAndGet();
+                    refused.countDown();
+                }
+            });
+            assertTrue(refused.await(2, java.util.concurrent.TimeUnit.MINUTES), "no request was refused");
+        }
         clients.await();
-        assertTrue(exhausted.get() > 0 && answered.get() > 0, exhausted + " refused, " + answered + " answered");
+        assertTrue(answered.get() > 0, exhausted + " refused, " + answered + " answered");
+        assertEquals(24, answered.get() + exhausted.get());
         assertEquals(3, reranker.rerank(request("blue circle", 3)).getScoresCount());
     }
 
@@ -200,25 +211,31 @@ class RerankerServiceTest {
         RerankRequest r = request(TEXTS.get(2), 6);
         AtomicBoolean swapped = new AtomicBoolean();
         AtomicInteger lateOld = new AtomicInteger();
+        AtomicInteger sent = new AtomicInteger();
         ConcurrentHashMap<String, AtomicInteger> seen = new ConcurrentHashMap<>();
+        java.util.concurrent.CountDownLatch underLoad = new java.util.concurrent.CountDownLatch(12);
+        // each client asks until it has had 5 answers to requests sent after LoadModel returned
         ServingFixtures.Clients clients = ServingFixtures.start(6, client -> {
-            for (int n = 0; n < 30; n++) {
+            for (int afterSwap = 0; afterSwap < 5;) {
                 boolean after = swapped.get();
+                sent.incrementAndGet();
                 RerankResponse answer = reranker.rerank(r);
                 boolean isA = answer.getModelVersion().equals(versionA);
                 assertScores(isA ? fromA : fromB, answer);
                 seen.computeIfAbsent(answer.getModelVersion(), v -> new AtomicInteger()).incrementAndGet();
-                if (after && isA) {
-                    lateOld.incrementAndGet();
+                underLoad.countDown();
+                if (after) {
+                    afterSwap++;
+                    lateOld.addAndGet(isA ? 1 : 0);
                 }
             }
         });
-        Thread.sleep(200);
+        assertTrue(underLoad.await(2, java.util.concurrent.TimeUnit.MINUTES), "clients did not get going");
         LoadModelResponse swap = reranker.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("rr-b").build());
         swapped.set(true);
         clients.await();
         assertEquals(Set.of(versionA, swap.getCurrent().getVersion()), seen.keySet());
         assertEquals(0, lateOld.get());
-        assertEquals(180, seen.values().stream().mapToInt(AtomicInteger::get).sum());
+        assertEquals(sent.get(), seen.values().stream().mapToInt(AtomicInteger::get).sum());
     }
 }

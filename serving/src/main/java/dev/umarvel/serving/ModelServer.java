@@ -50,6 +50,7 @@ public final class ModelServer<I, O> implements AutoCloseable {
     private final ReentrantLock loading = new ReentrantLock();
     private final ServingMetrics metrics;
     private final List<Runnable> loadListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile java.util.concurrent.CountDownLatch paused;
 
     /** @param kind the checkpoint kind served: "embedder" or "reranker" */
     public ModelServer(String kind, Path store, DynamicBatcher.Config config, Model<I, O> model, ServingMetrics metrics) {
@@ -62,6 +63,10 @@ public final class ModelServer<I, O> implements AutoCloseable {
     }
 
     private List<Computed<O>> compute(List<Routed<I>> routed) throws Exception {
+        java.util.concurrent.CountDownLatch hold = paused;
+        if (hold != null) {
+            hold.await();
+        }
         List<I> inputs = routed.stream().map(Routed::input).toList();
         try (ModelSlot.Lease<ServedModel> lease = lease(routed.get(0).version())) {
             long start = System.nanoTime();
@@ -86,6 +91,19 @@ public final class ModelServer<I, O> implements AutoCloseable {
                     + ") nor retained" + (retained == null ? "" : " (" + retained.info().getVersion() + ")")).asRuntimeException();
         }
         return lease;
+    }
+
+    /**
+     * Holds every batch before compute until the returned handle is closed, while requests keep queueing:
+     * for drills and tests that need a busy model and a full queue without racing the model.
+     */
+    public AutoCloseable pause() {
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        paused = hold;
+        return () -> {
+            paused = null;
+            hold.countDown();
+        };
     }
 
     public boolean ready() {

@@ -21,9 +21,12 @@ class DynamicBatcherTest {
     static final class Recorder implements DynamicBatcher.Compute<Integer, Integer> {
         final List<List<Integer>> batches = Collections.synchronizedList(new ArrayList<>());
         volatile CountDownLatch gate;
+        /** Counted down when the worker is inside its first batch (held at the gate, if one is set). */
+        final CountDownLatch entered = new CountDownLatch(1);
 
         @Override
         public List<Integer> run(List<Integer> inputs) throws Exception {
+            entered.countDown();
             if (gate != null) {
                 gate.await(10, TimeUnit.SECONDS);
             }
@@ -38,20 +41,48 @@ class DynamicBatcherTest {
         return out;
     }
 
+    /** Submits one item and returns once the worker holds it at the model's gate: the queue is empty again. */
+    private static CompletableFuture<List<Integer>> holdTheWorker(DynamicBatcher<Integer, Integer> b, Recorder model) throws Exception {
+        model.gate = new CountDownLatch(1);
+        CompletableFuture<List<Integer>> first = b.submit(List.of(0), new int[] {10}, Long.MAX_VALUE, () -> false);
+        assertTrue(model.entered.await(10, TimeUnit.SECONDS));
+        return first;
+    }
+
     @Test
     void concurrentSingleItemRequestsShareBatchesAndEachGetsItsOwnAnswer() throws Exception {
         Recorder model = new Recorder();
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(16, 10_000,
                 Duration.ofMillis(50), 100), model, new DynamicBatcher.Observer() {})) {
             List<CompletableFuture<List<Integer>>> answers = new ArrayList<>();
-            for (int i = 0; i < 40; i++) {
-                answers.add(b.submit(List.of(i), new int[] {10}, Long.MAX_VALUE, () -> false));
+            answers.add(holdTheWorker(b, model));
+            // 39 requests arrive while the model is busy, from threads of their own
+            List<Thread> clients = new ArrayList<>();
+            for (int i = 1; i < 40; i++) {
+                answers.add(null);
             }
+            for (int i = 1; i < 40; i++) {
+                int item = i;
+                Thread t = new Thread(() -> {
+                    try {
+                        answers.set(item, b.submit(List.of(item), new int[] {10}, Long.MAX_VALUE, () -> false));
+                    } catch (DynamicBatcher.QueueFullException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                clients.add(t);
+                t.start();
+            }
+            for (Thread t : clients) {
+                t.join();
+            }
+            assertEquals(39, b.depth());
+            model.gate.countDown();
             for (int i = 0; i < 40; i++) {
                 assertEquals(List.of(-i), answers.get(i).get(10, TimeUnit.SECONDS));
             }
-            assertTrue(model.batches.size() <= 5, "40 requests in " + model.batches.size() + " batches");
-            assertTrue(model.batches.stream().allMatch(x -> x.size() <= 16));
+            // the held one alone, then 39 waiting items in full batches of 16, 16 and the 7 left
+            assertEquals(List.of(1, 16, 16, 7), model.batches.stream().map(List::size).toList());
         }
     }
 
@@ -62,16 +93,19 @@ class DynamicBatcherTest {
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(64, 10_000,
                 Duration.ofMillis(50), 100), model, new DynamicBatcher.Observer() {}, i -> i % 2)) {
             List<CompletableFuture<List<Integer>>> answers = new ArrayList<>();
-            for (int i = 0; i < 30; i++) {
+            answers.add(holdTheWorker(b, model));
+            for (int i = 1; i < 30; i++) {
                 answers.add(b.submit(List.of(i), new int[] {10}, Long.MAX_VALUE, () -> false));
             }
+            model.gate.countDown();
             for (int i = 0; i < 30; i++) {
                 assertEquals(List.of(-i), answers.get(i).get(10, TimeUnit.SECONDS));
             }
             for (List<Integer> batch : model.batches) {
                 assertEquals(1, batch.stream().map(i -> i % 2).distinct().count(), "mixed batch " + batch);
             }
-            assertTrue(model.batches.size() <= 4, "30 requests of two groups in " + model.batches.size() + " batches");
+            // the held one, then the 15 odd and the 14 even waiting items, one batch each
+            assertEquals(3, model.batches.size(), "30 requests of two groups in batches " + model.batches);
         }
     }
 
@@ -97,7 +131,7 @@ class DynamicBatcherTest {
             // a first item holds the worker at the gate while the rest queue up: short and long, interleaved
             List<CompletableFuture<List<Integer>>> answers = new ArrayList<>();
             answers.add(b.submit(List.of(0), new int[] {10}, Long.MAX_VALUE, () -> false));
-            Thread.sleep(100);
+            assertTrue(model.entered.await(10, TimeUnit.SECONDS));
             for (int i = 1; i < 40; i++) {
                 tokenOf[i] = i % 2 == 0 ? 10 : 100;
                 answers.add(b.submit(List.of(i), new int[] {tokenOf[i]}, Long.MAX_VALUE, () -> false));
@@ -126,7 +160,7 @@ class DynamicBatcherTest {
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(2, 1000,
                 Duration.ZERO, 4), model, new DynamicBatcher.Observer() {})) {
             CompletableFuture<List<Integer>> first = b.submit(List.of(1, 2), lengths(2, 1), Long.MAX_VALUE, () -> false);
-            Thread.sleep(100); // the worker holds the first batch at the gate; the queue is empty again
+            assertTrue(model.entered.await(10, TimeUnit.SECONDS)); // the worker holds the first batch at the gate; the queue is empty again
             CompletableFuture<List<Integer>> queued = b.submit(List.of(3, 4, 5), lengths(3, 1), Long.MAX_VALUE, () -> false);
             assertThrows(DynamicBatcher.QueueFullException.class, () -> b.submit(List.of(6, 7), lengths(2, 1), Long.MAX_VALUE,
                     () -> false));
@@ -151,11 +185,10 @@ class DynamicBatcherTest {
                     }
                 })) {
             CompletableFuture<List<Integer>> blocker = b.submit(List.of(1), lengths(1, 1), Long.MAX_VALUE, () -> false);
-            Thread.sleep(100);
-            CompletableFuture<List<Integer>> late = b.submit(List.of(2, 3), lengths(2, 1), System.nanoTime() + 1_000_000, () -> false);
+            assertTrue(model.entered.await(10, TimeUnit.SECONDS));
+            CompletableFuture<List<Integer>> late = b.submit(List.of(2, 3), lengths(2, 1), System.nanoTime() - 1, () -> false);
             CompletableFuture<List<Integer>> gone = b.submit(List.of(4), lengths(1, 1), Long.MAX_VALUE, () -> true);
             CompletableFuture<List<Integer>> fine = b.submit(List.of(5), lengths(1, 1), Long.MAX_VALUE, () -> false);
-            Thread.sleep(20);
             model.gate.countDown();
             blocker.get(10, TimeUnit.SECONDS);
             assertEquals(List.of(-5), fine.get(10, TimeUnit.SECONDS));

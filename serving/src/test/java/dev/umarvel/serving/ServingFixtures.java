@@ -51,20 +51,29 @@ public final class ServingFixtures {
         void run(int client) throws Exception;
     }
 
-    /** Clients running on their own threads; {@link #await} rethrows the first failure. */
+    /**
+     * Clients running on their own threads, let go together once every one of them is ready (so the first
+     * does not finish before the last has started); {@link #await} rethrows the first failure.
+     */
     public static final class Clients {
         private final java.util.concurrent.ExecutorService pool;
         private final List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
 
-        private Clients(int count, Client body) {
+        private Clients(int count, Client body) throws InterruptedException {
             pool = java.util.concurrent.Executors.newFixedThreadPool(count);
+            java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(count);
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
             for (int c = 0; c < count; c++) {
                 int client = c;
                 running.add(pool.submit(() -> {
+                    ready.countDown();
+                    go.await();
                     body.run(client);
                     return null;
                 }));
             }
+            ready.await();
+            go.countDown();
         }
 
         public void await() throws Exception {
@@ -79,7 +88,7 @@ public final class ServingFixtures {
     }
 
     /** Starts {@code count} clients running {@code body}. */
-    public static Clients start(int count, Client body) {
+    public static Clients start(int count, Client body) throws InterruptedException {
         return new Clients(count, body);
     }
 

@@ -36,6 +36,7 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -54,10 +55,16 @@ public class JobManager {
     @Inject
     MeterRegistry registry;
 
+    /** Put on the queue by {@link #stop}: wakes the worker without an interrupt. */
+    private static final String STOP = "";
+
     private final Map<String, JobRecord> jobs = new LinkedHashMap<>();
-    private BlockingQueue<String> queue;
+    // unbounded: the capacity is checked in start(), so that STOP always fits
+    private final BlockingQueue<String> queue = new LinkedBlockingQueue<>();
     private Thread worker;
     private volatile boolean stopping;
+    /** Hears each job's phases ("starting", "step", "checkpoint-write", "record-write"); tests pause jobs on it. */
+    volatile BiConsumer<JobRecord, String> phases = (job, phase) -> {};
     private final AtomicReference<TrainingProgress> latest = new AtomicReference<>(TrainingProgress.getDefaultInstance());
 
     Path store() {
@@ -65,7 +72,6 @@ public class JobManager {
     }
 
     void start(@Observes StartupEvent event) throws IOException {
-        queue = new LinkedBlockingQueue<>(config.trainer().queueCapacity() + 1);
         Files.createDirectories(store().resolve("jobs"));
         recover();
         for (JobState s : JobState.values()) {
@@ -82,12 +88,21 @@ public class JobManager {
         worker.start();
     }
 
+    /**
+     * Stops the worker without interrupting it (an interrupt landing in a file write closes the channel and
+     * loses the write): the running job sees the flag at its next step, or when its current write is done,
+     * and stays RUNNING on disk to resume at the next start; queued jobs stay QUEUED.
+     */
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        stopping = true; // the running job stops at its next step and stays RUNNING on disk, to resume at the next start
+        stopping = true;
+        queue.offer(STOP);
         if (worker != null) {
-            worker.interrupt();
             worker.join(60_000);
         }
+    }
+
+    boolean stopping() {
+        return stopping;
     }
 
     boolean healthy() {
@@ -122,6 +137,7 @@ public class JobManager {
                     r.emit(JobEvent.newBuilder().setLog("service restarted: the job resumes from its last checkpoint"));
                 }
                 r.update(b -> b.setState(JobState.JOB_STATE_QUEUED).setReason("waiting to resume"));
+                r.observe(phase -> phases.accept(r, phase));
                 queue.offer(r.id());
             }
         }
@@ -174,19 +190,22 @@ public class JobManager {
             if (jobs.containsKey(id)) {
                 throw Status.ALREADY_EXISTS.withDescription("job_id: a job '" + id + "' exists").asRuntimeException();
             }
-            if (queue.remainingCapacity() <= 1) {
+            if (queue.size() >= config.trainer().queueCapacity()) {
                 throw Status.RESOURCE_EXHAUSTED.withDescription("the job queue is full (" + config.trainer().queueCapacity()
                         + " waiting); retry later").asRuntimeException();
             }
             Job job = Job.newBuilder().setJobId(id).setSpec(SpecMapper.withDefaults(spec, domain)).setState(JobState.JOB_STATE_QUEUED)
                     .setCreatedAt(JobRecord.now()).setReason(queue.size() + " jobs ahead").setQueuePosition(queue.size()).build();
             record = new JobRecord(store().resolve("jobs").resolve(id), job);
+            JobRecord r = record;
+            record.observe(phase -> phases.accept(r, phase));
             record.create();
+            // QUEUED is event 1: emitted before the worker can see the job and emit RUNNING
+            record.emit(JobEvent.newBuilder().setState(dev.umarvel.api.v1.JobStateChange.newBuilder()
+                    .setState(JobState.JOB_STATE_QUEUED).setReason(job.getReason())));
             jobs.put(id, record);
             queue.offer(id);
         }
-        record.emit(JobEvent.newBuilder().setState(dev.umarvel.api.v1.JobStateChange.newBuilder()
-                .setState(JobState.JOB_STATE_QUEUED).setReason(record.job().getReason())));
         return record.job();
     }
 
@@ -205,10 +224,10 @@ public class JobManager {
 
     Job cancel(String id) {
         JobRecord r = get(id);
+        r.requestCancel(); // first, and without a lock: a job paused inside a write sees it when the write is done
         if (r.terminal()) {
             return r.job();
         }
-        r.requestCancel();
         if (r.job().getState() == JobState.JOB_STATE_QUEUED && queue.remove(id)) {
             r.state(JobState.JOB_STATE_CANCELLED, "cancelled by request before it started");
         }
@@ -222,36 +241,40 @@ public class JobManager {
         return out;
     }
 
+    /** The worker: one job at a time until stopped; no job's failure, however thrown, ends it. */
     private void work() {
         while (!stopping) {
             String id;
             try {
                 id = queue.take();
             } catch (InterruptedException e) {
-                return;
+                return; // nobody interrupts the worker; if someone does, it ends as at shutdown
             }
             JobRecord r;
             synchronized (this) {
                 r = jobs.get(id);
             }
-            if (r == null || r.terminal()) {
-                continue;
+            if (stopping || r == null || r.terminal()) {
+                continue; // at shutdown the job stays QUEUED on disk and resumes at the next start
             }
-            run(r);
+            try {
+                run(r);
+            } catch (Throwable t) {
+                LOG.errorf(t, "job %s: its failure could not be recorded", r.id());
+            }
         }
     }
 
     private void run(JobRecord r) {
-        dev.umarvel.recipe.JobSpec spec;
         try {
-            spec = SpecMapper.toDomain(r.job().getSpec(), r.id());
-        } catch (InvalidSpecException e) {
-            r.state(JobState.JOB_STATE_FAILED, e.getMessage());
-            return;
-        }
-        r.state(JobState.JOB_STATE_RUNNING, r.job().getResumes() > 0 ? "resumed after a restart" : "started");
-        JobContext ctx = context(spec, r);
-        try {
+            if (r.cancelRequested()) { // cancelled between the queue and here
+                r.state(JobState.JOB_STATE_CANCELLED, "cancelled by request before it started");
+                return;
+            }
+            dev.umarvel.recipe.JobSpec spec = SpecMapper.toDomain(r.job().getSpec(), r.id());
+            r.state(JobState.JOB_STATE_RUNNING, r.job().getResumes() > 0 ? "resumed after a restart" : "started");
+            phases.accept(r, "starting");
+            JobContext ctx = context(spec, r);
             Path output = Jobs.run(ctx, spec);
             r.update(b -> b.setOutput(ctx.relative(output)));
             r.state(JobState.JOB_STATE_SUCCEEDED, "done: " + ctx.relative(output));
@@ -283,6 +306,7 @@ public class JobManager {
 
         @Override
         public void progress(Progress p) {
+            phases.accept(r, "step");
             TrainingProgress tp = TrainingProgress.newBuilder().setStep(p.step()).setTotalSteps(p.totalSteps()).setEpoch(p.epoch())
                     .setLoss(p.loss()).setTemperature(p.temperature()).setLearningRate(p.learningRate())
                     .setExamplesPerSecond(p.examplesPerSecond()).setEtaSeconds(p.etaSeconds()).build();
@@ -307,6 +331,11 @@ public class JobManager {
         @Override
         public void log(String message) {
             r.emit(JobEvent.newBuilder().setLog(message));
+        }
+
+        @Override
+        public void phase(String name) {
+            phases.accept(r, name);
         }
     }
 

@@ -32,10 +32,16 @@ final class JobRecord {
     private final List<JobEvent> events = new ArrayList<>();
     private final List<Consumer<JobEvent>> watchers = new CopyOnWriteArrayList<>();
     private volatile boolean cancelRequested;
+    private volatile Consumer<String> phases = phase -> {};
 
     JobRecord(Path dir, Job job) {
         this.dir = dir;
         this.job = job;
+    }
+
+    /** Who hears this record's phases ("record-write" as each write of job.json begins): the manager's probe. */
+    void observe(Consumer<String> phases) {
+        this.phases = phases;
     }
 
     static Timestamp now() {
@@ -85,38 +91,43 @@ final class JobRecord {
         emit(JobEvent.newBuilder().setState(JobStateChange.newBuilder().setState(state).setReason(reason)));
     }
 
-    /** Appends an event (sequence and time filled in), persists it and tells the watchers. */
-    void emit(JobEvent.Builder event) {
-        JobEvent e;
-        synchronized (this) {
-            e = event.setJobId(job.getJobId()).setSequence(events.size() + 1L).setTime(now()).build();
-            events.add(e);
-            try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("events.jsonl"), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                out.write(JsonFormat.printer().omittingInsignificantWhitespace().print(e));
-                out.write('\n');
-            } catch (IOException ex) {
-                throw new UncheckedIOException(ex);
+    /**
+     * Appends an event (sequence and time filled in), persists it and tells the watchers. Numbering and
+     * delivery happen under one lock, the same {@link #watch} replays under, so that every watcher sees
+     * 1, 2, 3, ... with no gap and no repeat however emitters and new watchers interleave (watchers must
+     * not block: gRPC's onNext only buffers).
+     */
+    synchronized void emit(JobEvent.Builder event) {
+        JobEvent e = event.setJobId(job.getJobId()).setSequence(events.size() + 1L).setTime(now()).build();
+        events.add(e);
+        try (BufferedWriter out = Files.newBufferedWriter(dir.resolve("events.jsonl"), StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            out.write(JsonFormat.printer().omittingInsignificantWhitespace().print(e));
+            out.write('\n');
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        for (Consumer<JobEvent> w : watchers) {
+            try {
+                w.accept(e);
+            } catch (RuntimeException gone) { // a watcher's broken stream must not fail the job that emits
+                watchers.remove(w);
             }
         }
-        watchers.forEach(w -> w.accept(e));
     }
 
     /**
      * Replays the events after {@code after} to {@code watcher}, then (unless the job has ended)
      * keeps it subscribed; returns false when the job had ended, so the caller can complete.
+     * Replay and subscription are one step under the record's lock: no live event can slip between
+     * them, nor arrive before the replayed ones.
      */
-    boolean watch(long after, Consumer<JobEvent> watcher) {
-        List<JobEvent> past;
-        boolean ended;
-        synchronized (this) {
-            past = List.copyOf(events.subList((int) Math.min(after, events.size()), events.size()));
-            ended = terminal();
-            if (!ended) {
-                watchers.add(watcher);
-            }
+    synchronized boolean watch(long after, Consumer<JobEvent> watcher) {
+        events.subList((int) Math.min(after, events.size()), events.size()).forEach(watcher);
+        boolean ended = terminal();
+        if (!ended) {
+            watchers.add(watcher);
         }
-        past.forEach(watcher);
         return !ended;
     }
 
@@ -129,6 +140,7 @@ final class JobRecord {
     }
 
     private void persist() {
+        phases.accept("record-write");
         try {
             Files.createDirectories(dir);
             AtomicWriter.write(dir.resolve("job.json"), JsonFormat.printer().print(job) + "\n");

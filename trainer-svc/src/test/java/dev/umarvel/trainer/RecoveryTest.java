@@ -29,56 +29,15 @@ class RecoveryTest {
     @TempDir Path store;
 
     private JobManager manager() throws Exception {
-        JobManager m = new JobManager();
-        m.config = new TrainerConfig() {
-            @Override
-            public Path store() {
-                return store;
-            }
-
-            @Override
-            public Trainer trainer() {
-                return new Trainer() {
-                    @Override
-                    public int queueCapacity() {
-                        return 4;
-                    }
-
-                    @Override
-                    public boolean resumeOnStart() {
-                        return true;
-                    }
-
-                    @Override
-                    public int maxListSequences() {
-                        return 1024;
-                    }
-                };
-            }
-        };
-        m.registry = new SimpleMeterRegistry();
-        m.start(null);
-        return m;
+        return Managers.start(store);
     }
 
     private static JobSpec spec(JobKind kind, String init, long steps) {
-        return JobSpec.newBuilder().setKind(kind).setPreset("tiny").setInitCheckpoint(init).setSeed(9)
-                .setData(DataSpec.newBuilder().setDatasetDir("data"))
-                .setHyper(HyperParameters.newBuilder().setMaxSteps(steps).setLoraRank(8).setCheckpointEverySteps(3)).build();
+        return Managers.spec(kind, init, steps, 3);
     }
 
     private static Job await(JobManager m, String id) throws InterruptedException {
-        CountDownLatch done = new CountDownLatch(1);
-        JobRecord r = m.get(id);
-        boolean live = r.watch(0, e -> {
-            if (e.hasState() && e.getState().getState() != JobState.JOB_STATE_RUNNING && e.getState().getState() != JobState.JOB_STATE_QUEUED) {
-                done.countDown();
-            }
-        });
-        if (live) {
-            assertTrue(done.await(5, TimeUnit.MINUTES), "job " + id + " did not end");
-        }
-        return m.get(id).job();
+        return Managers.await(m, id);
     }
 
     private float[] embedding(String checkpoint) throws Exception {

@@ -136,6 +136,15 @@ class TrainerServiceTest {
             succeeded("q-base", spec(JobKind.JOB_KIND_PRETRAIN, "", 2).build());
         }
         trainer.startJob(StartJobRequest.newBuilder().setJobId("q-long").setSpec(spec(JobKind.JOB_KIND_INSTRUCTION, base, 100_000)).build());
+        // the worker has taken q-long off the queue once it says RUNNING: the queue is empty again
+        try (io.grpc.Context.CancellableContext watching = io.grpc.Context.current().withCancellation()) {
+            watching.run(() -> {
+                var events = trainer.watchJob(WatchJobRequest.newBuilder().setJobId("q-long").build());
+                while (events.next().getState().getState() != JobState.JOB_STATE_RUNNING) {
+                    // QUEUED first
+                }
+            });
+        }
         trainer.startJob(StartJobRequest.newBuilder().setJobId("q-wait1").setSpec(spec(JobKind.JOB_KIND_INSTRUCTION, base, 3)).build());
         trainer.startJob(StartJobRequest.newBuilder().setJobId("q-wait2").setSpec(spec(JobKind.JOB_KIND_INSTRUCTION, base, 3)).build());
         StatusRuntimeException full = assertThrows(StatusRuntimeException.class, () -> trainer.startJob(StartJobRequest.newBuilder()

@@ -87,20 +87,26 @@ final class Faults {
         AtomicInteger degraded = new AtomicInteger();
         AtomicInteger failed = new AtomicInteger();
         Set<String> reasons = java.util.Collections.synchronizedSet(new TreeSet<>());
-        long end = System.nanoTime() + 8_000_000_000L;
+        // ordered by what the clients observe, not by the clock: the kill once 20 cascades were reranked, the stop once
+        // 40 were answered degraded (each wait bounded, for a service that never gets there)
+        java.util.concurrent.CountDownLatch reranked = new java.util.concurrent.CountDownLatch(20);
+        java.util.concurrent.CountDownLatch degradedEnough = new java.util.concurrent.CountDownLatch(40);
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         Thread[] clients = new Thread[4];
         for (int c = 0; c < clients.length; c++) {
             int client = c;
             clients[c] = new Thread(() -> {
-                for (int n = 0; System.nanoTime() < end; n++) {
+                for (int n = 0; !stop.get(); n++) {
                     try {
                         SearchResponse s = r.search(Queries.search(collection, client * 1000 + n).setMode(SearchMode.SEARCH_MODE_CASCADE)
                                 .setRecallK(20).build());
                         if (s.getDegraded()) {
                             degraded.incrementAndGet();
+                            degradedEnough.countDown();
                             reasons.add(s.getDegradedReason().replaceAll("[0-9]+", "N"));
                         } else {
                             normal.incrementAndGet();
+                            reranked.countDown();
                         }
                     } catch (RuntimeException e) {
                         failed.incrementAndGet();
@@ -110,9 +116,11 @@ final class Faults {
             });
             clients[c].start();
         }
-        Thread.sleep(2500);
+        reranked.await(2, java.util.concurrent.TimeUnit.MINUTES);
         int beforeKill = normal.get();
         d.kill("reranker");
+        degradedEnough.await(2, java.util.concurrent.TimeUnit.MINUTES);
+        stop.set(true);
         for (Thread t : clients) {
             t.join();
         }

@@ -25,13 +25,24 @@ public final class Reliability {
     static final String DATA = "data/synth-tiny";
     static final String POOL = DATA + "/cand_pool/global/mbeir_union_test_cand_pool.jsonl";
 
-    /** Everything measured, and whether each mark was met. */
+    /**
+     * Everything measured, and whether each mark was met. The overload has two marks: its behaviour (only
+     * RESOURCE_EXHAUSTED refusals, the orchestrator up and ready) and its figures (refusals happened, admitted p99
+     * bounded), which depend on how busy the machine is.
+     */
     public record Result(List<BadInput.Outcome> badInput, boolean healthyAfterBadInput, long countBefore, long countAfter,
-            List<Faults.Finding> faults, Overload.Run saturation, Overload.Run overload, boolean overloadPass, double seconds) {
+            List<Faults.Finding> faults, Overload.Run saturation, Overload.Run overload, boolean overloadBehaves, boolean overloadFiguresMet,
+            double seconds) {
 
+        /** Every mark, the timing ones included: what {@code bench reliability} exits on. */
         public boolean pass() {
+            return behaves() && overloadFiguresMet;
+        }
+
+        /** Every mark that does not depend on the machine's speed or load: what the test command asserts. */
+        public boolean behaves() {
             return badInput.stream().allMatch(BadInput.Outcome::pass) && healthyAfterBadInput && countBefore == countAfter
-                    && faults.stream().allMatch(Faults.Finding::pass) && overloadPass;
+                    && faults.stream().allMatch(Faults.Finding::pass) && overloadBehaves;
         }
 
         public long badInputPassed() {
@@ -91,13 +102,14 @@ public final class Reliability {
             Overload.Run saturation = load.saturation(16, 8);
             Overload.Run overload = load.open(2 * saturation.answeredPerSecond(), 10);
             int refused = overload.refused().getOrDefault("RESOURCE_EXHAUSTED", 0);
-            boolean overloadPass = refused > 0 && overload.refused().keySet().stream().allMatch("RESOURCE_EXHAUSTED"::equals)
-                    && overload.p99() <= Math.max(1000, 5 * saturation.p99()) && d.alive("orchestrator") && d.health("orchestrator") == 200;
+            boolean overloadBehaves = overload.refused().keySet().stream().allMatch("RESOURCE_EXHAUSTED"::equals)
+                    && d.alive("orchestrator") && d.health("orchestrator") == 200;
+            boolean overloadFigures = refused > 0 && overload.p99() <= Math.max(1000, 5 * saturation.p99());
 
             findings.add(faults.embedderKilledDuringHotSwap(distilled));
             findings.add(faults.trainerKilledMidJob(cross, DATA));
 
-            Result r = new Result(bad, healthy, before, after, findings, saturation, overload, overloadPass, (System.nanoTime() - t0) / 1e9);
+            Result r = new Result(bad, healthy, before, after, findings, saturation, overload, overloadBehaves, overloadFigures, (System.nanoTime() - t0) / 1e9);
             Files.createDirectories(out.toAbsolutePath().getParent());
             AtomicWriter.write(out, ReliabilityReport.markdown(r, store.relativize(logs)));
             return r;

@@ -17,7 +17,8 @@ final class ReliabilityReport {
                 .append(" (").append(Runtime.getRuntime().availableProcessors()).append(" cores, ").append(String.format(Locale.ROOT, "%.0f", r.seconds()))
                 .append(" s). The four packaged services run as separate processes on the models of a tiny `umarvel quickstart --secure` store, ")
                 .append("with mutual TLS on every port and bearer tokens on every call (the orchestrator's calls to the model services included). ")
-                .append("Every check has a pass mark; the command exits 1 when one is missed. The e2e module runs the same checks in `./mvnw verify`.\n\n");
+                .append("Every check has a pass mark; the command exits 1 when one is missed. The e2e module runs the same checks in `./mvnw verify` ")
+                .append("and asserts every mark but the overload's figures, which depend on how busy the machine is.\n\n");
 
         b.append("## Summary\n\n| check | mark | result |\n|---|---|---|\n");
         b.append(String.format(Locale.ROOT, "| bad input | every request gets its exact status | %d of %d %s |%n", r.badInputPassed(), r.badInput().size(),
@@ -27,8 +28,10 @@ final class ReliabilityReport {
         for (Faults.Finding f : r.faults()) {
             b.append("| ").append(f.fault()).append(" | ").append(f.expectation()).append(" | ").append(ok(f.pass())).append(" |\n");
         }
-        b.append("| load at 2x saturation | RESOURCE_EXHAUSTED for the excess, admitted p99 at most max(1 s, 5 x p99 at saturation), no crash | ")
-                .append(ok(r.overloadPass())).append(" |\n\n");
+        b.append("| load at 2x saturation | every refusal RESOURCE_EXHAUSTED, no crash, orchestrator ready | ").append(ok(r.overloadBehaves()))
+                .append(" |\n");
+        b.append("| load at 2x saturation, figures (bench only: they depend on the machine's load) | the excess refused, admitted p99 at "
+                + "most max(1 s, 5 x p99 at saturation) | ").append(ok(r.overloadFiguresMet())).append(" |\n\n");
 
         b.append("## Bad input\n\n").append(r.badInput().size()).append(" requests; every one must get the status in the table, with a "
                 + "description that names the field at fault.\n\n| # | RPC | request | expected | got | description |\n|---:|---|---|---|---|---|\n");
