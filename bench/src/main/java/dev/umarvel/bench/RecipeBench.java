@@ -4,6 +4,7 @@ import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.mbeir.synth.SynthGenerator;
 import dev.umarvel.mbeir.synth.SynthSize;
 import dev.umarvel.recipe.Hyper;
+import dev.umarvel.recipe.HyperOverrides;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobKind;
 import dev.umarvel.recipe.JobListener;
@@ -44,7 +45,7 @@ final class RecipeBench {
         String s3 = stage(report, store, JobKind.INSTRUCTION, s2, "s3", steps, preset, s -> s);
         long m0 = System.nanoTime();
         Jobs.run(ctx(store, "mine", new AtomicReference<>()), JobSpec.of(JobKind.MINE_HARD_NEGATIVES, "data", s3, preset,
-                Hyper.Overrides.none(), 1));
+                HyperOverrides.none(), 1));
         report.row("MINE_HARD_NEGATIVES: wall time", (System.nanoTime() - m0) / 1e9, "s", "embed all training queries and the pool, top 100");
         String mined = "jobs/mine/hard_negatives.jsonl";
         String s4 = stage(report, store, JobKind.HARD_NEGATIVE, s3, "s4", steps, preset, s -> withData(s, mined, ""));
@@ -76,8 +77,7 @@ final class RecipeBench {
 
     private static String stage(Report report, Path store, JobKind kind, String init, String name, long steps, String preset,
             java.util.function.UnaryOperator<JobSpec> customise) throws Exception {
-        Hyper.Overrides o = new Hyper.Overrides(null, null, null, null, null, steps, null, null, null, null, null, null, null, null, null,
-                null, null, 1_000_000L, null, null, null);
+        HyperOverrides o = HyperOverrides.none().maxSteps(steps).checkpointEvery(1_000_000L);
         JobSpec spec = customise.apply(JobSpec.of(kind, "data", init, preset, o, 42));
         AtomicReference<TrainingRun.Timings> timings = new AtomicReference<>();
         long t0 = System.nanoTime();

@@ -6,6 +6,7 @@ import dev.umarvel.mbeir.eval.EmbeddingRetriever;
 import dev.umarvel.mbeir.eval.EvaluationReport;
 import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.mbeir.eval.Evaluator;
+import dev.umarvel.mbeir.eval.baseline.Baselines;
 import dev.umarvel.model.Inference;
 import dev.umarvel.recipe.ModelEncoder;
 import java.nio.file.Path;
@@ -72,6 +73,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Items per model call.")
     int batch;
 
+    @Option(names = "--baselines", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also evaluate the untrained baselines on the same queries and pools: chance, BM25 over the texts, raw-pixel "
+                    + "cosine over the images, and the best of them per task (default: yes).")
+    boolean baselines;
+
+    @Option(names = "--baselines-only", description = "Evaluate the untrained baselines alone (no --checkpoint or --via).")
+    boolean baselinesOnly;
+
     @Override
     public Integer call() throws Exception {
         if (!split.equals(MbeirLayout.VAL) && !split.equals(MbeirLayout.TEST)) {
@@ -90,21 +99,28 @@ final class EvalCommand implements Callable<Integer> {
             System.out.println("report: " + out.resolve("eval-via.md") + ", " + out.resolve("eval-via.json"));
             return 0;
         }
-        if (checkpoint == null) {
-            throw new IllegalArgumentException("give --checkpoint (in process) or --via (through the orchestrator)");
+        if (checkpoint == null && !baselinesOnly) {
+            throw new IllegalArgumentException("give --checkpoint (in process), --via (through the orchestrator) or --baselines-only");
         }
-        try (Inference inference = Inference.load(checkpoint);
-                Progress progress = new Progress("eval", 2L * selected.size() + selected.size())) {
-            String name = label != null ? label : "single@" + inference.manifest().version();
-            EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(inference, layout), split, batch,
-                    Runtime.getRuntime().availableProcessors(), progress.steps());
-            EvaluationResult result = Evaluator.evaluate(name, layout, retriever,
-                    new Evaluator.Options(split, global, selected, 42, queriesPerTask), progress.steps());
-            progress.close();
-            EvaluationReport.write(List.of(result), out, "eval");
-            System.out.print(EvaluationReport.markdown(List.of(result)));
-            System.out.println("report: " + out.resolve("eval.md") + ", " + out.resolve("eval.json") + ", " + out.resolve("eval.png"));
+        Evaluator.Options options = new Evaluator.Options(split, global, selected, 42, queriesPerTask);
+        List<EvaluationResult> results = new java.util.ArrayList<>();
+        if (checkpoint != null) {
+            try (Inference inference = Inference.load(checkpoint);
+                    Progress progress = new Progress("eval", 2L * selected.size() + selected.size())) {
+                String name = label != null ? label : "single@" + inference.manifest().version();
+                EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(inference, layout), split, batch,
+                        Runtime.getRuntime().availableProcessors(), progress.steps());
+                results.add(Evaluator.evaluate(name, layout, retriever, options, progress.steps()));
+            }
         }
+        if (baselines || baselinesOnly) {
+            try (Progress progress = new Progress("baselines", 3L * selected.size())) {
+                results.addAll(Baselines.evaluate(layout, options, progress.steps()));
+            }
+        }
+        EvaluationReport.write(results, out, "eval");
+        System.out.print(EvaluationReport.markdown(results));
+        System.out.println("report: " + out.resolve("eval.md") + ", " + out.resolve("eval.json") + ", " + out.resolve("eval.png"));
         return 0;
     }
 }

@@ -11,6 +11,8 @@ import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.EvalTask;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.eval.EvaluationResult;
+import dev.umarvel.mbeir.eval.Evaluator;
+import dev.umarvel.mbeir.eval.baseline.Baselines;
 import dev.umarvel.mbeir.synth.SynthGenerator;
 import dev.umarvel.mbeir.synth.SynthSize;
 import io.grpc.ManagedChannel;
@@ -111,6 +113,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     services.security());
             ServiceEvaluation.Outcome b = ServiceEvaluation.evaluate(before); // sets the collection up: the test local pools
             importValidationPools(retrieval, layout, root, data);
+            importTrainingPool(retrieval, layout, root);
             seconds.put("services, import, evaluation before", lap(t));
 
             t = System.nanoTime();
@@ -143,10 +146,16 @@ final class QuickstartCommand implements Callable<Integer> {
                             SearchMode.SEARCH_MODE_AUTO), 50, perTask, 4, false, report, "after distillation", services.security()));
             seconds.put("evaluation after", lap(t));
             channel.shutdownNow();
+
+            t = System.nanoTime();
+            List<EvaluationResult> baselines = Baselines.evaluate(layout, new Evaluator.Options(MbeirLayout.TEST, true, tasks, 42, perTask),
+                    m -> {});
+            LearningCurves.draw(root, chain.outputs(), report);
+            seconds.put("baselines (chance, BM25, raw pixels) and curves", lap(t));
             seconds.put("total", lap(start));
 
-            String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, untrained, seconds, size, s, perTask),
-                    stop ? "services stopped (--stop)" : services.describe());
+            String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, untrained, baselines, seconds, size, s,
+                    perTask), stop ? "services stopped (--stop)" : services.describe());
             System.out.println();
             System.out.println(md);
             if (stop) {
@@ -168,6 +177,19 @@ final class QuickstartCommand implements Callable<Integer> {
             }
             retrieval.importPool(ImportPoolRequest.newBuilder().setCollection(COLLECTION).setPoolPath(root.relativize(pool).toString())
                     .addPools(task.name() + "_" + MbeirLayout.VAL).setImageRoot(data).build()).forEachRemaining(p -> {});
+        }
+    }
+
+    /**
+     * The dataset's training pool, labelled "train": the only candidates Distill's teacher lists are recalled from
+     * (its default teacher pool), so that no test or validation candidate is ever trained on.
+     */
+    private static void importTrainingPool(RetrievalGrpc.RetrievalBlockingStub retrieval, MbeirLayout layout, Path root) {
+        try (Progress bar = new Progress("import training pool", 1)) {
+            retrieval.importPool(ImportPoolRequest.newBuilder().setCollection(COLLECTION)
+                    .setPoolPath(root.relativize(layout.unionPool(MbeirLayout.TRAIN)).toString()).addPools("train")
+                    .setImageRoot(root.relativize(layout.root()).toString()).build())
+                    .forEachRemaining(p -> bar.update(p.getLinesRead(), Math.max(1, p.getTotalLines()), p.getUpserted() + " upserted"));
         }
     }
 

@@ -27,7 +27,7 @@ final class QuickstartReport {
 
     /** What a quickstart measured. */
     record Run(ServiceEvaluation.Outcome before, ServiceEvaluation.Outcome after, DistillCommand.Summary distill, Canary.Seen canary,
-            double[] untrained, Map<String, Double> seconds, String size, long steps, int perTask) {}
+            double[] untrained, List<EvaluationResult> baselines, Map<String, Double> seconds, String size, long steps, int perTask) {}
 
     static String write(Path dir, Run run, String services) throws IOException {
         ServiceEvaluation.Outcome before = run.before();
@@ -37,7 +37,9 @@ final class QuickstartReport {
         com.fasterxml.jackson.databind.node.ObjectNode json = dev.umarvel.mbeir.Json.MAPPER.createObjectNode().put("size", size)
                 .put("steps", run.steps());
         com.fasterxml.jackson.databind.node.ArrayNode rows = json.putArray("modes");
-        EvaluationReport.write(all, dir, "recall");
+        List<EvaluationResult> withBaselines = new java.util.ArrayList<>(all);
+        withBaselines.addAll(run.baselines());
+        EvaluationReport.write(withBaselines, dir, "recall");
         StringBuilder md = new StringBuilder("# umarvel quickstart (" + size + ")\n\n");
         md.append(String.format(Locale.ROOT, "M-BEIR-synth `%s`, every stage trained on trainer-svc (instruction stage %d steps), served by "
                 + "embedder-svc, reranker-svc and orchestrator-svc; test split, %s queries per task, local and global pools, 4 searches "
@@ -65,6 +67,14 @@ final class QuickstartReport {
         md.append(String.format(Locale.ROOT, "| untrained (one pre-training step; in process on the trainer, exact search) | %.2f | %.2f |"
                 + " | | |%n", run.untrained()[0], run.untrained()[1]));
         json.putObject("untrained").put("mean_local", run.untrained()[0]).put("mean_global", run.untrained()[1]);
+        com.fasterxml.jackson.databind.node.ObjectNode baselines = json.putObject("baselines");
+        for (EvaluationResult r : run.baselines()) {
+            md.append(String.format(Locale.ROOT, "| baseline: %s (nothing trained; same queries and pools, in process) | %.2f | %.2f | | | |%n",
+                    r.label(), r.meanLocal(), r.meanGlobal() == null ? Double.NaN : r.meanGlobal()));
+            baselines.putObject(r.label()).put("mean_local", r.meanLocal()).put("mean_global", r.meanGlobal() == null ? Double.NaN
+                    : r.meanGlobal());
+        }
+        md.append(below(before.results().get(0), run.baselines().get(run.baselines().size() - 1)));
         Canary.Seen c = run.canary();
         md.append(String.format(Locale.ROOT, "%nSearches while Distill ran (deploy, re-index, alias swap), one every 20 ms: %d answered, %d "
                 + "failed%s; answered by models %s.%n", c.answered(), c.failed(), c.failed() == 0 ? "" : " (first: " + c.firstFailure() + ")",
@@ -73,7 +83,8 @@ final class QuickstartReport {
                 .putPOJO("models", c.models());
         chart(recall, "Mean recall by mode (M-BEIR-synth " + size + ", test)", "mean reported Recall@k (%)", dir.resolve("modes.png"));
         chart(latency, "Search latency through the orchestrator", "ms", dir.resolve("latency.png"));
-        md.append("\nCharts: `modes.png` (mean recall by mode), `latency.png`, `recall.png` (per task); per-task tables in `recall.md`.\n\n");
+        md.append("\nCharts: `modes.png` (mean recall by mode), `latency.png`, `recall.png` (per task, baselines included), `curves.png` "
+                + "and `losses.png` (learning curves of every training stage); per-task tables in `recall.md`.\n\n");
         DistillCommand.Summary distill = run.distill();
         json.putObject("distill").put("run_id", distill.runId()).put("before_local", distill.before().getMeanLocal())
                 .put("after_local", distill.after().getMeanLocal());
@@ -85,6 +96,21 @@ final class QuickstartReport {
         AtomicWriter.write(dir.resolve("quickstart.md"), md.toString());
         AtomicWriter.write(dir.resolve("quickstart.json"), dev.umarvel.mbeir.Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(json));
         return md.toString();
+    }
+
+    /** The tasks where the trained model is below the best untrained baseline, local pool: each a bug to find. */
+    static String below(EvaluationResult model, EvaluationResult best) {
+        List<String> tasks = new java.util.ArrayList<>();
+        for (int t = 0; t < model.tasks().size(); t++) {
+            double m = model.tasks().get(t).reportedLocal();
+            double b = best.tasks().get(t).reportedLocal();
+            if (m < b) {
+                tasks.add(String.format(Locale.ROOT, "%s (%.1f < %.1f)", model.tasks().get(t).task().name(), m, b));
+            }
+        }
+        return tasks.isEmpty() ? String.format(Locale.ROOT, "%n%s is at or above the best untrained baseline on every task (local pools).%n",
+                model.label()) : String.format(Locale.ROOT, "%n**Below the best untrained baseline** (%s, local pools): %s.%n", model.label(),
+                String.join(", ", tasks));
     }
 
     private static void chart(DefaultCategoryDataset data, String title, String axis, Path png) throws IOException {

@@ -1,9 +1,11 @@
 package dev.umarvel.cli;
 
+import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.eval.EvaluationReport;
 import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.model.ModelConfig;
 import dev.umarvel.recipe.Hyper;
+import dev.umarvel.recipe.HyperOverrides;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobKind;
 import dev.umarvel.recipe.JobListener;
@@ -51,7 +53,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-scaling", description = "sqrt (paper), linear (released code) or none") String lrScaling;
     @Option(names = "--epochs") Double epochs;
     @Option(names = "--max-steps") Long maxSteps;
+    @Option(names = "--trainable", description = "full (every weight) or lora (adapters only); default: full for our from-scratch presets")
+    String trainable;
     @Option(names = "--lora-rank") Integer loraRank;
+    @Option(names = "--warmup") Double warmup;
+    @Option(names = "--weight-decay") Double weightDecay;
+    @Option(names = "--eval-every", description = "Validation recall every N steps (learning curve).") Long evalEvery;
     @Option(names = "--temperature-init") Double temperatureInit;
     @Option(names = "--learnable-tau", negatable = true, description = "Train tau (default: per kind).") Boolean learnableTau;
     @Option(names = "--bidirectional-loss", negatable = true) Boolean bidirectionalLoss;
@@ -73,6 +80,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--top-n", defaultValue = "100") int topN;
     @Option(names = "--k", defaultValue = "5") int k;
     @Option(names = "--threshold", description = "Mining: drop candidates above this cosine (default: none).") Double threshold;
+    @Option(names = "--positive-fraction", defaultValue = "0.95",
+            description = "Mining: drop candidates above this fraction of the positive's score (0: off).") double positiveFraction;
     @Option(names = "--local-pool", description = "Mining: search each task's own training pool.") boolean localPool;
     @Option(names = "--sample-fraction", defaultValue = "0.1") double sampleFraction;
     @Option(names = "--list-size", defaultValue = "50") int listSize;
@@ -81,6 +90,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fusion-weight", defaultValue = "0.1") double fusionWeight;
     @Option(names = "--cascade-recall-k", defaultValue = "50", description = "Candidates the evaluated cascade reranks per query.")
     int cascadeRecallK;
+    @Option(names = "--overfit-batch", description = "Diagnose: train on one fixed batch (--batch examples spread over the training "
+            + "file) until the loss nears 0. A stage that cannot overfit one batch is missing a trainable part or a gradient path.")
+    boolean overfitBatch;
     @Option(names = "--attention", description = "bidirectional or causal") String attention;
     @Option(names = "--pooling", description = "mean or last_token") String pooling;
     @Option(names = "--instruction-masking", negatable = true) Boolean instructionMasking;
@@ -106,17 +118,31 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    JobSpec spec(JobKind jobKind) {
-        Hyper.Overrides o = new Hyper.Overrides(lr, batch, referenceBatch,
-                lrScaling == null ? null : Hyper.LrScaling.valueOf(lrScaling.toUpperCase(Locale.ROOT)), epochs, maxSteps, null, null,
-                null, loraRank, null, null, temperatureInit, learnableTau, bidirectionalLoss, hardNegativesPerQuery,
-                hardNegativesOnly ? Boolean.TRUE : null, checkpointEvery, null, null, taskBatches);
+    JobSpec spec(JobKind jobKind) throws java.io.IOException {
+        HyperOverrides o = HyperOverrides.none().learningRate(lr).batchSize(batch).referenceBatchSize(referenceBatch)
+                .lrScaling(lrScaling == null ? null : Hyper.LrScaling.valueOf(lrScaling.toUpperCase(Locale.ROOT))).epochs(epochs)
+                .maxSteps(maxSteps).trainable(trainable == null ? null : Hyper.Trainable.valueOf(trainable.toUpperCase(Locale.ROOT)))
+                .loraRank(loraRank).temperatureInit(temperatureInit).learnableTemperature(learnableTau)
+                .bidirectionalLoss(bidirectionalLoss).hardNegatives(hardNegativesPerQuery).hardNegativesOnly(hardNegativesOnly ? Boolean.TRUE : null)
+                .checkpointEvery(checkpointEvery).evalEvery(evalEvery).warmupRatio(warmup).weightDecay(weightDecay).taskBatches(taskBatches);
         JobSpec.ModelOptions model = new JobSpec.ModelOptions(
                 attention == null ? null : ModelConfig.Attention.valueOf(attention.toUpperCase(Locale.ROOT)),
                 pooling == null ? null : ModelConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), instructionMasking, compressionPrompt);
-        return new JobSpec(jobKind, new JobSpec.Data(data, "", "", "", "", hardNegatives, teacher, false, ""), init, preset,
+        String queries = "";
+        String pairs = "";
+        if (overfitBatch) {
+            int n = batch != null ? batch : Hyper.presetBatch(preset);
+            MbeirLayout layout = new MbeirLayout(store.toAbsolutePath().normalize().resolve(data));
+            boolean pairStage = jobKind == JobKind.TEXT_ALIGN || jobKind == JobKind.CROSS_MODAL;
+            Path from = pairStage ? (jobKind == JobKind.TEXT_ALIGN ? layout.textPairs() : layout.captionImagePairs()) : layout.unionTrainQueries();
+            String name = "overfit/" + jobKind.name().toLowerCase(Locale.ROOT) + "-" + n + ".jsonl";
+            OverfitBatch.write(from, layout.root().resolve(name), n);
+            queries = pairStage ? "" : name;
+            pairs = pairStage ? name : "";
+        }
+        return new JobSpec(jobKind, new JobSpec.Data(data, queries, "", "", pairs, hardNegatives, teacher, overfitBatch, ""), init, preset,
                 jobKind == JobKind.RERANKER, out, Hyper.resolve(jobKind, preset, o), model,
-                new JobSpec.Mining(topN, k, threshold, localPool),
+                new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction),
                 new JobSpec.Evaluation(split, !noGlobal, List.of(), "", jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight,
                         cascadeRecallK),
                 new JobSpec.Distill(listSize, reranker, sampleFraction, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1)), seed);
@@ -143,6 +169,20 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void log(String message) {
             bar.println(message);
+        }
+
+        @Override
+        public void curve(CurvePoint p) {
+            bar.println(String.format(Locale.ROOT, "curve: step %d, loss %.4f%s%s%s", p.step(), p.loss(),
+                    Double.isFinite(p.chanceLoss()) ? String.format(Locale.ROOT, " (chance %.4f)", p.chanceLoss()) : "",
+                    Double.isFinite(p.valRecall()) ? String.format(Locale.ROOT, ", val recall %.1f", p.valRecall()) : "",
+                    Double.isFinite(p.meanPairwiseCosine()) ? String.format(Locale.ROOT, ", mean pairwise cosine %.3f",
+                            p.meanPairwiseCosine()) : ""));
+        }
+
+        @Override
+        public void warning(String kind, String message) {
+            bar.println("WARNING (" + kind + "): " + message);
         }
     }
 }

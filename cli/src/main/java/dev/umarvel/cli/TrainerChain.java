@@ -30,6 +30,8 @@ final class TrainerChain {
     private final String data;
     private final String preset;
     private final long seed;
+    /** Each stage run so far and its job's output directory (store-relative), in order. */
+    private final java.util.Map<String, String> outputs = new java.util.LinkedHashMap<>();
 
     TrainerChain(TrainerGrpc.TrainerBlockingStub trainer, String prefix, String data, String preset, long seed) {
         this.trainer = trainer;
@@ -76,6 +78,7 @@ final class TrainerChain {
         Job job = start(id, spec);
         if (job.getState() == JobState.JOB_STATE_SUCCEEDED) {
             System.out.println("reusing " + stage + ": " + job.getOutput());
+            outputs.put(stage, job.getSpec().getOutputDir());
             return job.getOutput();
         }
         try (Progress bar = new Progress(stage, Math.max(1, steps))) {
@@ -92,7 +95,13 @@ final class TrainerChain {
         if (job.getState() != JobState.JOB_STATE_SUCCEEDED) {
             throw new IllegalStateException(stage + ": job " + job.getJobId() + " ended " + job.getState() + ": " + job.getReason());
         }
+        outputs.put(stage, job.getSpec().getOutputDir());
         return job.getOutput();
+    }
+
+    /** Each stage run (or reused) so far and its job's output directory, store-relative, in order. */
+    java.util.Map<String, String> outputs() {
+        return outputs;
     }
 
     /** Starts the stage's job; an earlier one with its id is reused unless it failed or was cancelled. */

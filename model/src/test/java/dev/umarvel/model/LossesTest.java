@@ -169,6 +169,41 @@ class LossesTest {
     }
 
     @Test
+    void aPaddedListSlotCountsForNothing() {
+        // list 0 has 3 candidates; list 1 has 2 and is padded with a copy of its last: the masked loss must equal
+        // the mean of the two lists' own KL, each over its real candidates only
+        float[][] q = {{1, 0}, {0.6f, 0.8f}};
+        float[][][] c = {{{1, 0}, {0, 1}, {0.8f, 0.6f}}, {{0, 1}, {-1, 0}, {-1, 0}}};
+        float[][] teacher = {{0.9f, 0.1f, 0.5f}, {0.2f, 0.3f, 0.3f}};
+        int[] lengths = {3, 2};
+        double expected = 0;
+        for (int b = 0; b < 2; b++) {
+            double[] s = new double[lengths[b]];
+            double[] t = new double[lengths[b]];
+            for (int j = 0; j < lengths[b]; j++) {
+                s[j] = dot(q[b], c[b][j]) / TAU;
+                t[j] = teacher[b][j] / TAU;
+            }
+            for (int j = 0; j < lengths[b]; j++) {
+                double logPt = -nll(t, j);
+                expected += Math.exp(logPt) * (logPt + nll(s, j));
+            }
+        }
+        float[] flat = new float[12];
+        int k = 0;
+        for (float[][] list : c) {
+            for (float[] v : list) {
+                flat[k++] = v[0];
+                flat[k++] = v[1];
+            }
+        }
+        NDArray padding = array(new float[][] {{0, 0, 0}, {0, 0, DistillationLoss.PADDED}});
+        float loss = DistillationLoss.kl(array(q), manager.create(flat, new Shape(2, 3, 2)), array(teacher), tau(TAU), tau(TAU), padding)
+                .getFloat();
+        assertEquals(expected / 2, loss, 1e-5);
+    }
+
+    @Test
     void languageModelLossSkipsPositionsWithoutTarget() {
         float[] logits = {1, 2, 0, /* */ 0, 0, 3, /* */ 5, 5, 5, /* */ 1, -1, 0}; // (B=2, T=2, V=3)
         long[] targets = {1, -1, 2, 0};

@@ -6,7 +6,21 @@ import java.util.Map;
 /** The checks of a DistillRequest the orchestrator makes itself (the trainer checks the hyper-parameters). */
 final class DistillRequests {
 
+    /** The teacher pool when the request names none. */
+    static final String TRAIN_POOL = "train";
+
     private DistillRequests() {}
+
+    /** The pools the request's teacher lists come from. */
+    static java.util.Set<String> teacherPools(DistillRequest r) {
+        return r.getTeacherPoolsCount() == 0 ? java.util.Set.of(TRAIN_POOL) : java.util.Set.copyOf(r.getTeacherPoolsList());
+    }
+
+    /** A pool an evaluation searches: a task's own name (its test pool) or that name with "_val" or "_test". */
+    static boolean evaluationPool(String pool) {
+        String task = pool.replaceFirst("_(val|test)$", "");
+        return dev.umarvel.mbeir.EvalTask.ALL.stream().anyMatch(t -> t.name().equals(task));
+    }
 
     static void validate(DistillRequest r) {
         if (r.getCollection().isEmpty()) {
@@ -34,6 +48,16 @@ final class DistillRequests {
         }
         if (r.getValQueriesCount() > 0) {
             throw Requests.invalid("val_queries", "only the dataset's query/val files are evaluated; leave it empty");
+        }
+        for (int i = 0; i < r.getTeacherPoolsCount(); i++) {
+            String pool = r.getTeacherPools(i);
+            if (pool.isEmpty()) {
+                throw Requests.invalid("teacher_pools[" + i + "]", "empty");
+            }
+            if (evaluationPool(pool)) {
+                throw Requests.invalid("teacher_pools[" + i + "]", "'" + pool + "' is an evaluation pool: teacher lists come from training "
+                        + "candidates only");
+            }
         }
         for (String[] path : new String[][] {{"train_queries", r.getTrainQueries()}, {"instructions", r.getInstructions()}}) {
             if (path[1].startsWith("/") || java.nio.file.Path.of(path[1]).normalize().startsWith("..")) {

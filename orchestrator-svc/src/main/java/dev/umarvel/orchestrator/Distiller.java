@@ -96,6 +96,13 @@ public class Distiller {
             throw Status.NOT_FOUND.withDescription("dataset_dir: no validation queries under " + r.getDatasetDir() + "/query/val")
                     .asRuntimeException();
         }
+        for (String pool : DistillRequests.teacherPools(r)) { // checked before a run starts: a run without teacher lists is no run
+            if (collections.index(record.name()).count(dev.umarvel.index.VectorIndex.Filter.pool(pool)) == 0) {
+                throw Status.FAILED_PRECONDITION.withDescription("teacher_pools: collection " + record.name() + " holds no candidate in "
+                        + "pool '" + pool + "'; import the dataset's training pool into it first (ImportPool with pools [\"" + pool
+                        + "\"])").asRuntimeException();
+            }
+        }
         String runId = r.getRunId().isEmpty() ? UUID.randomUUID().toString().substring(0, 8) : r.getRunId();
         Path dir = store.resolve("distill").resolve(runId);
         DistillState state;
@@ -232,10 +239,12 @@ public class Distiller {
         TrainingSet set = TrainingSet.load(r.getTrainQueries().isEmpty() ? layout.unionTrainQueries() : root.resolve(r.getTrainQueries()),
                 layout.unionPool(MbeirLayout.TRAIN), r.getInstructions().isEmpty() ? layout.instructions() : root.resolve(r.getInstructions()));
         CollectionRecord live = collections.describe(state.collection());
-        run.send(event(phase, PhaseStatus.PHASE_STATUS_STARTED, "recall, rerank and fuse for a sample of " + set.queries().size()
-                + " training queries"));
+        var index = collections.index(live.name());
+        java.util.Set<String> teacherPools = DistillRequests.teacherPools(r);
+        run.send(event(phase, PhaseStatus.PHASE_STATUS_STARTED, "recall from pools " + new java.util.TreeSet<>(teacherPools)
+                + ", rerank and fuse for a sample of " + set.queries().size() + " training queries"));
         double[] reported = {0};
-        TeacherScores.Written w = TeacherScores.write(r, set, new Searcher.Target(live, collections.index(live.name())), models, run.store(),
+        TeacherScores.Written w = TeacherScores.write(r, set, new Searcher.Target(live, index), teacherPools, models, run.store(),
                 run.dir(), run.dataDir(), f -> {
                     if (f - reported[0] >= 0.05 || f == 1) {
                         reported[0] = f;

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,8 +28,9 @@ import java.util.function.DoubleConsumer;
 
 /**
  * The cascade as teacher (u-marvel.md section 8), online: for a stratified sample of the training
- * queries, the live embedder and index recall the top k of the collection, the live reranker scores
- * them, and each candidate's teacher score is (cos + w * P(Yes)) / 2. Writes the teacher file, and
+ * queries, the live embedder and index recall the top k of the collection's teacher pools (training
+ * candidates only: never a test or validation candidate), the live reranker scores them, and each
+ * candidate's teacher score is (cos + w * P(Yes)) / 2. Writes the teacher file, and
  * the candidate pool the DISTILL job resolves its dids with: the dataset's training pool plus every
  * listed candidate of the collection (its text, and its image path relative to the dataset).
  */
@@ -42,8 +44,9 @@ final class TeacherScores {
 
     private TeacherScores() {}
 
-    static Written write(DistillRequest r, TrainingSet set, Searcher.Target live, ModelClients models, Path store, Path runDir,
-            String dataDir, DoubleConsumer progress) throws Exception {
+    static Written write(DistillRequest r, TrainingSet set, Searcher.Target live, Set<String> teacherPools, ModelClients models,
+            Path store, Path runDir, String dataDir, DoubleConsumer progress) throws Exception {
+        VectorIndex.Filter filter = new VectorIndex.Filter(null, null, teacherPools);
         double fraction = r.hasSampleFraction() ? r.getSampleFraction() : 0.1;
         long seed = r.hasSampleSeed() ? r.getSampleSeed() : 42;
         int recallK = r.getRecallK() == 0 ? 50 : r.getRecallK();
@@ -54,7 +57,7 @@ final class TeacherScores {
         try {
             List<Future<TeacherFile.Entry>> scored = new ArrayList<>();
             for (MbeirQuery q : sampled) {
-                scored.add(pool.submit(() -> score(r, set, q, live, models, recallK, dataDir, contents)));
+                scored.add(pool.submit(() -> score(r, set, q, live, filter, models, recallK, dataDir, contents)));
             }
             for (int i = 0; i < scored.size(); i++) {
                 entries.add(scored.get(i).get());
@@ -71,12 +74,12 @@ final class TeacherScores {
         return new Written(store.relativize(teacher).toString(), store.relativize(poolFile).toString(), entries.size());
     }
 
-    private static TeacherFile.Entry score(DistillRequest r, TrainingSet set, MbeirQuery q, Searcher.Target live, ModelClients models,
-            int recallK, String dataDir, Map<String, String> contents) throws Exception {
+    private static TeacherFile.Entry score(DistillRequest r, TrainingSet set, MbeirQuery q, Searcher.Target live, VectorIndex.Filter filter,
+            ModelClients models, int recallK, String dataDir, Map<String, String> contents) throws Exception {
         String instruction = set.instruction(q, r.getSeed());
         Query query = CollectionEvaluation.query(q, instruction, dataDir);
         EmbedResponse e = models.embed(List.of(EmbedItem.newBuilder().setQuery(query).build()), live.record().modelVersion());
-        List<VectorIndex.Hit> hits = live.index().search(ModelClients.vector(e, 0), recallK, VectorIndex.Filter.NONE);
+        List<VectorIndex.Hit> hits = live.index().search(ModelClients.vector(e, 0), recallK, filter);
         List<Content> candidates = new ArrayList<>(hits.size());
         for (VectorIndex.Hit h : hits) {
             candidates.add(CandidateCodec.decode(h.content()).getContent());

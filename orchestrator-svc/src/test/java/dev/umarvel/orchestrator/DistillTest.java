@@ -38,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -73,10 +74,14 @@ class DistillTest {
         }
     }
 
-    /** A collection of the dataset's local pools (test and val), labelled by task. */
+    static final String TRAIN_POOL = DATA + "/cand_pool/global/mbeir_union_train_cand_pool.jsonl";
+
+    /** A collection of the dataset's local pools (test and val), labelled by task, and of its training pool, labelled "train". */
     Collection collection(String name) throws Exception {
         retrieval.dropCollection(DropCollectionRequest.newBuilder().setName(name).setIfExists(true).build());
         retrieval.createCollection(CreateCollectionRequest.newBuilder().setName(name).build());
+        retrieval.importPool(ImportPoolRequest.newBuilder().setCollection(name).setPoolPath(TRAIN_POOL).addPools("train").build())
+                .forEachRemaining(p -> {});
         try (Stream<Path> pools = Files.list(STORE.resolve(DATA).resolve("cand_pool/local"))) {
             for (Path pool : pools.sorted().toList()) {
                 String file = pool.getFileName().toString();
@@ -93,6 +98,16 @@ class DistillTest {
     DistillRequest.Builder request(String collection) {
         return DistillRequest.newBuilder().setCollection(collection).setDatasetDir(DATA).setSampleFraction(0.5).setRecallK(5)
                 .setEvalQueriesPerTask(3).setSeed(3);
+    }
+
+    static Set<String> dids(Path pool) throws Exception {
+        Set<String> out = new java.util.HashSet<>();
+        for (String line : Files.readAllLines(pool)) {
+            if (!line.isBlank()) {
+                out.add(dev.umarvel.mbeir.Json.MAPPER.readTree(line).get("did").asText());
+            }
+        }
+        return out;
     }
 
     /** The first event of each phase with this status. */
@@ -179,8 +194,26 @@ class DistillTest {
                 assertTrue(j == 0 || c.recall() <= e.candidates().get(j - 1).recall() + 1e-6, "recall order");
             }
         }
+        // honest: every listed candidate is a training candidate, and none of the candidates only the test and validation
+        // pools hold (the collection's other pools, searched by the evaluations) ever reaches a list or the job's pool
+        Set<String> training = dids(STORE.resolve(TRAIN_POOL));
+        Set<String> evaluationOnly = new java.util.HashSet<>();
+        try (Stream<Path> pools = Files.list(STORE.resolve(DATA).resolve("cand_pool/local"))) {
+            for (Path p : pools.toList()) {
+                evaluationOnly.addAll(dids(p));
+            }
+        }
+        evaluationOnly.removeAll(training);
+        assertTrue(evaluationOnly.size() > 100, "candidates only the evaluation pools hold: " + evaluationOnly.size());
+        for (TeacherFile.Entry e : teacher) {
+            for (TeacherFile.Scored c : e.candidates()) {
+                assertTrue(training.contains(c.did()), e.qid() + " lists " + c.did() + ", not a training candidate");
+            }
+        }
         String poolFile = "distill/" + runId + "/candidates.jsonl";
         List<String> pool = Files.readAllLines(STORE.resolve(poolFile));
+        Set<String> jobPool = dids(STORE.resolve(poolFile));
+        assertTrue(java.util.Collections.disjoint(jobPool, evaluationOnly), "an evaluation candidate in the DISTILL job's pool");
         for (TeacherFile.Scored c : teacher.get(0).candidates()) {
             assertTrue(pool.stream().anyMatch(l -> l.contains("\"did\":\"" + c.did() + "\"")), c.did() + " in the job's pool");
         }
@@ -342,6 +375,11 @@ class DistillTest {
         invalid.put(request("checked").setEvalQueriesPerTask(-2).build(), "eval_queries_per_task: must be >= 0, got -2");
         invalid.put(request("checked").setDatasetDir("../elsewhere").build(), "dataset_dir: '../elsewhere' escapes the store");
         invalid.put(request("checked").setTrainQueries("../../x.jsonl").build(), "train_queries: '../../x.jsonl' escapes dataset_dir");
+        invalid.put(request("checked").addTeacherPools("cirr_task7").build(),
+                "teacher_pools[0]: 'cirr_task7' is an evaluation pool: teacher lists come from training candidates only");
+        invalid.put(request("checked").addTeacherPools("train").addTeacherPools("mscoco_task0_val").build(),
+                "teacher_pools[1]: 'mscoco_task0_val' is an evaluation pool: teacher lists come from training candidates only");
+        invalid.put(request("checked").addTeacherPools("").build(), "teacher_pools[0]: empty");
         for (Map.Entry<DistillRequest, String> c : invalid.entrySet()) {
             StatusRuntimeException e = refusal(Status.Code.INVALID_ARGUMENT, () -> retrieval.distill(c.getKey()).forEachRemaining(x -> {}));
             assertEquals(c.getValue(), e.getStatus().getDescription());
@@ -352,5 +390,8 @@ class DistillTest {
                 request("checked").setDatasetDir("missing").build()).forEachRemaining(x -> {})).getStatus().getDescription());
         assertEquals("run_id: no Distill run abc", refusal(Status.Code.NOT_FOUND, () -> retrieval.distill(request("checked")
                 .setRunId("abc").build()).forEachRemaining(x -> {})).getStatus().getDescription());
+        assertEquals("teacher_pools: collection checked holds no candidate in pool 'training'; import the dataset's training pool into "
+                + "it first (ImportPool with pools [\"training\"])", refusal(Status.Code.FAILED_PRECONDITION, () -> retrieval.distill(
+                request("checked").addTeacherPools("training").build()).forEachRemaining(x -> {})).getStatus().getDescription());
     }
 }

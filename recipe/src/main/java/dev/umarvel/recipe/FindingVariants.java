@@ -12,14 +12,14 @@ final class FindingVariants {
         return s -> s;
     }
 
-    static UnaryOperator<JobSpec> hyper(UnaryOperator<Hyper.Overrides> change, JobKind kind, String preset) {
+    static UnaryOperator<JobSpec> hyper(UnaryOperator<HyperOverrides> change, JobKind kind, String preset) {
         return s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(),
                 Hyper.resolve(kind, preset, change.apply(overridesOf(s.hyper()))), s.model(), s.mining(), s.evaluation(), s.distill(), s.seed());
     }
 
-    static Hyper.Overrides overridesOf(Hyper h) {
-        return new Hyper.Overrides(null, h.batchSize(), h.referenceBatchSize(), h.lrScaling(), null, h.maxSteps(), null, null, null,
-                null, null, null, null, null, null, null, null, h.checkpointEvery(), null, null, h.taskBatches());
+    static HyperOverrides overridesOf(Hyper h) {
+        return HyperOverrides.none().batchSize(h.batchSize()).referenceBatchSize(h.referenceBatchSize()).lrScaling(h.lrScaling())
+                .maxSteps(h.maxSteps()).checkpointEvery(h.checkpointEvery()).taskBatches(h.taskBatches());
     }
 
     static UnaryOperator<JobSpec> model(ModelConfig.Attention a, ModelConfig.Pooling p, Boolean masking, Boolean prompt) {
@@ -39,9 +39,11 @@ final class FindingVariants {
                         JobSpec.Distill.defaults().taskTeacherWeights()), s.seed());
     }
 
-    static JobSpec mining(JobSpec s, Double threshold) {
+    /** Filtered: positive-aware (and {@code threshold}, when set); unfiltered: every top candidate kept, as the released code. */
+    static JobSpec mining(JobSpec s, boolean filtered, Double threshold) {
         return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(),
-                new JobSpec.Mining(100, 5, threshold, false), s.evaluation(), s.distill(), s.seed());
+                new JobSpec.Mining(100, 5, filtered ? threshold : null, false, filtered ? JobSpec.Mining.POSITIVE_FRACTION : 0),
+                s.evaluation(), s.distill(), s.seed());
     }
 
     static JobSpec withInitFromBase(JobSpec s) {
@@ -49,23 +51,19 @@ final class FindingVariants {
                 s.evaluation(), s.distill(), s.seed());
     }
 
-    static Hyper.Overrides withTau(Hyper.Overrides o, boolean learnable) {
-        return new Hyper.Overrides(o.learningRate(), o.batchSize(), o.referenceBatchSize(), o.lrScaling(), o.epochs(), o.maxSteps(),
-                null, null, null, null, null, null, null, learnable, null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
+    static HyperOverrides withTau(HyperOverrides o, boolean learnable) {
+        return o.copy().learnableTemperature(learnable);
     }
 
-    static Hyper.Overrides withBatch(Hyper.Overrides o, int batch, int reference, Hyper.LrScaling scaling) {
-        return new Hyper.Overrides(null, batch, reference, scaling, null, o.maxSteps(), null, null, null, null, null, null, null, null,
-                null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
+    static HyperOverrides withBatch(HyperOverrides o, int batch, int reference, Hyper.LrScaling scaling) {
+        return o.copy().learningRate(null).epochs(null).batchSize(batch).referenceBatchSize(reference).lrScaling(scaling);
     }
 
-    static Hyper.Overrides withLr(Hyper.Overrides o, double lr) {
-        return new Hyper.Overrides(lr, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
-                null, null, null, null, null, null, null, o.checkpointEvery(), null, null, o.taskBatches());
+    static HyperOverrides withLr(HyperOverrides o, double lr) {
+        return o.copy().learningRate(lr).epochs(null);
     }
 
-    static Hyper.Overrides withHardOnly(Hyper.Overrides o) {
-        return new Hyper.Overrides(null, o.batchSize(), o.referenceBatchSize(), o.lrScaling(), null, o.maxSteps(), null, null, null, null,
-                null, null, null, null, null, null, true, o.checkpointEvery(), null, null, o.taskBatches());
+    static HyperOverrides withHardOnly(HyperOverrides o) {
+        return o.copy().learningRate(null).epochs(null).hardNegativesOnly(true);
     }
 }

@@ -180,8 +180,8 @@ public final class Findings {
                 loop.set(t);
             }
         };
-        Hyper.Overrides o = new Hyper.Overrides(null, budget.batch() > 0 ? budget.batch() : null, null, null, null, Math.max(1, steps),
-                null, null, null, null, null, null, null, null, null, null, null, Math.max(50, steps / 4), null, null, null);
+        HyperOverrides o = HyperOverrides.none().batchSize(budget.batch() > 0 ? budget.batch() : null).maxSteps(Math.max(1, steps))
+                .checkpointEvery(Math.max(50, steps / 4));
         JobSpec spec = customise.apply(JobSpec.of(kind, data, init, preset, o, seed));
         spec = new JobSpec(spec.kind(), spec.data(), spec.initCheckpoint(), spec.preset(), spec.initFromBase(), out, spec.hyper(),
                 spec.model(), spec.mining(), spec.evaluation(), spec.distill(), spec.seed());
@@ -309,10 +309,10 @@ public final class Findings {
             return;
         }
         // 5: hard negatives (the filtered run is also where finding 6 starts)
-        String filteredFile = job("f5-mine-filtered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, threshold));
+        String filteredFile = job("f5-mine-filtered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, true, threshold));
         long hn = budget.hardNegative();
         if (chosen.contains("5")) {
-            String unfilteredFile = job("f5-mine-unfiltered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, null));
+            String unfilteredFile = job("f5-mine-unfiltered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, false, null));
             add(rows, evaluate("5", "no hard negatives (more in-batch training)", job("f5-none" + tag, JobKind.INSTRUCTION, s3, hn, seed,
                     hyper(o -> withLr(o, 1.5e-5), JobKind.INSTRUCTION, preset)), seed, "f5-none" + tag));
             add(rows, evaluate("5", "hard negatives only, no in-batch", job("f5-hard-only" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,

@@ -5,28 +5,28 @@ import java.util.List;
 
 /**
  * Resolved training hyper-parameters of one job. {@link #resolve} fills every value the caller left
- * out with the kind's default, following u-marvel.md (learning rates, LoRA sizes, temperature,
- * loss direction) at our presets' batch sizes.
+ * out with the default of the kind and of the preset: a preset whose language model is pretrained keeps
+ * u-marvel.md's recipe (LoRA on the language model, the paper's learning rates); our from-scratch presets
+ * train every weight, at learning rates measured on them (docs/training.md).
  */
 public record Hyper(double learningRate, int batchSize, int referenceBatchSize, LrScaling lrScaling, double epochs,
-        long maxSteps, double warmupRatio, double weightDecay, double gradClip, int loraRank, double loraAlpha,
+        long maxSteps, double warmupRatio, double weightDecay, double gradClip, Trainable trainable, int loraRank, double loraAlpha,
         double loraDropout, double temperatureInit, boolean learnableTemperature, boolean bidirectionalLoss,
         int hardNegatives, boolean hardNegativesOnly, long checkpointEvery, long evalEvery, boolean mergeLora,
         boolean taskBatches) {
 
+    /** {@code evalEvery} when unset: {@link LearningCurve#DEFAULT_POINTS} points over the run. */
+    public static final long AUTO = -1;
+
     /** How lr follows batch size (the paper: square root; the released code: linear). */
     public enum LrScaling { SQRT, LINEAR, NONE }
 
-    /** What a caller set; null means "the kind's default". */
-    public record Overrides(Double learningRate, Integer batchSize, Integer referenceBatchSize, LrScaling lrScaling,
-            Double epochs, Long maxSteps, Double warmupRatio, Double weightDecay, Double gradClip, Integer loraRank,
-            Double loraAlpha, Double loraDropout, Double temperatureInit, Boolean learnableTemperature,
-            Boolean bidirectionalLoss, Integer hardNegatives, Boolean hardNegativesOnly, Long checkpointEvery,
-            Long evalEvery, Boolean mergeLora, Boolean taskBatches) {
-        public static Overrides none() {
-            return new Overrides(null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                    null, null, null, null, null, null);
-        }
+    /** What a training stage after PRETRAIN updates. */
+    public enum Trainable {
+        /** Every weight: vision tower, projector, language model with its embeddings and norms, tau. */
+        FULL,
+        /** LoRA adapters on the language model's linear layers and tau, the rest frozen: the paper's recipe. */
+        LORA
     }
 
     /** The batch each preset trains with: what fits its memory and keeps a step under a second on 2 cores. */
@@ -38,11 +38,14 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         };
     }
 
-    /** The paper's learning rate of each kind (u-marvel.md; PRETRAIN is ours: a from-scratch model). */
-    static double defaultLearningRate(JobKind kind) {
+    /** Whether the preset's language model comes pretrained (none of ours does yet: every weight is learned here). */
+    static boolean pretrained(String preset) {
+        return false;
+    }
+
+    /** The paper's learning rate of each kind, for LoRA on a pretrained model (u-marvel.md). */
+    static double paperLearningRate(JobKind kind) {
         return switch (kind) {
-            // measured on M-BEIR-synth small: pre-training at 1e-3 for 300 steps or more leaves a model whose
-            // stage 3 stays at chance on within-task negatives (loss 4.16 at batch 64); 3e-4 lets it learn (0.15)
             case PRETRAIN -> 3e-4;
             case TEXT_ALIGN -> 2e-4;
             case CROSS_MODAL -> 1e-4;
@@ -54,36 +57,61 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         };
     }
 
-    public static Hyper resolve(JobKind kind, String preset, Overrides o) {
-        int batch = o.batchSize != null ? o.batchSize : presetBatch(preset);
-        int reference = o.referenceBatchSize != null ? o.referenceBatchSize : presetBatch(preset);
-        LrScaling scaling = o.lrScaling != null ? o.lrScaling : LrScaling.SQRT;
-        double base = o.learningRate != null ? o.learningRate : defaultLearningRate(kind);
+    /** Learning rates for training every weight of a from-scratch model, measured on M-BEIR-synth (docs/training.md). */
+    static double fullLearningRate(JobKind kind) {
+        return switch (kind) {
+            // measured on M-BEIR-synth small: pre-training at 1e-3 for 300 steps or more leaves a model whose
+            // stage 3 stays at chance on within-task negatives (loss 4.16 at batch 64); 3e-4 lets it learn (0.15)
+            case PRETRAIN -> 3e-4;
+            case TEXT_ALIGN, CROSS_MODAL, INSTRUCTION -> 1e-3;
+            case HARD_NEGATIVE, RERANKER -> 3e-4;
+            case DISTILL, CONTINUE_HARD -> 1e-4;
+            case MINE_HARD_NEGATIVES, EVALUATE -> 0;
+        };
+    }
+
+    public static Hyper resolve(JobKind kind, String preset, HyperOverrides o) {
+        int batch = o.batchSize() != null ? o.batchSize() : presetBatch(preset);
+        int reference = o.referenceBatchSize() != null ? o.referenceBatchSize() : presetBatch(preset);
+        LrScaling scaling = o.lrScaling() != null ? o.lrScaling() : LrScaling.SQRT;
+        Trainable trainable = o.trainable() != null ? o.trainable() : pretrained(preset) ? Trainable.LORA : Trainable.FULL;
+        double base = o.learningRate() != null ? o.learningRate()
+                : trainable == Trainable.LORA ? paperLearningRate(kind) : fullLearningRate(kind);
         double ratio = (double) batch / reference;
         double lr = switch (scaling) {
             case SQRT -> base * Math.sqrt(ratio);
             case LINEAR -> base * ratio;
             case NONE -> base;
         };
-        int rank = o.loraRank != null ? o.loraRank : kind == JobKind.TEXT_ALIGN ? 64 : 128;
-        boolean learnable = o.learnableTemperature != null ? o.learnableTemperature
+        // the rank an adapter can have is capped by the model's width: alpha follows the rank used, not the rank asked
+        int rank = Math.min(o.loraRank() != null ? o.loraRank() : kind == JobKind.TEXT_ALIGN ? 64 : 128, widthOf(preset));
+        boolean learnable = o.learnableTemperature() != null ? o.learnableTemperature()
                 : !(kind == JobKind.TEXT_ALIGN || kind == JobKind.CROSS_MODAL);
-        Hyper h = new Hyper(lr, batch, reference, scaling, o.epochs != null ? o.epochs : kind == JobKind.PRETRAIN ? 2 : 1,
-                o.maxSteps != null ? o.maxSteps : 0, o.warmupRatio != null ? o.warmupRatio : 0.03,
-                o.weightDecay != null ? o.weightDecay : 0, o.gradClip != null ? o.gradClip : 1.0, rank,
-                o.loraAlpha != null ? o.loraAlpha : 2.0 * rank, o.loraDropout != null ? o.loraDropout : 0.05,
-                o.temperatureInit != null ? o.temperatureInit : 0.05, learnable,
-                o.bidirectionalLoss != null ? o.bidirectionalLoss : kind == JobKind.CROSS_MODAL,
-                o.hardNegatives != null ? o.hardNegatives : 5, Boolean.TRUE.equals(o.hardNegativesOnly),
-                o.checkpointEvery != null ? o.checkpointEvery : 200, o.evalEvery != null ? o.evalEvery : 0,
-                o.mergeLora == null || o.mergeLora, // one-task batches are ours (the paper mixes the union); off by default: on M-BEIR-synth small,
+        Hyper h = new Hyper(lr, batch, reference, scaling, o.epochs() != null ? o.epochs() : kind == JobKind.PRETRAIN ? 2 : 1,
+                o.maxSteps() != null ? o.maxSteps() : 0, o.warmupRatio() != null ? o.warmupRatio() : 0.03,
+                o.weightDecay() != null ? o.weightDecay() : 0, o.gradClip() != null ? o.gradClip() : 1.0, trainable, rank,
+                o.loraAlpha() != null ? o.loraAlpha() : 2.0 * rank, o.loraDropout() != null ? o.loraDropout() : 0.05,
+                o.temperatureInit() != null ? o.temperatureInit() : 0.05, learnable,
+                o.bidirectionalLoss() != null ? o.bidirectionalLoss() : kind == JobKind.CROSS_MODAL,
+                o.hardNegatives() != null ? o.hardNegatives() : 5, Boolean.TRUE.equals(o.hardNegativesOnly()),
+                o.checkpointEvery() != null ? o.checkpointEvery() : 200, o.evalEvery() != null ? o.evalEvery() : AUTO,
+                o.mergeLora() == null || o.mergeLora(), // one-task batches are ours (the paper mixes the union); off by default: on M-BEIR-synth small,
                 // 1200 stage-3 steps of them left the small model at chance (mean local R 1.2)
-                Boolean.TRUE.equals(o.taskBatches));
+                Boolean.TRUE.equals(o.taskBatches()));
         List<String> errors = h.problems(kind);
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
         return h;
+    }
+
+    /** The language model's width of a preset (an adapter's rank cannot exceed it); unbounded for an unknown name. */
+    private static int widthOf(String preset) {
+        try {
+            return dev.umarvel.model.ModelConfig.preset(preset).width();
+        } catch (IllegalArgumentException unknown) {
+            return Integer.MAX_VALUE; // refused with its field by the spec's own check
+        }
     }
 
     /** Range checks, each naming its field as trainer.proto spells it. */
@@ -132,7 +160,7 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         if (checkpointEvery < 1) {
             out.add("hyper.checkpoint_every_steps: must be >= 1, got " + checkpointEvery);
         }
-        if (evalEvery < 0) {
+        if (evalEvery < 0 && evalEvery != AUTO) {
             out.add("hyper.eval_every_steps: must be >= 0, got " + evalEvery);
         }
         return out;

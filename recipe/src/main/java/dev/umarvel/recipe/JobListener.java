@@ -12,6 +12,12 @@ public interface JobListener {
     /** A checkpoint is complete on disk. */
     record CheckpointWritten(String path, long step, String hash, String stage, String parent, boolean isFinal) {}
 
+    /**
+     * A point of the learning curve: the mean loss since the previous point and its chance level (NaN for a
+     * non-contrastive stage), validation recall on the probe and the collapse measure (NaN where not measured).
+     */
+    record CurvePoint(long step, double loss, double chanceLoss, double valRecall, double meanPairwiseCosine) {}
+
     // every event is optional to a listener: each defaults to ignoring it
 
     default void progress(Progress p) {}
@@ -21,6 +27,11 @@ public interface JobListener {
     default void evaluation(EvaluationResult result) {}
 
     default void log(String message) {}
+
+    default void curve(CurvePoint point) {}
+
+    /** The run goes on, but something says it is not learning: {@code kind} is "collapse", "chance_loss" or "false_negatives". */
+    default void warning(String kind, String message) {}
 
     /** The job enters a phase: "checkpoint-write" while a periodic checkpoint is being written. Must not block for long. */
     default void phase(String name) {}

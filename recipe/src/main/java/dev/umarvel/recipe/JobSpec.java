@@ -35,9 +35,16 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
      * @param similarityThreshold drop candidates above this cosine as likely false negatives; null: no filter (released code)
      * @param localPool mine in each task's own training pool rather than the union
      */
-    public record Mining(int topN, int k, Double similarityThreshold, boolean localPool) {
+    /**
+     * @param similarityThreshold drop candidates above this cosine (the paper's absolute rule); null: none
+     * @param positiveFraction drop candidates above this fraction of the positive's score (positive-aware); 0: none
+     */
+    public record Mining(int topN, int k, Double similarityThreshold, boolean localPool, double positiveFraction) {
+        /** The positive-aware filter's default: a candidate within 5 % of the positive's score is likely another positive. */
+        public static final double POSITIVE_FRACTION = 0.95;
+
         public static Mining defaults() {
-            return new Mining(100, 5, null, false);
+            return new Mining(100, 5, null, false, POSITIVE_FRACTION);
         }
     }
 
@@ -70,7 +77,7 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
     }
 
     /** A spec with every optional part at its default. */
-    public static JobSpec of(JobKind kind, String datasetDir, String initCheckpoint, String preset, Hyper.Overrides hyper, long seed) {
+    public static JobSpec of(JobKind kind, String datasetDir, String initCheckpoint, String preset, HyperOverrides hyper, long seed) {
         return new JobSpec(kind, Data.of(datasetDir), initCheckpoint, preset, false, "", Hyper.resolve(kind, preset, hyper),
                 ModelOptions.keep(), Mining.defaults(), Evaluation.defaults(), Distill.defaults(), seed);
     }

@@ -23,8 +23,9 @@ import java.util.stream.Stream;
 
 /**
  * The model a stage trains: loaded from the initial checkpoint (or built from a preset with a
- * vocabulary of the dataset for PRETRAIN), set to the stage's attention and pooling, with a fresh
- * LoRA adapter on the language model and the vision tower and projector frozen, as the recipe does.
+ * vocabulary of the dataset's training data for PRETRAIN), set to the stage's attention and pooling, and
+ * with the stage's trainable set: every weight (a model learned from scratch), or a fresh LoRA adapter on
+ * the language model with the vision tower and projector frozen, as the recipe does on a pretrained model.
  */
 public final class StageModel implements AutoCloseable {
 
@@ -91,9 +92,14 @@ public final class StageModel implements AutoCloseable {
             model.setTrainable(Mllm.Part.PROJECTOR, true);
             model.setTrainable(Mllm.Part.LANGUAGE, true);
         } else if (spec.kind().trains()) {
-            int rank = Math.min(h.loraRank(), model.config().width());
-            model.attachLora(manager, rank, (float) h.loraAlpha(), (float) h.loraDropout(), spec.seed());
-            lora = new Manifest.Lora(rank, (float) h.loraAlpha(), (float) h.loraDropout());
+            if (h.trainable() == Hyper.Trainable.LORA) {
+                int rank = Math.min(h.loraRank(), model.config().width());
+                model.attachLora(manager, rank, (float) h.loraAlpha(), (float) h.loraDropout(), spec.seed());
+                lora = new Manifest.Lora(rank, (float) h.loraAlpha(), (float) h.loraDropout());
+            } else { // a model learned from scratch: its vision tower, projector and embeddings must keep learning
+                model.setTrainable(Mllm.Part.VISION, true);
+                model.setTrainable(Mllm.Part.PROJECTOR, true);
+            }
             model.setTrainable(Mllm.Part.LANGUAGE, true);
             boolean resetsTau = spec.kind() == JobKind.TEXT_ALIGN || spec.kind() == JobKind.CROSS_MODAL
                     || spec.kind() == JobKind.INSTRUCTION;
@@ -106,27 +112,22 @@ public final class StageModel implements AutoCloseable {
         return new StageModel(model, tokenizer, tokenizerFile, lora, spec.initCheckpoint());
     }
 
-    /** Every text of the dataset (queries, candidates, prompts, pairs, an extra corpus): the PRETRAIN vocabulary. */
-    private static List<String> vocabulary(JobContext ctx, JobSpec spec) throws IOException {
+    /**
+     * The PRETRAIN vocabulary: the texts of the training data alone (training queries and pool, instructions, pairs, an
+     * extra corpus). No validation or test query or candidate: a word seen only there must reach the model as it
+     * would in service, unknown.
+     */
+    static List<String> vocabulary(JobContext ctx, JobSpec spec) throws IOException {
         VocabularyBuilder v = new VocabularyBuilder();
         MbeirLayout layout = new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir()));
         try (Stream<MbeirQuery> qs = Jsonl.queries(layout.unionTrainQueries())) {
             qs.forEach(q -> v.add(q.queryTxt() == null ? "" : q.queryTxt()));
         }
-        for (String split : List.of(MbeirLayout.TRAIN, MbeirLayout.VAL, MbeirLayout.TEST)) {
-            if (Files.exists(layout.unionPool(split))) {
-                try (Stream<MbeirCandidate> cs = Jsonl.candidates(layout.unionPool(split))) {
-                    cs.forEach(c -> v.add(c.txt() == null ? "" : c.txt()));
-                }
+        if (Files.exists(layout.unionPool(MbeirLayout.TRAIN))) {
+            try (Stream<MbeirCandidate> cs = Jsonl.candidates(layout.unionPool(MbeirLayout.TRAIN))) {
+                cs.forEach(c -> v.add(c.txt() == null ? "" : c.txt()));
             }
         }
-        layout.tasks(MbeirLayout.TEST).forEach(t -> {
-            try (Stream<MbeirQuery> qs = Jsonl.queries(layout.queries(MbeirLayout.TEST, t))) {
-                qs.forEach(q -> v.add(q.queryTxt() == null ? "" : q.queryTxt()));
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
         dev.umarvel.mbeir.Instructions.read(layout.instructions()).rows().forEach(r -> r.prompts().forEach(v::add));
         for (Path pairs : List.of(layout.textPairs(), layout.captionImagePairs())) {
             if (Files.exists(pairs)) {

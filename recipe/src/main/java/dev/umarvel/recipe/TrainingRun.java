@@ -88,18 +88,11 @@ public final class TrainingRun {
     }
 
     private Timings timings = new Timings(0, 0, 0, 0, 0, 0);
-    private long validateEvery;
-    private Validator validator;
+    private LearningCurve curve;
 
-    /** Work run every few steps (validation), with the step reached. */
-    public interface Validator {
-        void validate(long step) throws Exception;
-    }
-
-    /** Runs {@code validator} after every {@code steps} steps (0: never). */
-    public void validateEvery(long steps, Validator validator) {
-        this.validateEvery = steps;
-        this.validator = validator;
+    /** Records a learning-curve point whenever {@code curve} says one is due. */
+    void curve(LearningCurve curve) {
+        this.curve = curve;
     }
 
     public long totalSteps() {
@@ -120,6 +113,8 @@ public final class TrainingRun {
         int reportEvery = (int) Math.max(1, Math.min(20, totalSteps / 50));
         double lossSum = 0;
         int lossCount = 0;
+        double curveLoss = 0;
+        int curveSteps = 0;
         long windowStart = System.nanoTime();
         long windowSteps = 0;
         double model = 0;
@@ -159,7 +154,11 @@ public final class TrainingRun {
                         throw new IllegalStateException("loss is " + loss + " at step " + s + "; stopping before the weights are damaged");
                     }
                     t2 = System.nanoTime();
+                    GradientReport gradients = curve != null && curve.due(s + 1) ? GradientReport.before(model().trainableParameters()) : null;
                     optimizer.step(model().trainableParameters(), lr);
+                    if (gradients != null) {
+                        ctx.listener().log("gradients at step " + (s + 1) + ", per parameter group:\n" + String.join("\n", gradients.after()));
+                    }
                 }
                 long t3 = System.nanoTime();
                 waiting += (t1 - t0) / 1e9;
@@ -167,6 +166,8 @@ public final class TrainingRun {
                 optimizing += (t3 - t2) / 1e9;
                 lossSum += loss;
                 lossCount++;
+                curveLoss += loss;
+                curveSteps++;
                 windowSteps++;
                 long done = s + 1;
                 if (done % reportEvery == 0 || done == totalSteps) {
@@ -179,8 +180,10 @@ public final class TrainingRun {
                     windowStart = System.nanoTime();
                     windowSteps = 0;
                 }
-                if (validator != null && validateEvery > 0 && done % validateEvery == 0 && done < totalSteps) {
-                    validator.validate(done);
+                if (curve != null && curve.due(done)) {
+                    curve.point(done, curveLoss / curveSteps);
+                    curveLoss = 0;
+                    curveSteps = 0;
                 }
                 if (done % h.checkpointEvery() == 0 && done < totalSteps) {
                     long c0 = System.nanoTime();

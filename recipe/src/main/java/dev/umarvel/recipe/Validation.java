@@ -8,8 +8,8 @@ import dev.umarvel.mbeir.eval.Evaluator;
 import dev.umarvel.model.Inference;
 
 /**
- * Evaluation of the model being trained on the validation split (local pools), reported as an
- * evaluation event: at the end of every M-BEIR stage, and every {@code eval_every_steps} when set.
+ * Evaluation of the model being trained on the whole validation split (local pools), reported as an
+ * evaluation event at the end of every M-BEIR stage; during the run, {@link LearningCurve} measures a slice of it.
  */
 public final class Validation {
 
@@ -22,15 +22,6 @@ public final class Validation {
             return false;
         }
         return !new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())).tasks(MbeirLayout.VAL).isEmpty();
-    }
-
-    /** Validates every {@code eval_every_steps} during the run when the stage validates; returns whether it does. */
-    public static boolean attach(JobContext ctx, JobSpec spec, StageModel stage, NDManager manager, TrainingRun run) {
-        boolean validates = applies(ctx, spec);
-        if (validates) {
-            run.validateEvery(spec.hyper().evalEvery(), step -> run(ctx, spec, stage, manager, "step " + step));
-        }
-        return validates;
     }
 
     public static EvaluationResult run(JobContext ctx, JobSpec spec, StageModel stage, NDManager manager, String label) throws Exception {

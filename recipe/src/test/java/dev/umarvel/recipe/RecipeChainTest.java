@@ -50,17 +50,13 @@ class RecipeChainTest {
         }, () -> false);
     }
 
-    static Hyper.Overrides steps(long n) {
-        Hyper.Overrides o = Hyper.Overrides.none();
-        return new Hyper.Overrides(o.learningRate(), null, null, null, null, n, null, null, null, 8, null, null, null, null, null,
-                null, null, null, null, null, null);
+    static HyperOverrides steps(long n) {
+        return HyperOverrides.none().maxSteps(n).loraRank(8);
     }
 
     /** The same steps with one-task batches (exercises both sources that label tasks). */
     static Hyper taskBatches(JobKind kind) {
-        Hyper.Overrides o = steps(6);
-        return Hyper.resolve(kind, "tiny", new Hyper.Overrides(o.learningRate(), null, null, null, null, o.maxSteps(), null, null, null,
-                o.loraRank(), null, null, null, null, null, null, null, null, null, null, true));
+        return Hyper.resolve(kind, "tiny", steps(6).taskBatches(true));
     }
 
     static String run(JobKind kind, String init, String out, JobSpec spec) throws Exception {
@@ -88,7 +84,7 @@ class RecipeChainTest {
 
         JobSpec mine = spec(JobKind.MINE_HARD_NEGATIVES, s3);
         mine = new JobSpec(mine.kind(), mine.data(), mine.initCheckpoint(), mine.preset(), false, "", mine.hyper(), mine.model(),
-                new JobSpec.Mining(20, 3, 0.99, false), mine.evaluation(), mine.distill(), mine.seed());
+                new JobSpec.Mining(20, 3, 0.99, false, JobSpec.Mining.POSITIVE_FRACTION), mine.evaluation(), mine.distill(), mine.seed());
         String mined = run(JobKind.MINE_HARD_NEGATIVES, s3, "jobs/mine", mine);
         Map<String, HardNegativeFile.Entry> entries = HardNegativeFile.read(store.resolve(mined));
         assertEquals(16 * SynthSize.TINY.train, entries.size());

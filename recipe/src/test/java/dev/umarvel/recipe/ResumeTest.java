@@ -33,9 +33,8 @@ class ResumeTest {
         base = "base/final";
     }
 
-    static Hyper.Overrides overrides(long steps, long checkpointEvery) {
-        return new Hyper.Overrides(null, null, null, null, null, steps, null, null, null, 8, null, null, null, null, null, null, null,
-                checkpointEvery, null, null, null);
+    static HyperOverrides overrides(long steps, long checkpointEvery) {
+        return HyperOverrides.none().maxSteps(steps).loraRank(8).checkpointEvery(checkpointEvery);
     }
 
     /** Stops the job once it reports progress beyond {@code stopAfter} steps. */
@@ -91,16 +90,15 @@ class ResumeTest {
     void badSpecsNameTheirField() {
         JobContext ctx = new JobContext(store, store.resolve("bad"), JobListener.SILENT, () -> false);
         assertEquals("init_checkpoint: required for INSTRUCTION", assertThrows(InvalidSpecException.class,
-                () -> Jobs.validate(ctx, JobSpec.of(JobKind.INSTRUCTION, "data", "", "tiny", Hyper.Overrides.none(), 1))).getMessage());
+                () -> Jobs.validate(ctx, JobSpec.of(JobKind.INSTRUCTION, "data", "", "tiny", HyperOverrides.none(), 1))).getMessage());
         assertTrue(assertThrows(InvalidSpecException.class, () -> Jobs.validate(ctx,
-                JobSpec.of(JobKind.INSTRUCTION, "../outside", base, "tiny", Hyper.Overrides.none(), 1))).getMessage()
+                JobSpec.of(JobKind.INSTRUCTION, "../outside", base, "tiny", HyperOverrides.none(), 1))).getMessage()
                 .startsWith("data.dataset_dir: '../outside' leaves the store"));
         assertTrue(assertThrows(InvalidSpecException.class, () -> Hyper.resolve(JobKind.INSTRUCTION, "tiny",
-                new Hyper.Overrides(3.0, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-                        null, null, null, null))).getMessage().contains("hyper.learning_rate: must be in (0, 1], got 3.0"));
+                HyperOverrides.none().learningRate(3.0))).getMessage().contains("hyper.learning_rate: must be in (0, 1], got 3.0"));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Jobs.validate(ctx,
-                JobSpec.of(JobKind.INSTRUCTION, "data", "nothing/here", "tiny", Hyper.Overrides.none(), 1)));
+                JobSpec.of(JobKind.INSTRUCTION, "data", "nothing/here", "tiny", HyperOverrides.none(), 1)));
         assertTrue(assertThrows(InvalidSpecException.class, () -> Jobs.validate(ctx,
-                JobSpec.of(JobKind.PRETRAIN, "data", "", "huge", Hyper.Overrides.none(), 1))).getMessage().startsWith("preset:"));
+                JobSpec.of(JobKind.PRETRAIN, "data", "", "huge", HyperOverrides.none(), 1))).getMessage().startsWith("preset:"));
     }
 }

@@ -334,6 +334,25 @@ public class JobManager {
         }
 
         @Override
+        public void curve(CurvePoint p) {
+            dev.umarvel.api.v1.LearningCurvePoint.Builder b = dev.umarvel.api.v1.LearningCurvePoint.newBuilder().setStep(p.step())
+                    .setLoss(p.loss()).setChanceLoss(Double.isFinite(p.chanceLoss()) ? p.chanceLoss() : 0);
+            if (Double.isFinite(p.valRecall())) {
+                b.setValRecall(p.valRecall());
+            }
+            if (Double.isFinite(p.meanPairwiseCosine())) {
+                b.setMeanPairwiseCosine(p.meanPairwiseCosine());
+            }
+            r.emit(JobEvent.newBuilder().setCurve(b));
+        }
+
+        @Override
+        public void warning(String kind, String message) {
+            LOG.warnf("job %s: %s: %s", r.id(), kind, message);
+            r.emit(JobEvent.newBuilder().setWarning(dev.umarvel.api.v1.TrainingWarning.newBuilder().setKind(kind).setMessage(message)));
+        }
+
+        @Override
         public void phase(String name) {
             phases.accept(r, name);
         }

@@ -10,6 +10,7 @@ import dev.umarvel.api.v1.ModelOptions;
 import dev.umarvel.mbeir.EvalTask;
 import dev.umarvel.model.ModelConfig;
 import dev.umarvel.recipe.Hyper;
+import dev.umarvel.recipe.HyperOverrides;
 import dev.umarvel.recipe.InvalidSpecException;
 import dev.umarvel.recipe.JobKind;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,8 @@ final class SpecMapper {
                         m.hasInstructionMasking() ? m.getInstructionMasking() : null,
                         m.hasCompressionPrompt() ? m.getCompressionPrompt() : null),
                 new dev.umarvel.recipe.JobSpec.Mining(mo.hasTopN() ? mo.getTopN() : 100, mo.hasK() ? mo.getK() : 5,
-                        mo.hasSimilarityThreshold() ? mo.getSimilarityThreshold() : null, mo.getLocalPool()),
+                        mo.hasSimilarityThreshold() ? mo.getSimilarityThreshold() : null, mo.getLocalPool(),
+                        mo.hasPositiveFraction() ? mo.getPositiveFraction() : dev.umarvel.recipe.JobSpec.Mining.POSITIVE_FRACTION),
                 new dev.umarvel.recipe.JobSpec.Evaluation(eo.getSplit().isEmpty() ? "test" : eo.getSplit(),
                         !eo.hasGlobalPool() || eo.getGlobalPool(), tasks, eo.getReportDir(), eo.getRerankerCheckpoint(),
                         eo.hasFusionWeight() ? eo.getFusionWeight() : 0.1,
@@ -122,7 +124,7 @@ final class SpecMapper {
         };
     }
 
-    private static Hyper.Overrides overrides(HyperParameters h, List<String> errors) {
+    private static HyperOverrides overrides(HyperParameters h, List<String> errors) {
         Hyper.LrScaling scaling = switch (h.getLrScaling()) {
             case LR_SCALING_UNSPECIFIED -> null;
             case LR_SCALING_SQRT -> Hyper.LrScaling.SQRT;
@@ -151,16 +153,29 @@ final class SpecMapper {
                 yield null;
             }
         };
-        return new Hyper.Overrides(h.hasLearningRate() ? h.getLearningRate() : null, h.hasBatchSize() ? h.getBatchSize() : null,
-                h.hasReferenceBatchSize() ? h.getReferenceBatchSize() : null, scaling, h.hasEpochs() ? h.getEpochs() : null,
-                h.hasMaxSteps() ? h.getMaxSteps() : null, h.hasWarmupRatio() ? h.getWarmupRatio() : null,
-                h.hasWeightDecay() ? h.getWeightDecay() : null, h.hasGradClip() ? h.getGradClip() : null,
-                h.hasLoraRank() ? h.getLoraRank() : null, h.hasLoraAlpha() ? h.getLoraAlpha() : null,
-                h.hasLoraDropout() ? h.getLoraDropout() : null, h.hasTemperatureInit() ? h.getTemperatureInit() : null, learnable,
-                bidirectional, h.hasHardNegativesPerQuery() ? h.getHardNegativesPerQuery() : null,
-                h.getHardNegativesOnly() ? Boolean.TRUE : null, h.hasCheckpointEverySteps() ? h.getCheckpointEverySteps() : null,
-                h.hasEvalEverySteps() ? h.getEvalEverySteps() : null, h.hasMergeLora() ? h.getMergeLora() : null,
-                h.hasTaskBatches() ? h.getTaskBatches() : null);
+        Hyper.Trainable trainable = switch (h.getTrainable()) {
+            case TRAINABLE_UNSPECIFIED -> null;
+            case TRAINABLE_FULL -> Hyper.Trainable.FULL;
+            case TRAINABLE_LORA -> Hyper.Trainable.LORA;
+            default -> {
+                errors.add("spec.hyper.trainable: unknown value " + h.getTrainableValue());
+                yield null;
+            }
+        };
+        return HyperOverrides.none().learningRate(h.hasLearningRate() ? h.getLearningRate() : null)
+                .batchSize(h.hasBatchSize() ? h.getBatchSize() : null)
+                .referenceBatchSize(h.hasReferenceBatchSize() ? h.getReferenceBatchSize() : null).lrScaling(scaling)
+                .epochs(h.hasEpochs() ? h.getEpochs() : null).maxSteps(h.hasMaxSteps() ? h.getMaxSteps() : null)
+                .warmupRatio(h.hasWarmupRatio() ? h.getWarmupRatio() : null).weightDecay(h.hasWeightDecay() ? h.getWeightDecay() : null)
+                .gradClip(h.hasGradClip() ? h.getGradClip() : null).trainable(trainable)
+                .loraRank(h.hasLoraRank() ? h.getLoraRank() : null).loraAlpha(h.hasLoraAlpha() ? h.getLoraAlpha() : null)
+                .loraDropout(h.hasLoraDropout() ? h.getLoraDropout() : null)
+                .temperatureInit(h.hasTemperatureInit() ? h.getTemperatureInit() : null).learnableTemperature(learnable)
+                .bidirectionalLoss(bidirectional).hardNegatives(h.hasHardNegativesPerQuery() ? h.getHardNegativesPerQuery() : null)
+                .hardNegativesOnly(h.getHardNegativesOnly() ? Boolean.TRUE : null)
+                .checkpointEvery(h.hasCheckpointEverySteps() ? h.getCheckpointEverySteps() : null)
+                .evalEvery(h.hasEvalEverySteps() ? h.getEvalEverySteps() : null).mergeLora(h.hasMergeLora() ? h.getMergeLora() : null)
+                .taskBatches(h.hasTaskBatches() ? h.getTaskBatches() : null);
     }
 
     /** The spec as given with the resolved defaults written back, as Job.spec reports it. */

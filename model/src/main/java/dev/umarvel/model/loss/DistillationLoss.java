@@ -24,9 +24,27 @@ public final class DistillationLoss {
     /** As above with separate temperatures; the teacher's is never differentiated. */
     public static NDArray kl(NDArray queries, NDArray candidates, NDArray teacherScores, NDArray studentTau,
             NDArray teacherTau) {
-        NDArray student = candidates.matMul(queries.expandDims(2)).squeeze(2).div(studentTau).logSoftmax(1); // (B, L)
-        NDArray teacherLogp = teacherScores.div(teacherTau.stopGradient()).logSoftmax(1).stopGradient();     // (B, L)
+        return kl(queries, candidates, teacherScores, studentTau, teacherTau, null);
+    }
+
+    /**
+     * As above over lists of unequal length: {@code padding} (B, L) is 0 where a list has a candidate and {@link #PADDED}
+     * where it ran out, so a padded slot has no probability on either side (a repeated candidate would count twice).
+     */
+    public static NDArray kl(NDArray queries, NDArray candidates, NDArray teacherScores, NDArray studentTau, NDArray teacherTau,
+            NDArray padding) {
+        NDArray studentLogits = candidates.matMul(queries.expandDims(2)).squeeze(2).div(studentTau);        // (B, L)
+        NDArray teacherLogits = teacherScores.div(teacherTau.stopGradient());                               // (B, L)
+        if (padding != null) {
+            studentLogits = studentLogits.add(padding);
+            teacherLogits = teacherLogits.add(padding);
+        }
+        NDArray student = studentLogits.logSoftmax(1);
+        NDArray teacherLogp = teacherLogits.logSoftmax(1).stopGradient();
         NDArray teacher = teacherLogp.exp();
         return teacher.mul(teacherLogp.sub(student)).sum(new int[] {1}).mean();
     }
+
+    /** The additive logit of a padded list slot: exp of it is 0 in float32, and it stays finite. */
+    public static final float PADDED = -1e4f;
 }

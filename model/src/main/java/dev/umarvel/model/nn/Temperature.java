@@ -7,11 +7,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * The InfoNCE temperature tau as a raw trainable scalar (logits = cos / tau), initialised to 0.05
- * as in the released code. Saved with the model, like the original's {@code sim} module.
+ * The InfoNCE temperature tau (logits = cos / tau), learned as log tau as CLIP learns its logit scale:
+ * a step moves tau by a fraction of itself, so a small tau is neither overshot to zero nor stuck, and the
+ * gradient is the same at 0.01 as at 0.5. Initialised to 0.05 as in the released code; saved with the model,
+ * like the original's {@code sim} module.
  *
- * <p>Clamp (documented deviation): the value used is clipped to [0.01, 1]. Unclamped, a learnable
- * tau on our small batches can walk to zero or below in a bad step, and logits then overflow.
+ * <p>The value used is clipped to [0.01, 1] (documented deviation): below 0.01, the logits of our small
+ * batches overflow in a bad step.
  */
 public final class Temperature extends ConfiguredBlock {
 
@@ -20,28 +22,28 @@ public final class Temperature extends ConfiguredBlock {
     public static final float MIN = 0.01f;
     public static final float MAX = 1f;
 
-    private final Parameter tau;
+    private final Parameter logTau;
 
     Temperature() {
-        this.tau = constant("tau", Parameter.Type.WEIGHT, INITIAL, 1);
+        this.logTau = constant("log_tau", Parameter.Type.WEIGHT, (float) Math.log(INITIAL), 1);
     }
 
-    /** tau, shape (1,), clipped to [MIN, MAX]. */
+    /** tau = exp(log tau), shape (1,), clipped to [MIN, MAX]. */
     public NDArray value(ParameterStore ps, NDArray like, boolean training) {
-        return ps.getValue(tau, like.getDevice(), training).clip(MIN, MAX);
+        return ps.getValue(logTau, like.getDevice(), training).exp().clip(MIN, MAX);
     }
 
     /** The current value, for progress reports. */
     public float current() {
-        return Math.max(MIN, Math.min(MAX, tau.getArray().getFloat(0)));
+        return (float) Math.max(MIN, Math.min(MAX, Math.exp(logTau.getArray().getFloat(0))));
     }
 
     /** Sets tau (e.g. a job's temperature_init) without touching its trainability. */
     public void set(float value) {
-        try (NoGrad g = NoGrad.scope(); NDArray fromJava = tau.getArray().getManager().create(new float[] {value})) {
-            NDArray a = tau.getArray();
+        try (NoGrad g = NoGrad.scope(); NDArray fromJava = logTau.getArray().getManager().create(new float[] {(float) Math.log(value)})) {
+            NDArray a = logTau.getArray();
             a.intern(fromJava.duplicate()); // natively owned: see Checkpoint.loadParameters
-            a.setRequiresGradient(tau.requiresGradient());
+            a.setRequiresGradient(logTau.requiresGradient());
         }
     }
 

@@ -14,7 +14,9 @@ import dev.umarvel.model.loss.ContrastiveLoss;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.recipe.DataOrder;
 import dev.umarvel.recipe.JobContext;
+import dev.umarvel.recipe.JobKind;
 import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.LearningCurve;
 import dev.umarvel.recipe.StageModel;
 import dev.umarvel.recipe.TrainingRun;
 import dev.umarvel.recipe.Validation;
@@ -70,7 +72,8 @@ public final class ContrastiveJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log(spec.kind() + ": " + source.size() + " examples, " + run.totalSteps() + " steps of "
                     + spec.hyper().batchSize() + (tasks != null ? " (one task per batch)" : "") + ", lr " + spec.hyper().learningRate());
-            boolean validates = Validation.attach(ctx, spec, stage, manager, run);
+            boolean validates = Validation.applies(ctx, spec);
+            LearningCurve.attach(ctx, spec, stage, manager, run, chanceLoss(spec));
             run.run(new TrainingRun.Step<Batch>() {
                 @Override
                 public Batch prepare(long step, List<Integer> indices) throws Exception {
@@ -116,6 +119,17 @@ public final class ContrastiveJob {
         }
     }
 
+    /** ln of the candidates each query's softmax runs over (both directions summed for the bidirectional loss). */
+    static double chanceLoss(JobSpec spec) {
+        int b = spec.hyper().batchSize();
+        int k = spec.kind() == JobKind.HARD_NEGATIVE ? spec.hyper().hardNegatives()
+                : spec.kind() == JobKind.CONTINUE_HARD ? spec.distill().listSize() - 1 : 0;
+        if (k > 0) {
+            return Math.log(spec.hyper().hardNegativesOnly() ? 1 + k : b + (double) b * k);
+        }
+        return (spec.hyper().bidirectionalLoss() ? 2 : 1) * Math.log(b);
+    }
+
     private static Source source(JobContext ctx, JobSpec spec, ImageLoader images) throws Exception {
         return switch (spec.kind()) {
             case TEXT_ALIGN, CROSS_MODAL -> pairs(Sources.pairs(ctx, spec), images);
@@ -145,6 +159,7 @@ public final class ContrastiveJob {
     private static Source instructed(TrainingSet set, ImageLoader images, Map<String, HardNegativeFile.Entry> mined, int k) {
         List<MbeirQuery> queries = mined == null ? set.queries()
                 : set.queries().stream().filter(q -> mined.containsKey(q.qid())).toList();
+        List<String> poolDids = set.pool().keySet().stream().sorted().toList();
         return new Source() {
             @Override
             public int size() {
@@ -165,15 +180,24 @@ public final class ContrastiveJob {
                 if (mined != null) {
                     List<String> dids = mined.get(q.qid()).hardNegatives();
                     for (int i = 0; i < k; i++) {
-                        // fewer mined than k: repeat the first, as the released code pads
-                        String did = dids.isEmpty() ? set.queries().get(random.nextInt(set.queries().size())).posCandList().get(0)
-                                : dids.get(i < dids.size() ? i : 0);
+                        // fewer mined than k: repeat the first, as the released code pads; none: a random candidate that is
+                        // not one of the query's positives
+                        String did = dids.isEmpty() ? randomNegative(q, poolDids, random) : dids.get(i < dids.size() ? i : 0);
                         hard.add(images.candidate(Side.of(set.pool().get(did))));
                     }
                 }
                 return new Example(query, positive, hard);
             }
         };
+    }
+
+    /** A random pool candidate that is not one of the query's positives (the pool holds more than them). */
+    static String randomNegative(MbeirQuery q, List<String> poolDids, Random random) {
+        String did;
+        do {
+            did = poolDids.get(random.nextInt(poolDids.size()));
+        } while (q.posCandList().contains(did) && poolDids.size() > q.posCandList().size());
+        return did;
     }
 
     /** Dataset and task of each query as one label: M-BEIR's tasks are (dataset, task id) pairs. */

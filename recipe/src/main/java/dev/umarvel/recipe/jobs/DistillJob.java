@@ -14,6 +14,7 @@ import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.recipe.DataOrder;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.LearningCurve;
 import dev.umarvel.recipe.StageModel;
 import dev.umarvel.recipe.TrainingRun;
 import dev.umarvel.recipe.Validation;
@@ -34,7 +35,7 @@ import java.util.Map;
 public final class DistillJob {
 
     /** Laid-out queries, their candidate lists (flattened) and the teacher scores. */
-    private record Lists(SequenceBatch queries, SequenceBatch candidates, float[] teacher, int size) {}
+    private record Lists(SequenceBatch queries, SequenceBatch candidates, float[] teacher, float[] padding, int size) {}
 
     private DistillJob() {}
 
@@ -51,24 +52,29 @@ public final class DistillJob {
             DataOrder order = new DataOrder(lists.size(), spec.hyper().batchSize(), spec.seed());
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             ctx.listener().log("DISTILL: " + lists.size() + " queries x " + size + " candidates, " + run.totalSteps() + " steps");
-            boolean validates = Validation.attach(ctx, spec, stage, manager, run);
+            boolean validates = Validation.applies(ctx, spec);
+            LearningCurve.attach(ctx, spec, stage, manager, run, Double.NaN); // a KL has no chance level to sit at
             run.run(new TrainingRun.Step<Lists>() {
                 @Override
                 public Lists prepare(long step, List<Integer> indices) throws Exception {
                     List<Item> queries = new ArrayList<>();
                     List<Item> candidates = new ArrayList<>();
                     float[] teacher = new float[indices.size() * size];
+                    float[] padding = new float[indices.size() * size];
                     int t = 0;
                     for (int i : indices) {
                         TeacherFile.Entry e = lists.get(i);
                         queries.add(images.query(e.instruction(), new Side(e.queryTxt(), e.queryImgPath())));
                         for (int j = 0; j < size; j++) {
-                            TeacherFile.Scored s = e.candidates().get(Math.min(j, e.candidates().size() - 1)); // short lists repeat their last
+                            // a short list is padded with its last candidate, masked out of both softmaxes
+                            TeacherFile.Scored s = e.candidates().get(Math.min(j, e.candidates().size() - 1));
                             candidates.add(images.candidate(Side.of(set.pool().get(s.did()))));
+                            padding[t] = j < e.candidates().size() ? 0 : DistillationLoss.PADDED;
                             teacher[t++] = s.teacher();
                         }
                     }
-                    return new Lists(builder.embedding(queries, true), builder.embedding(candidates, true), teacher, indices.size());
+                    return new Lists(builder.embedding(queries, true), builder.embedding(candidates, true), teacher, padding,
+                            indices.size());
                 }
 
                 @Override
@@ -79,7 +85,9 @@ public final class DistillJob {
                     NDArray ce = model.embed(ps, c.inputs(scope, config.attention(), config.imageSize()), c.readout(scope), true)
                             .reshape(new Shape(batch.size(), size, -1));
                     NDArray scores = scope.create(batch.teacher(), new Shape(batch.size(), size));
-                    return DistillationLoss.kl(qe, ce, scores, model.temperature().value(ps, qe, true));
+                    NDArray padding = scope.create(batch.padding(), new Shape(batch.size(), size));
+                    NDArray tau = model.temperature().value(ps, qe, true);
+                    return DistillationLoss.kl(qe, ce, scores, tau, tau, padding);
                 }
             });
             if (validates) {

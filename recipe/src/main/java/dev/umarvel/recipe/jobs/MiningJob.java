@@ -20,9 +20,12 @@ import java.util.Set;
 
 /**
  * MINE_HARD_NEGATIVES (u-marvel.md section 5): embed every training query and the training pool
- * with the stage-3 model, take each query's top n by exact search, drop labelled positives and
- * candidates above the similarity threshold (likely false negatives; no threshold reproduces the
- * released code), keep the first k.
+ * with the stage-3 model, take each query's top n by exact search, drop labelled positives and likely
+ * false negatives, keep the first k. A likely false negative scores above a fraction (0.95) of the
+ * query's own positive's score (positive-aware, as NV-Retriever's filter: a planted copy of the positive
+ * scores what the positive scores, however low) or, when set, above the paper's absolute threshold;
+ * neither reproduces the released code. When most of the lists are filtered away, the embeddings have
+ * likely collapsed, and the job says so.
  */
 public final class MiningJob {
 
@@ -38,6 +41,7 @@ public final class MiningJob {
             pool.sort(java.util.Comparator.comparing(MbeirCandidate::did)); // a stable order whatever the map's
             Matrix q = Embedding.queries(ctx, model, set, queries, images, spec.seed());
             Matrix c = Embedding.candidates(ctx, model, pool, images);
+            float[] positive = positiveScores(queries, pool, q, c);
             int threads = Runtime.getRuntime().availableProcessors();
             List<HardNegativeFile.Entry> entries = new ArrayList<>();
             long filtered = 0;
@@ -60,20 +64,27 @@ public final class MiningJob {
                         for (int x = 0; x < global.length; x++) {
                             global[x] = members.get(top.indices()[r][x]);
                         }
-                        filtered += add(entries, queries.get(g.getValue().get(r)), pool, global, top.scores()[r], mining);
+                        filtered += add(entries, queries.get(g.getValue().get(r)), pool, global, top.scores()[r], positive[g.getValue().get(r)], mining);
                     }
                 }
             } else {
                 ExactSearch.TopK top = ExactSearch.search(q, c, mining.topN(), threads);
                 for (int i = 0; i < queries.size(); i++) {
-                    filtered += add(entries, queries.get(i), pool, top.indices()[i], top.scores()[i], mining);
+                    filtered += add(entries, queries.get(i), pool, top.indices()[i], top.scores()[i], positive[i], mining);
                 }
             }
             Path out = ctx.output().resolve("hard_negatives.jsonl");
             HardNegativeFile.write(out, entries);
-            ctx.listener().log(String.format("mined %d queries: top %d, k %d, threshold %s, %d candidates filtered as likely false negatives",
-                    entries.size(), mining.topN(), mining.k(), mining.similarityThreshold() == null ? "none" : mining.similarityThreshold(),
-                    filtered));
+            long listed = entries.stream().mapToLong(e -> e.topDocs().size()).sum();
+            ctx.listener().log(String.format("mined %d queries: top %d, k %d, positive fraction %s, threshold %s, %d of %d listed "
+                    + "candidates filtered as likely false negatives", entries.size(), mining.topN(), mining.k(),
+                    mining.positiveFraction() > 0 ? mining.positiveFraction() : "off",
+                    mining.similarityThreshold() == null ? "none" : mining.similarityThreshold(), filtered, listed));
+            if (listed > 0 && filtered > listed / 2) {
+                ctx.listener().warning("false_negatives", String.format("%.1f %% of the top lists scored as likely false negatives: the embeddings have "
+                        + "probably collapsed (every candidate near the positive); the model this job mined with has not learned to "
+                        + "separate its candidates", 100.0 * filtered / listed));
+            }
             return out;
         }
     }
@@ -86,9 +97,45 @@ public final class MiningJob {
         return c.datasetId() + "/" + c.modality();
     }
 
-    /** Appends one query's entry; returns how many candidates the threshold filtered. */
+    /** Each query's best score among its labelled positives (the cosine of the positive it is closest to). */
+    private static float[] positiveScores(List<MbeirQuery> queries, List<MbeirCandidate> pool, Matrix q, Matrix c) {
+        Map<String, Integer> row = new java.util.HashMap<>();
+        for (int j = 0; j < pool.size(); j++) {
+            row.put(pool.get(j).did(), j);
+        }
+        float[] out = new float[queries.size()];
+        for (int i = 0; i < out.length; i++) {
+            float best = Float.NEGATIVE_INFINITY;
+            for (String did : queries.get(i).posCandList()) {
+                Integer j = row.get(did);
+                if (j != null) {
+                    float dot = 0;
+                    for (int d = 0; d < q.dim(); d++) {
+                        dot += q.data()[i * q.dim() + d] * c.data()[j * c.dim() + d];
+                    }
+                    best = Math.max(best, dot);
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    /** Whether a negative scoring {@code score} is likely another positive of a query whose positive scores {@code positive}. */
+    static boolean likelyFalseNegative(float score, float positive, JobSpec.Mining mining) {
+        if (mining.similarityThreshold() != null && score > mining.similarityThreshold()) {
+            return true;
+        }
+        if (mining.positiveFraction() <= 0 || positive == Float.NEGATIVE_INFINITY) {
+            return false;
+        }
+        // a fraction of a negative score would be above it: then only what beats the positive itself is dropped
+        return score > (positive > 0 ? mining.positiveFraction() * positive : positive);
+    }
+
+    /** Appends one query's entry; returns how many candidates were filtered as likely false negatives. */
     private static int add(List<HardNegativeFile.Entry> entries, MbeirQuery q, List<MbeirCandidate> pool, int[] top, float[] scores,
-            JobSpec.Mining mining) {
+            float positive, JobSpec.Mining mining) {
         Set<String> positives = new HashSet<>(q.posCandList());
         List<String> topDocs = new ArrayList<>();
         List<Float> topScores = new ArrayList<>();
@@ -101,7 +148,7 @@ public final class MiningJob {
             if (positives.contains(did)) {
                 continue;
             }
-            if (mining.similarityThreshold() != null && scores[r] > mining.similarityThreshold()) {
+            if (likelyFalseNegative(scores[r], positive, mining)) {
                 dropped.add(did);
                 continue;
             }

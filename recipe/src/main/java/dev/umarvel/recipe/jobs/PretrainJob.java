@@ -15,6 +15,7 @@ import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.recipe.DataOrder;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.LearningCurve;
 import dev.umarvel.recipe.StageModel;
 import dev.umarvel.recipe.TrainingRun;
 import dev.umarvel.recipe.data.ImageLoader;
@@ -47,6 +48,7 @@ public final class PretrainJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, null);
             ctx.listener().log("PRETRAIN: " + corpus.size() + " sequences (captions with images, texts), vocabulary "
                     + stage.tokenizer().vocabSize() + ", " + run.totalSteps() + " steps");
+            LearningCurve.attach(ctx, spec, null, manager, run, Double.NaN); // the loss alone: a language model has no chance level to warn at
             run.run(new TrainingRun.Step<SequenceBatch>() {
                 @Override
                 public SequenceBatch prepare(long step, List<Integer> indices) {

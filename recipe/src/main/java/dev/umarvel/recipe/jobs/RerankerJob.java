@@ -16,6 +16,7 @@ import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.recipe.DataOrder;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.LearningCurve;
 import dev.umarvel.recipe.StageModel;
 import dev.umarvel.recipe.TrainingRun;
 import dev.umarvel.recipe.data.HardNegativeFile;
@@ -31,7 +32,8 @@ import java.util.Random;
 /**
  * RERANKER (u-marvel.md section 6): a causal model answers "Yes" or "No" to
  * "does the candidate meet the query?"; next-token cross-entropy on the answer only. Each query
- * gives one positive pair and one negative drawn from its mined top list (labelled positives excluded).
+ * gives one positive pair and one negative drawn from its mined top list (labelled positives and the
+ * likely false negatives mining filtered excluded).
  */
 public final class RerankerJob {
 
@@ -58,6 +60,7 @@ public final class RerankerJob {
             int no = stage.tokenizer().no;
             ctx.listener().log("RERANKER: " + queries.size() + " queries, 2 pairs each, " + run.totalSteps() + " steps"
                     + (mined.isEmpty() ? " (no mined lists: negatives drawn from the whole pool)" : ""));
+            LearningCurve.attach(ctx, spec, null, manager, run, Math.log(2)); // "Yes" or "No" at even odds
             run.run(new TrainingRun.Step<Pairs>() {
                 @Override
                 public Pairs prepare(long step, List<Integer> indices) throws Exception {
@@ -88,18 +91,19 @@ public final class RerankerJob {
         }
     }
 
-    /** A random candidate of the query's retrieved top list that is not a labelled positive; a random pool candidate otherwise. */
-    private static MbeirCandidate negative(MbeirQuery q, HardNegativeFile.Entry entry, List<String> allDids, TrainingSet set, Random r) {
+    /**
+     * A random candidate of the query's retrieved top list that is neither a labelled positive nor filtered by mining as a
+     * likely false negative (a planted copy of the positive must not be taught as "No"); a random pool candidate otherwise.
+     */
+    static MbeirCandidate negative(MbeirQuery q, HardNegativeFile.Entry entry, List<String> allDids, TrainingSet set, Random r) {
         if (entry != null) {
-            List<String> options = entry.topDocs().stream().filter(d -> !q.posCandList().contains(d)).toList();
+            java.util.Set<String> excluded = new java.util.HashSet<>(q.posCandList());
+            excluded.addAll(entry.filteredFalseNegatives());
+            List<String> options = entry.topDocs().stream().filter(d -> !excluded.contains(d)).toList();
             if (!options.isEmpty()) {
                 return set.pool().get(options.get(r.nextInt(options.size())));
             }
         }
-        String did;
-        do {
-            did = allDids.get(r.nextInt(allDids.size()));
-        } while (q.posCandList().contains(did) && allDids.size() > q.posCandList().size());
-        return set.pool().get(did);
+        return set.pool().get(ContrastiveJob.randomNegative(q, allDids, r));
     }
 }

@@ -1,0 +1,72 @@
+package dev.umarvel.recipe.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.umarvel.mbeir.MbeirCandidate;
+import dev.umarvel.mbeir.MbeirQuery;
+import dev.umarvel.mbeir.Modality;
+import dev.umarvel.mbeir.TrainingSet;
+import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.data.HardNegativeFile;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** What may be drawn as a negative: never a positive, never what mining judged a likely false negative. */
+class NegativesTest {
+
+    static final MbeirQuery QUERY = new MbeirQuery("0:1", "a red star", null, Modality.TEXT, null, List.of("0:1"), List.of(), 0, null);
+
+    static TrainingSet pool(int size) {
+        Map<String, MbeirCandidate> pool = new LinkedHashMap<>();
+        for (int i = 1; i <= size; i++) {
+            pool.put("0:" + i, new MbeirCandidate("0:" + i, "text " + i, null, Modality.TEXT, null, null));
+        }
+        return new TrainingSet(List.of(QUERY), pool, null);
+    }
+
+    @Test
+    void aCopyOfAPositiveThatScoresLowIsStillCaughtByThePositiveAwareRule() {
+        JobSpec.Mining paper = new JobSpec.Mining(100, 5, 0.95, false, 0);
+        JobSpec.Mining aware = JobSpec.Mining.defaults();
+        // an early model: the positive scores 0.40, its planted copy the same; the paper's absolute 0.95 keeps the copy
+        assertFalse(MiningJob.likelyFalseNegative(0.40f, 0.40f, paper));
+        assertTrue(MiningJob.likelyFalseNegative(0.40f, 0.40f, aware));
+        assertTrue(MiningJob.likelyFalseNegative(0.39f, 0.40f, aware), "within 5 % of the positive");
+        assertFalse(MiningJob.likelyFalseNegative(0.37f, 0.40f, aware), "a real hard negative, 7.5 % below");
+        // a positive below zero: only what beats the positive itself
+        assertTrue(MiningJob.likelyFalseNegative(-0.1f, -0.2f, aware));
+        assertFalse(MiningJob.likelyFalseNegative(-0.25f, -0.2f, aware));
+        // off, as the released code
+        assertFalse(MiningJob.likelyFalseNegative(0.99f, 0.40f, new JobSpec.Mining(100, 5, null, false, 0)));
+    }
+
+    @Test
+    void theRerankersNoIsNeverAPositiveNorAFilteredCandidate() {
+        TrainingSet set = pool(6);
+        // the top list: the positive, its planted copy (filtered by mining), then real negatives
+        HardNegativeFile.Entry entry = new HardNegativeFile.Entry("0:1", List.of("0:1"), List.of("0:1", "0:2", "0:3", "0:4"),
+                List.of(0.9f, 0.9f, 0.5f, 0.4f), List.of("0:3", "0:4"), List.of("0:2"));
+        Set<String> drawn = new HashSet<>();
+        Random r = new Random(1);
+        for (int i = 0; i < 200; i++) {
+            drawn.add(RerankerJob.negative(QUERY, entry, List.copyOf(set.pool().keySet()), set, r).did());
+        }
+        assertEquals(Set.of("0:3", "0:4"), drawn);
+    }
+
+    @Test
+    void aRandomNegativeIsNeverThePositive() {
+        List<String> dids = List.of("0:1", "0:2");
+        Random r = new Random(3);
+        for (int i = 0; i < 200; i++) {
+            assertEquals("0:2", ContrastiveJob.randomNegative(QUERY, dids, r));
+        }
+    }
+}
