@@ -60,9 +60,11 @@ final class ServiceEvaluation {
             stub.describeCollection(DescribeCollectionRequest.newBuilder().setName(s.collection()).build()); // NOT_FOUND early
             List<EvaluationResult> results = new ArrayList<>();
             Map<String, ServiceRetriever.Latencies> latencies = new LinkedHashMap<>();
+            // each task's test pool is labelled with the task's name (ImportPool's default), so the global pool is their union
+            List<String> globalPools = layout.tasks(s.split()).stream().map(EvalTask::name).toList();
             for (SearchMode mode : s.modes()) {
                 String label = label(mode) + (s.tag().isEmpty() ? "" : ", " + s.tag());
-                try (ServiceRetriever retriever = new ServiceRetriever(stub, s.collection(), s.data(), mode, s.recallK(), s.concurrency());
+                try (ServiceRetriever retriever = new ServiceRetriever(stub, s.collection(), s.data(), globalPools, mode, s.recallK(), s.concurrency());
                         Progress bar = new Progress(label, s.tasks().size())) {
                     results.add(Evaluator.evaluate(label, layout, retriever,
                             new Evaluator.Options(s.split(), s.global(), s.tasks(), 42, s.queriesPerTask()), bar.steps()));

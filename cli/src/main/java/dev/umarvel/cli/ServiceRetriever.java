@@ -47,11 +47,13 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
     private final SearchMode mode;
     private final int recallK;
     private final ExecutorService pool;
+    private final List<String> globalPools;
     final Latencies latencies = new Latencies();
 
     /** {@code dataDir}: the dataset's directory relative to the orchestrator's store (image paths are resolved against it). */
-    ServiceRetriever(RetrievalGrpc.RetrievalBlockingStub stub, String collection, String dataDir, SearchMode mode, int recallK,
-            int concurrency) {
+    ServiceRetriever(RetrievalGrpc.RetrievalBlockingStub stub, String collection, String dataDir, List<String> globalPools,
+            SearchMode mode, int recallK, int concurrency) {
+        this.globalPools = globalPools;
         this.stub = stub;
         this.collection = collection;
         this.dataDir = dataDir;
@@ -66,9 +68,9 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
         for (QueryInput q : queries) {
             SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(collection).setQuery(query(q)).setTopK(k).setMode(mode)
                     .setRecallK(Math.max(k, recallK));
-            if (scope == Scope.LOCAL) {
-                r.setFilter(SearchFilter.newBuilder().addPools(task.name()));
-            }
+            // the global scope is the evaluator's: the union of the split's local pools, not the whole collection (which may
+            // also hold the training pool Distill recalls its teacher lists from)
+            r.setFilter(scope == Scope.LOCAL ? SearchFilter.newBuilder().addPools(task.name()) : SearchFilter.newBuilder().addAllPools(globalPools));
             SearchRequest request = r.build();
             answers.add(pool.submit(() -> {
                 long start = System.nanoTime();

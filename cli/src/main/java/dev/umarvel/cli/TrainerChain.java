@@ -8,7 +8,6 @@ import dev.umarvel.api.v1.JobEvent;
 import dev.umarvel.api.v1.JobKind;
 import dev.umarvel.api.v1.JobSpec;
 import dev.umarvel.api.v1.JobState;
-import dev.umarvel.api.v1.MiningOptions;
 import dev.umarvel.api.v1.StartJobRequest;
 import dev.umarvel.api.v1.TrainerGrpc;
 import dev.umarvel.api.v1.WatchJobRequest;
@@ -41,17 +40,25 @@ final class TrainerChain {
         this.seed = seed;
     }
 
-    /** Stage 0 to the hard-negative stage and the reranker: {retriever, reranker} checkpoints, store-relative. */
+    /**
+     * Stage 0 to the hard-negative stage and the reranker: {retriever, reranker} checkpoints, store-relative. Steps follow
+     * the instruction stage's {@code s}: the stages a from-scratch model learns the tasks in (instruction, hard negatives,
+     * reranker) get most of them (docs/training.md).
+     */
     String[] recipe(long s) {
-        String pre = job("pretrain", JobKind.JOB_KIND_PRETRAIN, "", s, b -> b);
-        String text = job("text", JobKind.JOB_KIND_TEXT_ALIGN, pre, s / 2, b -> b);
-        String cross = job("cross-modal", JobKind.JOB_KIND_CROSS_MODAL, text, s / 2, b -> b);
+        String pre = job("pretrain", JobKind.JOB_KIND_PRETRAIN, "", s / 4, b -> b);
+        String text = job("text", JobKind.JOB_KIND_TEXT_ALIGN, pre, s / 8, b -> b);
+        String cross = job("cross-modal", JobKind.JOB_KIND_CROSS_MODAL, text, s / 4, b -> b);
         String instruction = job("instruction", JobKind.JOB_KIND_INSTRUCTION, cross, s, b -> b);
-        String mined = job("mine", JobKind.JOB_KIND_MINE_HARD_NEGATIVES, instruction, 1,
-                b -> b.setMining(MiningOptions.newBuilder().setSimilarityThreshold(0.95)));
-        String retriever = job("hard-negatives", JobKind.JOB_KIND_HARD_NEGATIVE, instruction, Math.max(1, s / 6),
-                b -> b.setData(b.getData().toBuilder().setHardNegatives(mined)));
-        String reranker = job("reranker", JobKind.JOB_KIND_RERANKER, pre, Math.max(1, s / 3),
+        String mined = job("mine", JobKind.JOB_KIND_MINE_HARD_NEGATIVES, instruction, 1, b -> b);
+        // mixed batches again after the one-task batches of the instruction stage: what the global pool needs (tiny: 100 of
+        // them gave 7.0 global recall, 200 gave 8.6); 2 hard negatives a query keep a small-preset step near a second
+        String retriever = job("hard-negatives", JobKind.JOB_KIND_HARD_NEGATIVE, instruction, Math.max(1, s / 2),
+                b -> b.setData(b.getData().toBuilder().setHardNegatives(mined))
+                        .setHyper(b.getHyper().toBuilder().setHardNegativesPerQuery(2)));
+        // tiny has 384 training queries: its reranker needs as many steps as the instruction stage to get below ln 2; small's
+        // is below it (0.55) within 100 steps, and a step of it (64 queries, 2 causal pairs each) costs 2.5 s on 2 cores
+        String reranker = job("reranker", JobKind.JOB_KIND_RERANKER, pre, Math.max(1, preset.equals("tiny") ? s : s / 6),
                 b -> b.setInitFromBase(true).setData(b.getData().toBuilder().setHardNegatives(mined)));
         return new String[] {retriever, reranker};
     }

@@ -39,6 +39,36 @@ class QuickstartEndToEndTest {
         throw new AssertionError("no mode " + label + " in " + report);
     }
 
+    static <T> List<T> iterable(java.util.Iterator<T> it) {
+        List<T> out = new java.util.ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
+    }
+
+    /**
+     * Every training stage of the quickstart learned: its last learning-curve point is well below the loss of a model that
+     * learned nothing (a contrastive stage at its chance level ln(candidates), the reranker at ln 2), and its checkpoint's
+     * weights differ from the checkpoint it started from.
+     */
+    static void stagesLearned(Path store) throws Exception {
+        for (String stage : List.of("text", "cross-modal", "instruction", "hard-negatives", "reranker")) {
+            Path job = store.resolve("jobs/qs-tiny-s400-" + stage);
+            List<dev.umarvel.recipe.JobListener.CurvePoint> curve = dev.umarvel.recipe.LearningCurve.read(job.resolve("curve.json"));
+            assertFalse(curve.isEmpty(), stage + " has a learning curve");
+            var last = curve.get(curve.size() - 1);
+            // contrastive stages well below chance; the reranker's yes/no answer below even odds
+            double bound = stage.equals("reranker") ? last.chanceLoss() : 0.9 * last.chanceLoss();
+            assertTrue(last.loss() < bound, stage + " ended at loss " + last.loss() + ", chance " + last.chanceLoss());
+            if (!stage.equals("reranker")) {
+                assertTrue(Double.isFinite(last.valRecall()), stage + " measured validation recall");
+            }
+            JsonNode manifest = Json.MAPPER.readTree(job.resolve("final/manifest.json").toFile());
+            Path parent = store.resolve(manifest.get("parent").asText());
+            assertFalse(java.util.Arrays.equals(Files.readAllBytes(job.resolve("final/parameters.bin")),
+                    Files.readAllBytes(parent.resolve("parameters.bin"))), stage + "'s weights equal those it started from");
+        }
+    }
+
     @Test
     void theWholeLoopImprovesRecallAndSwapsWithoutAFailedSearch() throws Exception {
         Path report = store.resolve("report");
@@ -50,12 +80,18 @@ class QuickstartEndToEndTest {
         JsonNode singleBefore = mode(r, "single via service, before distillation");
         JsonNode cascadeBefore = mode(r, "cascade via service, before distillation");
         JsonNode singleAfter = mode(r, "single via service, after distillation");
-        // in the global pool: on tiny local pools (50 to 90 candidates) mean pooling over random token vectors already
-        // matches words well, and the untrained model's local recall is as high as the trained one's (measured: 14.8 vs 11.7)
-        double untrained = r.get("untrained").get("mean_global").asDouble();
-        assertTrue(singleBefore.get("mean_global").asDouble() > untrained, "trained " + singleBefore + " vs untrained " + untrained);
-        assertTrue(singleAfter.get("mean_global").asDouble() > untrained, "distilled " + singleAfter + " vs untrained " + untrained);
-        assertTrue(sum(cascadeBefore) > sum(singleBefore), "cascade " + sum(cascadeBefore) + " vs single " + sum(singleBefore));
+        // quality gates: what breaks when learning breaks. The trained model above the untrained one in the local pools
+        // (measured 17.6 against 12.9 on this tiny run; both deterministic), the distilled one too, and the cascade not below
+        // the single model. The tiny test split (256 queries) puts the binomial noise of a mean near 3 points: see
+        // docs/training.md for the figures on small
+        double untrained = r.get("untrained").get("mean_local").asDouble();
+        assertTrue(singleBefore.get("mean_local").asDouble() > untrained, "trained " + singleBefore + " vs untrained " + untrained);
+        assertTrue(singleAfter.get("mean_local").asDouble() > untrained, "distilled " + singleAfter + " vs untrained " + untrained);
+        assertTrue(sum(cascadeBefore) >= sum(singleBefore), "cascade " + sum(cascadeBefore) + " vs single " + sum(singleBefore));
+        JsonNode baselines = r.get("baselines");
+        assertEquals(List.of("chance", "BM25 (text)", "raw pixels (image)", "best untrained"), List.copyOf(iterable(baselines.fieldNames())));
+        assertTrue(singleBefore.get("mean_local").asDouble() > baselines.get("chance").get("mean_local").asDouble(), "above chance");
+        stagesLearned(store);
 
         JsonNode canary = r.get("canary");
         assertEquals(0, canary.get("failed").asInt(), "searches failed while distilling: " + canary.get("first_failure").asText());

@@ -43,6 +43,19 @@ class LossesTest {
         return manager.create(flat, new Shape(rows.length, rows[0].length));
     }
 
+    /** (B, L, 2) lists as one row-major array. */
+    private static float[] flat(float[][][] lists) {
+        float[] out = new float[lists.length * lists[0].length * 2];
+        int k = 0;
+        for (float[][] list : lists) {
+            for (float[] v : list) {
+                out[k++] = v[0];
+                out[k++] = v[1];
+            }
+        }
+        return out;
+    }
+
     private NDArray tau(float value) {
         return manager.create(new float[] {value});
     }
@@ -156,14 +169,7 @@ class LossesTest {
                 expected += Math.exp(logPt) * (logPt - logPs);
             }
         }
-        float[] flat = new float[12];
-        int k = 0;
-        for (float[][] list : c) {
-            for (float[] v : list) {
-                flat[k++] = v[0];
-                flat[k++] = v[1];
-            }
-        }
+        float[] flat = flat(c);
         float loss = DistillationLoss.kl(array(q), manager.create(flat, new Shape(2, 3, 2)), array(teacher), tau(TAU)).getFloat();
         assertEquals(expected / 2, loss, 1e-5);
     }
@@ -189,14 +195,7 @@ class LossesTest {
                 expected += Math.exp(logPt) * (logPt + nll(s, j));
             }
         }
-        float[] flat = new float[12];
-        int k = 0;
-        for (float[][] list : c) {
-            for (float[] v : list) {
-                flat[k++] = v[0];
-                flat[k++] = v[1];
-            }
-        }
+        float[] flat = flat(c);
         NDArray padding = array(new float[][] {{0, 0, 0}, {0, 0, DistillationLoss.PADDED}});
         float loss = DistillationLoss.kl(array(q), manager.create(flat, new Shape(2, 3, 2)), array(teacher), tau(TAU), tau(TAU), padding)
                 .getFloat();

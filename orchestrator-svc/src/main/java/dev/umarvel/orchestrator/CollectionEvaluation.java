@@ -24,7 +24,7 @@ import java.util.function.Consumer;
 /**
  * M-BEIR Recall of a collection as its users get it: each validation query searched in SINGLE mode
  * through the orchestrator's own search path (the collection's model, its HNSW index), the local
- * scope filtered on the task's pool label, the global scope the whole collection.
+ * scope filtered on the task's pool label, the global scope on the split's pool labels (the evaluator's global pool).
  */
 final class CollectionEvaluation {
 
@@ -33,14 +33,16 @@ final class CollectionEvaluation {
     /** @param dataDir the dataset's store-relative directory (query images are sent by store path) */
     static EvaluationSummary run(Searcher searcher, Searcher.Target target, MbeirLayout layout, String dataDir, String split,
             int queriesPerTask, String label, Consumer<String> progress) throws Exception {
+        // the global scope is the evaluator's global pool, the union of the split's local pools: not the whole collection,
+        // which may also hold the training pool (Distill's teacher pool) and other splits' pools
+        SearchFilter global = SearchFilter.newBuilder().addAllPools(layout.tasks(split).stream().map(t -> poolLabel(layout, t, split)).toList())
+                .build();
         Retriever retriever = (task, queries, scope, k) -> {
             List<List<String>> ranked = new ArrayList<>(queries.size());
             for (QueryInput q : queries) {
                 SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(target.record().name()).setQuery(query(q, dataDir))
                         .setTopK(k).setMode(SearchMode.SEARCH_MODE_SINGLE);
-                if (scope == Retriever.Scope.LOCAL) {
-                    r.setFilter(SearchFilter.newBuilder().addPools(poolLabel(layout, task, split)));
-                }
+                r.setFilter(scope == Retriever.Scope.LOCAL ? SearchFilter.newBuilder().addPools(poolLabel(layout, task, split)).build() : global);
                 ranked.add(searcher.search(r.build(), target).getHitsList().stream().map(Hit::getDid).toList());
             }
             return ranked;

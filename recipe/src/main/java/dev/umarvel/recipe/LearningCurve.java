@@ -75,7 +75,7 @@ public final class LearningCurve {
         }
         ValidationProbe probe = null;
         Inference inference = null;
-        if (stage != null && !spec.data().skipValidation()) {
+        if (stage != null) { // cheap enough for every run: skip_validation skips the whole split's validation at the end only
             probe = ValidationProbe.load(new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())), PROBE_QUERIES,
                     PROBE_POOL);
             inference = probe == null ? null : new Inference(stage.model(), stage.tokenizer(), manager);
@@ -111,17 +111,29 @@ public final class LearningCurve {
         write();
     }
 
-    private void warn(JobListener.CurvePoint p) {
-        if (p.step() < WARM * totalSteps) {
-            return;
+    /** What a point says is wrong: "chance_loss", "collapse", both or neither (nothing during warm-up). */
+    static List<String> problems(JobListener.CurvePoint p, long totalSteps) {
+        List<String> out = new ArrayList<>();
+        if (p.step() >= WARM * totalSteps) {
+            if (p.loss() >= AT_CHANCE * p.chanceLoss()) {
+                out.add("chance_loss");
+            }
+            if (p.meanPairwiseCosine() > COLLAPSED) {
+                out.add("collapse");
+            }
         }
-        if (p.loss() >= AT_CHANCE * p.chanceLoss() && warned.add("chance_loss")) {
+        return out;
+    }
+
+    private void warn(JobListener.CurvePoint p) {
+        List<String> problems = problems(p, totalSteps);
+        if (problems.contains("chance_loss") && warned.add("chance_loss")) {
             ctx.listener().warning("chance_loss", String.format(Locale.ROOT, "the loss is %.4f at step %d of %d, at its chance level "
                     + "%.4f (ln of the candidates per query): the model is not learning to tell its candidates apart; look at the "
                     + "learning rate, the trainable set (TRAINABLE_FULL for a model that is not pretrained) and --overfit-batch",
                     p.loss(), p.step(), totalSteps, p.chanceLoss()));
         }
-        if (p.meanPairwiseCosine() > COLLAPSED && warned.add("collapse")) {
+        if (problems.contains("collapse") && warned.add("collapse")) {
             ctx.listener().warning("collapse", String.format(Locale.ROOT, "the embeddings have collapsed at step %d of %d: a fixed sample "
                     + "of validation candidates has a mean pairwise cosine of %.3f (above %.1f), so every candidate is near every "
                     + "other; recall and mined hard negatives will be noise", p.step(), totalSteps, p.meanPairwiseCosine(), COLLAPSED));

@@ -81,9 +81,9 @@ public final class MiningJob {
                     mining.positiveFraction() > 0 ? mining.positiveFraction() : "off",
                     mining.similarityThreshold() == null ? "none" : mining.similarityThreshold(), filtered, listed));
             if (listed > 0 && filtered > listed / 2) {
-                ctx.listener().warning("false_negatives", String.format("%.1f %% of the top lists scored as likely false negatives: the embeddings have "
-                        + "probably collapsed (every candidate near the positive); the model this job mined with has not learned to "
-                        + "separate its candidates", 100.0 * filtered / listed));
+                ctx.listener().warning("false_negatives", String.format("%.1f %% of the top lists scored as likely false negatives: the model this "
+                        + "job mined with ranks most candidates near or above each query's own positive, so it has not learned to separate "
+                        + "them (or its embeddings collapsed); the hard negatives left are few", 100.0 * filtered / listed));
             }
             return out;
         }
