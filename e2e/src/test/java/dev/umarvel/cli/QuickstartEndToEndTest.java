@@ -26,6 +26,16 @@ class QuickstartEndToEndTest {
     @TempDir
     Path store;
 
+    /** Test queries of the tiny split: 16 per task, 16 tasks. */
+    static final int TINY_TEST_QUERIES = 256;
+
+    /** Standard error, in points, of the difference of two mean recalls (in points) over n queries each. */
+    static double differenceNoise(double a, double b, int n) {
+        double pa = a / 100;
+        double pb = b / 100;
+        return 100 * Math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n);
+    }
+
     static double sum(JsonNode mode) {
         return mode.get("mean_local").asDouble() + mode.get("mean_global").asDouble();
     }
@@ -80,13 +90,19 @@ class QuickstartEndToEndTest {
         JsonNode singleBefore = mode(r, "single via service, before distillation");
         JsonNode cascadeBefore = mode(r, "cascade via service, before distillation");
         JsonNode singleAfter = mode(r, "single via service, after distillation");
-        // quality gates: what breaks when learning breaks. The trained model above the untrained one in the local pools
-        // (measured 17.6 against 12.9 on this tiny run; both deterministic), the distilled one too, and the cascade not below
-        // the single model. The tiny test split (256 queries) puts the binomial noise of a mean near 3 points: see
-        // docs/training.md for the figures on small
-        double untrained = r.get("untrained").get("mean_local").asDouble();
-        assertTrue(singleBefore.get("mean_local").asDouble() > untrained, "trained " + singleBefore + " vs untrained " + untrained);
-        assertTrue(singleAfter.get("mean_local").asDouble() > untrained, "distilled " + singleAfter + " vs untrained " + untrained);
+        // quality gates: what breaks when learning breaks. The trained and the distilled model above the untrained one by more
+        // than twice the binomial standard error of the difference, on local and global pools (measured 38.7 / 18.4 against
+        // 16.0 / 4.3 on this tiny run, a difference of 22.7 / 14.1 against a noise of 3.8 / 2.7; docs/benchmarks.md), and the
+        // cascade not below the single model
+        JsonNode untrained = r.get("untrained");
+        for (JsonNode trained : List.of(singleBefore, singleAfter)) {
+            for (String pool : List.of("mean_local", "mean_global")) {
+                double a = trained.get(pool).asDouble();
+                double b = untrained.get(pool).asDouble();
+                assertTrue(a - b > 2 * differenceNoise(a, b, TINY_TEST_QUERIES), trained.get("label").asText() + " " + pool + " "
+                        + a + " is not beyond the noise above the untrained model's " + b);
+            }
+        }
         assertTrue(sum(cascadeBefore) >= sum(singleBefore), "cascade " + sum(cascadeBefore) + " vs single " + sum(singleBefore));
         JsonNode baselines = r.get("baselines");
         assertEquals(List.of("chance", "BM25 (text)", "raw pixels (image)", "best untrained"), List.copyOf(iterable(baselines.fieldNames())));

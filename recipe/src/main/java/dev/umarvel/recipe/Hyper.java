@@ -58,13 +58,17 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
     }
 
     /** Learning rates for training every weight of a from-scratch model, measured on M-BEIR-synth (docs/training.md). */
-    static double fullLearningRate(JobKind kind) {
+    static double fullLearningRate(JobKind kind, String preset) {
         return switch (kind) {
             // measured on M-BEIR-synth small: pre-training at 1e-3 for 300 steps or more leaves a model whose
             // stage 3 stays at chance on within-task negatives (loss 4.16 at batch 64); 3e-4 lets it learn (0.15)
             case PRETRAIN -> 3e-4;
             // tiny, instruction stage with task batches: 1e-3 reached 28.9 validation recall, 3e-3 collapsed (18.8)
-            case TEXT_ALIGN, CROSS_MODAL, INSTRUCTION -> 1e-3;
+            case TEXT_ALIGN, CROSS_MODAL -> 1e-3;
+            // small, after 150 cross-modal steps: at 1e-3 the one-task batches collapse the embeddings in the first 75 steps
+            // (mean pairwise cosine 0.18 -> 0.999) and the loss stays at chance for 600; at 3e-4, 0.6-0.8 and the probe's
+            // recall 15-18 after 100 steps. Tiny learns at 1e-3 (28.9 validation recall after 400 steps; 3e-3 collapsed).
+            case INSTRUCTION -> "tiny".equals(preset) ? 1e-3 : 3e-4;
             // tiny, 100 hard-negative steps: 24.6 / 7.0 test recall at 1e-3, 21.5 / 6.3 at 3e-4; the reranker's loss
             // stayed at 4.2 after 150 steps at 3e-4 and reached 1.2 at 1e-3
             case HARD_NEGATIVE, RERANKER -> 1e-3;
@@ -79,7 +83,7 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         LrScaling scaling = o.lrScaling() != null ? o.lrScaling() : LrScaling.SQRT;
         Trainable trainable = o.trainable() != null ? o.trainable() : pretrained(preset) ? Trainable.LORA : Trainable.FULL;
         double base = o.learningRate() != null ? o.learningRate()
-                : trainable == Trainable.LORA ? paperLearningRate(kind) : fullLearningRate(kind);
+                : trainable == Trainable.LORA ? paperLearningRate(kind) : fullLearningRate(kind, preset);
         double ratio = (double) batch / reference;
         double lr = switch (scaling) {
             case SQRT -> base * Math.sqrt(ratio);

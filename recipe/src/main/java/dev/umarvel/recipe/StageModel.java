@@ -14,6 +14,7 @@ import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.model.text.TextTokenizer;
 import dev.umarvel.model.text.VocabularyBuilder;
 import dev.umarvel.recipe.data.PairFile;
+import dev.umarvel.recipe.data.PixelStatistics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,9 @@ public final class StageModel implements AutoCloseable {
             tokenizer = TextTokenizer.load(tokenizerFile);
             model = new Mllm(adjust(ModelConfig.preset(spec.preset()).withVocabSize(tokenizer.vocabSize()), spec));
             model.initialize(manager);
+            PixelStatistics pixels = PixelStatistics.measure(
+                    new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())), model.config().imageSize());
+            model.setPixelStatistics(pixels.mean(), pixels.std());
         } else {
             Path init = ctx.resolve("init_checkpoint", spec.initCheckpoint());
             Checkpoint.Loaded loaded = Checkpoint.load(init, manager, c -> adjust(c, spec));

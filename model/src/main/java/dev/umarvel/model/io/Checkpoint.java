@@ -181,6 +181,9 @@ public final class Checkpoint {
         List<String> missing = new ArrayList<>();
         for (Pair<String, Parameter> p : model.getParameters()) {
             Tensor t = tensors.remove(p.getKey());
+            if (t == null && Mllm.isPixelStatistic(p.getKey())) {
+                continue; // written before the vision tower standardised its input: identity statistics, as trained
+            }
             if (t == null) {
                 missing.add(p.getKey());
                 continue;

@@ -104,6 +104,28 @@ public final class Mllm extends ConfiguredBlock {
         return language.logits(ps, hidden, training);
     }
 
+    /**
+     * Sets the vision tower's channel statistics (mean and standard deviation of each of R, G, B over
+     * the training images, on the decoder's [-1, 1] scale). A model made without them uses 0 and 1.
+     */
+    public void setPixelStatistics(float[] mean, float[] std) {
+        if (mean.length != 3 || std.length != 3) {
+            throw new IllegalArgumentException("pixel statistics: 3 channels each, got " + mean.length + " and " + std.length);
+        }
+        for (float s : std) {
+            if (!(s > 0) || !Float.isFinite(s)) {
+                throw new IllegalArgumentException("pixel statistics: standard deviations must be positive, got "
+                        + java.util.Arrays.toString(std));
+            }
+        }
+        vision.setPixelStatistics(mean, std);
+    }
+
+    /** Whether a parameter is one of the vision tower's fixed channel statistics (never trained). */
+    public static boolean isPixelStatistic(String parameterName) {
+        return parameterName.endsWith(VisionTower.PIXEL_MEAN) || parameterName.endsWith(VisionTower.PIXEL_STD);
+    }
+
     /** Attaches a LoRA adapter to every linear layer of the language model; seeds differ per layer. */
     public void attachLora(NDManager manager, int rank, float alpha, float dropout, long seed) {
         List<LoraLinear> linears = language.linears();
@@ -140,7 +162,8 @@ public final class Mllm extends ConfiguredBlock {
         boolean adapters = part == Part.LANGUAGE && hasLora();
         for (Pair<String, Parameter> p : block.getParameters()) {
             boolean isAdapter = p.getValue().getName().startsWith("lora_");
-            p.getValue().freeze(!(trainable && (!adapters || isAdapter)));
+            boolean fixed = isPixelStatistic(p.getValue().getName());
+            p.getValue().freeze(fixed || !(trainable && (!adapters || isAdapter)));
         }
     }
 
