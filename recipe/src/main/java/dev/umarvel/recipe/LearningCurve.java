@@ -31,7 +31,7 @@ public final class LearningCurve {
     public static final int DEFAULT_POINTS = 8;
     static final int MIN_GAP = 25;
     /** Validation queries per task, and other candidates per task beside their positives, in the probe. */
-    static final int PROBE_QUERIES = 20;
+    public static final int PROBE_QUERIES = 20;
     static final int PROBE_POOL = 100;
     /** Mean pairwise cosine above which the embeddings count as collapsed. */
     static final double COLLAPSED = 0.9;
