@@ -1,5 +1,6 @@
 package dev.umarvel.recipe;
 
+import dev.umarvel.mbeir.MbeirLayout;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -20,6 +21,11 @@ public record JobContext(Path store, Path output, JobListener listener, BooleanS
      * A store-relative path made absolute; absolute paths, ".." escapes and symbolic links out of the
      * store are refused with the field's name.
      */
+    /** The dataset a job reads (its field: data.dataset_dir), confined to the store. */
+    public MbeirLayout dataset(JobSpec spec) {
+        return new MbeirLayout(resolve("data.dataset_dir", spec.data().datasetDir()));
+    }
+
     public Path resolve(String field, String relative) {
         return confine(store, field, relative);
     }

@@ -36,7 +36,7 @@ public final class Jobs {
         if (spec.data().datasetDir().isEmpty()) {
             throw new InvalidSpecException("data.dataset_dir: required");
         }
-        mustExist(ctx.resolve("data.dataset_dir", spec.data().datasetDir()));
+        mustExist(ctx.dataset(spec).root());
         if (spec.kind() != JobKind.PRETRAIN || !spec.initCheckpoint().isEmpty()) {
             if (spec.initCheckpoint().isEmpty()) {
                 throw new InvalidSpecException("init_checkpoint: required for " + spec.kind());

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.Json;
-import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.eval.ValidationProbe;
 import dev.umarvel.model.Inference;
 import java.io.IOException;
@@ -76,7 +75,7 @@ public final class LearningCurve {
         ValidationProbe probe = null;
         Inference inference = null;
         if (stage != null) { // cheap enough for every run: skip_validation skips the whole split's validation at the end only
-            probe = ValidationProbe.load(new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())), PROBE_QUERIES,
+            probe = ValidationProbe.load(ctx.dataset(spec), PROBE_QUERIES,
                     PROBE_POOL);
             inference = probe == null ? null : new Inference(stage.model(), stage.tokenizer(), manager);
         }

@@ -74,8 +74,7 @@ public final class StageModel implements AutoCloseable {
             tokenizer = TextTokenizer.load(tokenizerFile);
             model = new Mllm(adjust(ModelConfig.preset(spec.preset()).withVocabSize(tokenizer.vocabSize()), spec));
             model.initialize(manager);
-            PixelStatistics pixels = PixelStatistics.measure(
-                    new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())), model.config().imageSize());
+            PixelStatistics pixels = PixelStatistics.measure(ctx.dataset(spec), model.config().imageSize());
             model.setPixelStatistics(pixels.mean(), pixels.std());
         } else {
             Path init = ctx.resolve("init_checkpoint", spec.initCheckpoint());
@@ -123,7 +122,7 @@ public final class StageModel implements AutoCloseable {
      */
     static List<String> vocabulary(JobContext ctx, JobSpec spec) throws IOException {
         VocabularyBuilder v = new VocabularyBuilder();
-        MbeirLayout layout = new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir()));
+        MbeirLayout layout = ctx.dataset(spec);
         try (Stream<MbeirQuery> qs = Jsonl.queries(layout.unionTrainQueries())) {
             qs.forEach(q -> v.add(q.queryTxt() == null ? "" : q.queryTxt()));
         }

@@ -21,11 +21,11 @@ public final class Validation {
                 || spec.kind() == JobKind.DISTILL || spec.kind() == JobKind.CONTINUE_HARD)) {
             return false;
         }
-        return !new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir())).tasks(MbeirLayout.VAL).isEmpty();
+        return !ctx.dataset(spec).tasks(MbeirLayout.VAL).isEmpty();
     }
 
     public static EvaluationResult run(JobContext ctx, JobSpec spec, StageModel stage, NDManager manager, String label) throws Exception {
-        MbeirLayout layout = new MbeirLayout(ctx.resolve("data.dataset_dir", spec.data().datasetDir()));
+        MbeirLayout layout = ctx.dataset(spec);
         Inference inference = new Inference(stage.model(), stage.tokenizer(), manager);
         EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(inference, layout), MbeirLayout.VAL, 128,
                 Runtime.getRuntime().availableProcessors(), m -> {});

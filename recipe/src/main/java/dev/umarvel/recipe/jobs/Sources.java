@@ -15,11 +15,11 @@ final class Sources {
     private Sources() {}
 
     static Path datasetRoot(JobContext ctx, JobSpec spec) {
-        return ctx.resolve("data.dataset_dir", spec.data().datasetDir());
+        return ctx.dataset(spec).root();
     }
 
     static MbeirLayout layout(JobContext ctx, JobSpec spec) {
-        return new MbeirLayout(datasetRoot(ctx, spec));
+        return ctx.dataset(spec);
     }
 
     private static Path inDataset(JobContext ctx, JobSpec spec, String field, String value, Path fallback) {
