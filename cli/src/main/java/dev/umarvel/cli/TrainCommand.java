@@ -67,6 +67,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every") Long checkpointEvery;
     @Option(names = "--task-batches", negatable = true,
             description = "Cut each batch from one task's queries (default: on for instruction, off otherwise).") Boolean taskBatches;
+    @Option(names = "--image-views", negatable = true,
+            description = "Cross-modal: also contrast each image with a shifted, re-shaded view of itself (default: on).") Boolean imageViews;
+    @Option(names = "--text-views", negatable = true,
+            description = "Text-align: add pairs of two random spans of one training-pool text (default: on).") Boolean textViews;
 
     @Option(names = "--hard-negatives", defaultValue = "", description = "Mined hard-negative file (hard-negative, reranker).")
     String hardNegatives;
@@ -124,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
                 .maxSteps(maxSteps).trainable(trainable == null ? null : Hyper.Trainable.valueOf(trainable.toUpperCase(Locale.ROOT)))
                 .loraRank(loraRank).temperatureInit(temperatureInit).learnableTemperature(learnableTau)
                 .bidirectionalLoss(bidirectionalLoss).hardNegatives(hardNegativesPerQuery).hardNegativesOnly(hardNegativesOnly ? Boolean.TRUE : null)
-                .checkpointEvery(checkpointEvery).evalEvery(evalEvery).warmupRatio(warmup).weightDecay(weightDecay).taskBatches(taskBatches);
+                .checkpointEvery(checkpointEvery).evalEvery(evalEvery).warmupRatio(warmup).weightDecay(weightDecay).taskBatches(taskBatches).imageViews(imageViews).textViews(textViews);
         JobSpec.ModelOptions model = new JobSpec.ModelOptions(
                 attention == null ? null : ModelConfig.Attention.valueOf(attention.toUpperCase(Locale.ROOT)),
                 pooling == null ? null : ModelConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), instructionMasking, compressionPrompt);

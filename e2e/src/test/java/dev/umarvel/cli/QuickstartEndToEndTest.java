@@ -61,7 +61,7 @@ class QuickstartEndToEndTest {
      * learned nothing (a contrastive stage at its chance level ln(candidates), the reranker at ln 2), its checkpoint's
      * weights differ from the checkpoint it started from, and no embedding stage of the chain ends with a validation
      * recall below the stage before it by more than twice the binomial noise of the difference (the probe is the same
-     * fixed set of validation queries in every stage; measured 13.3, 11.7, 31.2, 32.8 along the chain).
+     * fixed set of validation queries in every stage; measured 16.4, 18.8, 54.7, 60.2 along the chain).
      */
     /** Queries in the learning curves' probe: up to its quota of each task's validation queries. */
     static int probeQueries(Path store) throws Exception {
@@ -112,8 +112,8 @@ class QuickstartEndToEndTest {
         JsonNode cascadeBefore = mode(r, "cascade via service, before distillation");
         JsonNode singleAfter = mode(r, "single via service, after distillation");
         // quality gates: what breaks when learning breaks. The trained and the distilled model above the untrained one by more
-        // than twice the binomial standard error of the difference, on local and global pools (measured 38.7 / 18.4 against
-        // 16.0 / 4.3 on this tiny run, a difference of 22.7 / 14.1 against a noise of 3.8 / 2.7; docs/benchmarks.md), and the
+        // than twice the binomial standard error of the difference, on local and global pools (measured 56.6 / 30.9 against
+        // 18.0 / 3.1 on this tiny run, a difference of 38.7 / 27.7 against a noise of 3.9 / 3.1; docs/benchmarks.md), and the
         // cascade not below the single model
         JsonNode untrained = r.get("untrained");
         for (JsonNode trained : List.of(singleBefore, singleAfter)) {

@@ -11,6 +11,8 @@ import dev.umarvel.model.text.VocabularyBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,14 +38,46 @@ class TokenizerTest {
         try (TextTokenizer tok = Fixtures.tokenizer(dir)) {
             int[] ids = tok.encode("A RED circle, on the left.");
             assertEquals(8, ids.length, "a red circle , on the left .");
-            assertEquals("a red circle , on the left .", tok.decode(ids));
-            int[] unknown = tok.encode("a zebra");
-            assertEquals(tok.unk, unknown[1]);
+            assertEquals("a red circle, on the left.", tok.decode(ids));
+            // a word no training text holds is spelled in pieces, not unknown; a character outside the alphabet is
+            int[] zebra = tok.encode("zebra");
+            assertTrue(zebra.length > 1 && Arrays.stream(zebra).noneMatch(id -> id == tok.unk), Arrays.toString(zebra));
+            assertEquals("zebra", tok.decode(zebra));
+            assertArrayEquals(new int[] {tok.encode("a")[0], tok.unk}, tok.encode("a \u03b6"));
             assertArrayEquals(new int[0], tok.encode(""));
-            // the JSON is a real Hugging Face file: WordLevel model, Lowercase normaliser, Whitespace pre-tokeniser
+            // the JSON is a real Hugging Face file: WordPiece model, Lowercase normaliser, Whitespace pre-tokeniser
             String json = Files.readString(dir.resolve("tokenizer.json"), StandardCharsets.UTF_8);
-            assertTrue(json.contains("\"type\": \"WordLevel\"") && json.contains("\"type\": \"Lowercase\""), json);
+            assertTrue(json.contains("\"type\": \"WordPiece\"") && json.contains("\"type\": \"Lowercase\""), json);
         }
+    }
+
+    @Test
+    void aRareWordIsSpelledInTheFrequentPiecesOfOtherWords() throws Exception {
+        // names made of syllables, each name rare (3 times), each syllable frequent (12 times at a word's start, 12 inside)
+        List<String> syllables = List.of("kum", "zo", "bry", "dex", "nag"); // no letter shared, so no pair spans two
+        VocabularyBuilder builder = new VocabularyBuilder();
+        for (String first : syllables) {
+            for (String second : syllables) {
+                if (!first.equals(second)) {
+                    builder.add(("the festival of " + first + second + " ").repeat(3));
+                }
+            }
+        }
+        Path file = dir.resolve("names.json");
+        VocabularyBuilder.write(builder.vocabulary(1000, 10), file);
+        try (TextTokenizer tok = TextTokenizer.load(file)) {
+            assertEquals(List.of("kum", "##zo", "##bry"), pieces(tok, "kumzobry"), "a name never seen, spelled in syllables");
+            assertEquals(List.of("dex", "##nag"), pieces(tok, "dexnag"), "a name seen 3 times is not a token of its own");
+            assertEquals(List.of("festival"), pieces(tok, "festival"), "a frequent word is whole");
+        }
+    }
+
+    private static List<String> pieces(TextTokenizer tok, String word) {
+        List<String> out = new ArrayList<>();
+        for (int id : tok.encode(word)) {
+            out.add(tok.decode(new int[] {id})); // alone, a continuation piece keeps its ##
+        }
+        return out;
     }
 
     @Test
@@ -56,7 +90,7 @@ class TokenizerTest {
         assertTrue(b > 0 && b < a && a < c, vocab.toString());
         List<String> small = builder.vocabulary(vocab.size() - 1, 1);
         assertTrue(!small.contains("cc") && small.contains("bb"));
-        assertTrue(!builder.vocabulary(1000, 3).contains("cc"), "minCount drops rare words");
+        assertTrue(!builder.vocabulary(1000, 3).contains("cc"), "minPieceCount leaves rare words in pieces");
     }
 
     @Test

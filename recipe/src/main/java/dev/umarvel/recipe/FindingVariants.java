@@ -19,7 +19,7 @@ final class FindingVariants {
 
     static HyperOverrides overridesOf(Hyper h) {
         return HyperOverrides.none().batchSize(h.batchSize()).referenceBatchSize(h.referenceBatchSize()).lrScaling(h.lrScaling())
-                .maxSteps(h.maxSteps()).checkpointEvery(h.checkpointEvery()).taskBatches(h.taskBatches());
+                .maxSteps(h.maxSteps()).checkpointEvery(h.checkpointEvery()).taskBatches(h.taskBatches()).imageViews(h.imageViews()).textViews(h.textViews());
     }
 
     static UnaryOperator<JobSpec> model(ModelConfig.Attention a, ModelConfig.Pooling p, Boolean masking, Boolean prompt) {

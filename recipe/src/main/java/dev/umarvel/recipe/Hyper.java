@@ -13,7 +13,7 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         long maxSteps, double warmupRatio, double weightDecay, double gradClip, Trainable trainable, int loraRank, double loraAlpha,
         double loraDropout, double temperatureInit, boolean learnableTemperature, boolean bidirectionalLoss,
         int hardNegatives, boolean hardNegativesOnly, long checkpointEvery, long evalEvery, boolean mergeLora,
-        boolean taskBatches) {
+        boolean taskBatches, boolean imageViews, boolean textViews) {
 
     /** {@code evalEvery} when unset: {@link LearningCurve#DEFAULT_POINTS} points over the run. */
     public static final long AUTO = -1;
@@ -107,7 +107,13 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
                 // and modality alone and learns little else (tiny, 400 instruction steps: 9.8 test recall mixed, 21.5 one task per
                 // batch); the hard-negative stage after it mixes the union again, for the global pool. With LoRA on the paper's
                 // schedule they left the small model at chance (mean local R 1.2), so there they stay off.
-                o.taskBatches() != null ? o.taskBatches() : kind == JobKind.INSTRUCTION && trainable == Trainable.FULL);
+                o.taskBatches() != null ? o.taskBatches() : kind == JobKind.INSTRUCTION && trainable == Trainable.FULL,
+                // the cross-modal stage also contrasts each image with a shifted, re-shaded view of itself: a vision tower
+                // learned from scratch gets the details that tell images apart in every step (docs/training.md)
+                o.imageViews() != null ? o.imageViews() : kind == JobKind.CROSS_MODAL && trainable == Trainable.FULL,
+                // and the text stage adds pairs of two random spans of one training-pool text (Contriever's cropping): what
+                // ties them together are the rare words, the names a from-scratch model otherwise never learns to match
+                o.textViews() != null ? o.textViews() : kind == JobKind.TEXT_ALIGN && trainable == Trainable.FULL);
         List<String> errors = h.problems(kind);
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);

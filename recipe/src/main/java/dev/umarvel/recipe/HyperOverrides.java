@@ -29,6 +29,8 @@ public final class HyperOverrides {
     private Long evalEvery;
     private Boolean mergeLora;
     private Boolean taskBatches;
+    private Boolean imageViews;
+    private Boolean textViews;
 
     public static HyperOverrides none() {
         return new HyperOverrides();
@@ -58,6 +60,8 @@ public final class HyperOverrides {
         c.evalEvery = evalEvery;
         c.mergeLora = mergeLora;
         c.taskBatches = taskBatches;
+        c.imageViews = imageViews;
+        c.textViews = textViews;
         return c;
     }
 
@@ -85,6 +89,8 @@ public final class HyperOverrides {
     public Long evalEvery() { return evalEvery; }
     public Boolean mergeLora() { return mergeLora; }
     public Boolean taskBatches() { return taskBatches; }
+    public Boolean imageViews() { return imageViews; }
+    public Boolean textViews() { return textViews; }
 
     public HyperOverrides learningRate(Double value) { learningRate = value; return this; }
     public HyperOverrides batchSize(Integer value) { batchSize = value; return this; }
@@ -108,4 +114,6 @@ public final class HyperOverrides {
     public HyperOverrides evalEvery(Long value) { evalEvery = value; return this; }
     public HyperOverrides mergeLora(Boolean value) { mergeLora = value; return this; }
     public HyperOverrides taskBatches(Boolean value) { taskBatches = value; return this; }
+    public HyperOverrides imageViews(Boolean value) { imageViews = value; return this; }
+    public HyperOverrides textViews(Boolean value) { textViews = value; return this; }
 }

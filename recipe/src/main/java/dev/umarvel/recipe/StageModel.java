@@ -143,7 +143,7 @@ public final class StageModel implements AutoCloseable {
         if (!spec.data().corpus().isEmpty()) {
             Files.readAllLines(ctx.resolve("data.corpus", spec.data().corpus())).forEach(v::add);
         }
-        return v.vocabulary(30_000, 1);
+        return v.vocabulary(30_000);
     }
 
     public Mllm model() {

@@ -175,7 +175,9 @@ final class SpecMapper {
                 .hardNegativesOnly(h.getHardNegativesOnly() ? Boolean.TRUE : null)
                 .checkpointEvery(h.hasCheckpointEverySteps() ? h.getCheckpointEverySteps() : null)
                 .evalEvery(h.hasEvalEverySteps() ? h.getEvalEverySteps() : null).mergeLora(h.hasMergeLora() ? h.getMergeLora() : null)
-                .taskBatches(h.hasTaskBatches() ? h.getTaskBatches() : null);
+                .taskBatches(h.hasTaskBatches() ? h.getTaskBatches() : null)
+                .imageViews(h.hasImageViews() ? h.getImageViews() : null)
+                .textViews(h.hasTextViews() ? h.getTextViews() : null);
     }
 
     /** The spec as given with the resolved defaults written back, as Job.spec reports it. */

@@ -22,6 +22,8 @@ import dev.umarvel.recipe.TrainingRun;
 import dev.umarvel.recipe.Validation;
 import dev.umarvel.recipe.data.HardNegativeFile;
 import dev.umarvel.recipe.data.ImageLoader;
+import dev.umarvel.recipe.data.ImageViews;
+import dev.umarvel.recipe.data.TextViews;
 import dev.umarvel.recipe.data.PairFile;
 import dev.umarvel.recipe.data.Side;
 import dev.umarvel.mbeir.TeacherFile;
@@ -40,11 +42,18 @@ import java.util.Random;
  */
 public final class ContrastiveJob {
 
-    /** One example: a query, its positive, and (hard-negative stages) its hard negatives. */
-    record Example(Item query, Item positive, List<Item> hardNegatives) {}
+    /**
+     * One example: a query, its positive, (hard-negative stages) its hard negatives, and (cross-modal with image views) a
+     * second view of the positive's image, else null.
+     */
+    record Example(Item query, Item positive, List<Item> hardNegatives, Item view) {
+        Example(Item query, Item positive, List<Item> hardNegatives) {
+            this(query, positive, hardNegatives, null);
+        }
+    }
 
-    /** A laid-out step: queries, then positives followed by every query's hard negatives. */
-    record Batch(SequenceBatch queries, SequenceBatch candidates, int size, int k) {}
+    /** A laid-out step: queries, then positives followed by every query's hard negatives; the views, or null. */
+    record Batch(SequenceBatch queries, SequenceBatch candidates, SequenceBatch views, int size, int k) {}
 
     /** Where examples come from. */
     interface Source {
@@ -65,7 +74,7 @@ public final class ContrastiveJob {
                 StageModel stage = StageModel.open(ctx, spec, manager)) {
             Mllm model = stage.model();
             ModelConfig config = model.config();
-            Source source = source(ctx, spec, new ImageLoader(Sources.datasetRoot(ctx, spec), config.imageSize()));
+            Source source = source(ctx, spec, new ImageLoader(Sources.datasetRoot(ctx, spec), config.imageSize()), config.imageSize());
             SequenceBuilder builder = new SequenceBuilder(stage.tokenizer(), config);
             int[] tasks = spec.hyper().taskBatches() ? source.tasks() : null;
             DataOrder order = new DataOrder(source.size(), spec.hyper().batchSize(), spec.seed(), tasks);
@@ -80,6 +89,7 @@ public final class ContrastiveJob {
                     List<Item> queries = new ArrayList<>();
                     List<Item> candidates = new ArrayList<>();
                     List<Item> hard = new ArrayList<>();
+                    List<Item> views = new ArrayList<>();
                     int k = -1;
                     for (int i : indices) {
                         Example e = source.example(i, order.random(step, i));
@@ -89,9 +99,15 @@ public final class ContrastiveJob {
                             k = e.hardNegatives().size();
                         }
                         hard.addAll(e.hardNegatives());
+                        if (e.view() != null) {
+                            views.add(e.view());
+                        }
                     }
                     candidates.addAll(hard);
-                    return new Batch(builder.embedding(queries, true), builder.embedding(candidates, true), queries.size(), k);
+                    // views pair with positives row by row: all of the batch's positives have one, or none is used
+                    SequenceBatch viewBatch = views.size() == queries.size() ? builder.embedding(views, true) : null;
+                    return new Batch(builder.embedding(queries, true), builder.embedding(candidates, true), viewBatch,
+                            queries.size(), k);
                 }
 
                 @Override
@@ -108,8 +124,14 @@ public final class ContrastiveJob {
                         return spec.hyper().hardNegativesOnly() ? ContrastiveLoss.hardNegativesOnly(qe, positives, negatives, tau)
                                 : ContrastiveLoss.withHardNegatives(qe, positives, negatives, tau);
                     }
-                    return spec.hyper().bidirectionalLoss() ? ContrastiveLoss.bidirectional(qe, positives, tau)
+                    NDArray loss = spec.hyper().bidirectionalLoss() ? ContrastiveLoss.bidirectional(qe, positives, tau)
                             : ContrastiveLoss.queryToCandidate(qe, positives, tau);
+                    if (batch.views() != null) { // each image against its own view, among the batch's other images
+                        SequenceBatch v = batch.views();
+                        NDArray ve = model.embed(ps, v.inputs(scope, config.attention(), config.imageSize()), v.readout(scope), true);
+                        loss = loss.add(ContrastiveLoss.bidirectional(positives, ve, tau));
+                    }
+                    return loss;
                 }
             });
             if (validates) {
@@ -127,12 +149,20 @@ public final class ContrastiveJob {
         if (k > 0) {
             return Math.log(spec.hyper().hardNegativesOnly() ? 1 + k : b + (double) b * k);
         }
-        return (spec.hyper().bidirectionalLoss() ? 2 : 1) * Math.log(b);
+        double caption = (spec.hyper().bidirectionalLoss() ? 2 : 1) * Math.log(b);
+        return imageViews(spec) ? caption + 2 * Math.log(b) : caption;
     }
 
-    private static Source source(JobContext ctx, JobSpec spec, ImageLoader images) throws Exception {
+    /** Whether the stage adds the image-to-view term: cross-modal pairs only. */
+    static boolean imageViews(JobSpec spec) {
+        return spec.kind() == JobKind.CROSS_MODAL && spec.hyper().imageViews();
+    }
+
+    private static Source source(JobContext ctx, JobSpec spec, ImageLoader images, int imageSize) throws Exception {
         return switch (spec.kind()) {
-            case TEXT_ALIGN, CROSS_MODAL -> pairs(Sources.pairs(ctx, spec), images);
+            case TEXT_ALIGN -> withTextViews(pairs(Sources.pairs(ctx, spec), images, 0),
+                    spec.hyper().textViews() ? Sources.poolTexts(ctx, spec) : List.of());
+            case CROSS_MODAL -> pairs(Sources.pairs(ctx, spec), images, imageViews(spec) ? imageSize : 0);
             case INSTRUCTION -> instructed(Sources.trainingSet(ctx, spec), images, null, 0);
             case HARD_NEGATIVE -> instructed(Sources.trainingSet(ctx, spec), images,
                     HardNegativeFile.read(Sources.hardNegatives(ctx, spec)), spec.hyper().hardNegatives());
@@ -141,7 +171,8 @@ public final class ContrastiveJob {
         };
     }
 
-    private static Source pairs(List<PairFile.Pair> pairs, ImageLoader images) {
+    /** Pairs as they are; with {@code viewSize} > 0, each positive image also gets a second view (its text kept). */
+    private static Source pairs(List<PairFile.Pair> pairs, ImageLoader images, int viewSize) {
         return new Source() {
             @Override
             public int size() {
@@ -151,7 +182,33 @@ public final class ContrastiveJob {
             @Override
             public Example example(int index, Random random) {
                 PairFile.Pair p = pairs.get(index);
-                return new Example(images.query("", p.query()), images.candidate(p.positive()), List.of());
+                Item positive = images.candidate(p.positive());
+                Item view = viewSize > 0 && positive.hasImage()
+                        ? Item.candidate(positive.text(), ImageViews.view(positive.image(), viewSize, random)) : null;
+                return new Example(images.query("", p.query()), positive, List.of(), view);
+            }
+        };
+    }
+
+    /** The pairs, then one example per text: two independent random spans of it (fresh at every draw). */
+    private static Source withTextViews(Source pairs, List<String> texts) {
+        if (texts.isEmpty()) {
+            return pairs;
+        }
+        return new Source() {
+            @Override
+            public int size() {
+                return pairs.size() + texts.size();
+            }
+
+            @Override
+            public Example example(int index, Random random) {
+                if (index < pairs.size()) {
+                    return pairs.example(index, random);
+                }
+                String text = texts.get(index - pairs.size());
+                return new Example(Item.query("", TextViews.crop(text, random), null),
+                        Item.candidate(TextViews.crop(text, random), null), List.of());
             }
         };
     }

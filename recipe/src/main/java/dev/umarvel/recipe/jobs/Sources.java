@@ -5,6 +5,8 @@ import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobKind;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.data.PairFile;
+import dev.umarvel.recipe.data.Side;
+import dev.umarvel.recipe.data.TextViews;
 import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +39,20 @@ final class Sources {
         MbeirLayout layout = layout(ctx, spec);
         Path fallback = spec.kind() == JobKind.TEXT_ALIGN ? layout.textPairs() : layout.captionImagePairs();
         return PairFile.read(inDataset(ctx, spec, "data.pairs", spec.data().pairs(), fallback));
+    }
+
+    /**
+     * The texts of the training pool long enough for text views ({@link TextViews#croppable}), formatted as the model
+     * reads them; none when the dataset has no training pool. Training candidates only: never a validation or test one.
+     */
+    static List<String> poolTexts(JobContext ctx, JobSpec spec) throws Exception {
+        Path pool = inDataset(ctx, spec, "data.train_pool", spec.data().trainPool(), layout(ctx, spec).unionPool(MbeirLayout.TRAIN));
+        if (!java.nio.file.Files.exists(pool)) {
+            return List.of();
+        }
+        try (java.util.stream.Stream<dev.umarvel.mbeir.MbeirCandidate> cs = dev.umarvel.mbeir.Jsonl.candidates(pool)) {
+            return cs.map(c -> Side.of(c).formattedText()).filter(TextViews::croppable).toList();
+        }
     }
 
     static Path hardNegatives(JobContext ctx, JobSpec spec) {
