@@ -51,7 +51,7 @@ public final class VocabularyBuilder {
 
     /**
      * ... and at least this share of the corpus's word occurrences, so a large corpus does not make
-     * a piece of every rare word (synth small: 1.5 M words, merges seen 154 times or more, 513 tokens;
+     * a piece of every rare word (synth small: 1.5 M words, merges seen 154 times or more, 562 tokens;
      * its entity names are spelled in their syllables, every shape and colour word is whole).
      */
     public static final double MIN_PIECE_SHARE = 1e-4;

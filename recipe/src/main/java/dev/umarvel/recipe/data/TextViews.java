@@ -18,7 +18,7 @@ public final class TextViews {
 
     /** A random contiguous span of at least half of the text's words (all of them at most). */
     public static String crop(String text, Random random) {
-        String[] words = text.trim().split("\\s+");
+        String[] words = words(text);
         int n = words.length;
         int length = (n + 1) / 2 + random.nextInt(n - (n + 1) / 2 + 1);   // in [ceil(n/2), n]
         int start = random.nextInt(n - length + 1);
@@ -27,6 +27,10 @@ public final class TextViews {
 
     /** Whether a text is long enough to be cropped into views. */
     public static boolean croppable(String text) {
-        return text != null && text.trim().split("\\s+").length >= MIN_WORDS;
+        return text != null && words(text).length >= MIN_WORDS;
+    }
+
+    private static String[] words(String text) {
+        return text.trim().split("\\s+");
     }
 }

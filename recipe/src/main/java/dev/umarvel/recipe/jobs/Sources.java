@@ -31,8 +31,13 @@ final class Sources {
     static TrainingSet trainingSet(JobContext ctx, JobSpec spec) throws Exception {
         MbeirLayout layout = layout(ctx, spec);
         return TrainingSet.load(inDataset(ctx, spec, "data.train_queries", spec.data().trainQueries(), layout.unionTrainQueries()),
-                inDataset(ctx, spec, "data.train_pool", spec.data().trainPool(), layout.unionPool(MbeirLayout.TRAIN)),
+                trainPool(ctx, spec),
                 inDataset(ctx, spec, "data.instructions", spec.data().instructions(), layout.instructions()));
+    }
+
+    /** The training pool: data.train_pool, else the dataset's union training pool. */
+    private static Path trainPool(JobContext ctx, JobSpec spec) {
+        return inDataset(ctx, spec, "data.train_pool", spec.data().trainPool(), layout(ctx, spec).unionPool(MbeirLayout.TRAIN));
     }
 
     static List<PairFile.Pair> pairs(JobContext ctx, JobSpec spec) throws Exception {
@@ -46,7 +51,7 @@ final class Sources {
      * reads them; none when the dataset has no training pool. Training candidates only: never a validation or test one.
      */
     static List<String> poolTexts(JobContext ctx, JobSpec spec) throws Exception {
-        Path pool = inDataset(ctx, spec, "data.train_pool", spec.data().trainPool(), layout(ctx, spec).unionPool(MbeirLayout.TRAIN));
+        Path pool = trainPool(ctx, spec);
         if (!java.nio.file.Files.exists(pool)) {
             return List.of();
         }
