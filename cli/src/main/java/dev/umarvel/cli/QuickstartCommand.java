@@ -44,7 +44,7 @@ final class QuickstartCommand implements Callable<Integer> {
     Path store;
 
     @Option(names = "--steps", defaultValue = "0", description = "Instruction-stage steps; the other stages scale from it "
-            + "(default: 600 for small, 400 for tiny).")
+            + "(default: 1200 for small, 400 for tiny).")
     long steps;
 
     @Option(names = "--queries-per-task", defaultValue = "-1", description = "Test queries per task in the evaluations "
@@ -75,7 +75,7 @@ final class QuickstartCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Path root = store.toAbsolutePath().normalize();
         String data = "data/synth-" + size;
-        long s = steps > 0 ? steps : tiny ? 400 : 600;
+        long s = steps > 0 ? steps : tiny ? 400 : 1200;
         int perTask = queriesPerTask >= 0 ? queriesPerTask : tiny ? 0 : 25;
         Path report = (out == null ? root.resolve("reports/quickstart-" + size) : out).toAbsolutePath();
         Path work = root.resolve("quickstart").resolve(size);
@@ -120,7 +120,7 @@ final class QuickstartCommand implements Callable<Integer> {
             DistillRequest.Builder distill = DistillRequest.newBuilder().setCollection(COLLECTION).setDatasetDir(data)
                     .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(tiny ? 20 : 50).setEvalQueriesPerTask(tiny ? 0 : 10)
                     // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
-                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, s / 10)).setBatchSize(8)).setSeed(1);
+                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, tiny ? s / 10 : s / 20)).setBatchSize(8)).setSeed(1);
             Path runFile = work.resolve("distill-run-" + prefix); // the run distils this prefix's models
             if (Files.exists(runFile)) {
                 distill.setRunId(Files.readString(runFile).strip()); // its teacher scores and training are reused

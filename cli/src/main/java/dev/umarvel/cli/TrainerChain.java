@@ -42,28 +42,49 @@ final class TrainerChain {
 
     /**
      * Stage 0 to the hard-negative stage and the reranker: {retriever, reranker} checkpoints, store-relative. Steps follow
-     * the instruction stage's {@code s}: the stages a from-scratch model learns the tasks in (instruction, hard negatives,
-     * reranker) get most of them (docs/training.md).
+     * the instruction stage's {@code s} through the preset's {@link Plan}.
      */
     String[] recipe(long s) {
-        String pre = job("pretrain", JobKind.JOB_KIND_PRETRAIN, "", s / 4, b -> b);
-        // the text and cross-modal stages, with their views (two spans of one pool text, two views of one image), are where a
-        // from-scratch model learns to tell texts and images apart (small, 600 cross-modal steps: caption-to-image R@1 among
-        // 64 from 37 without image views to 61 with them; docs/training.md)
-        String text = job("text", JobKind.JOB_KIND_TEXT_ALIGN, pre, s / 2, b -> b);
-        String cross = job("cross-modal", JobKind.JOB_KIND_CROSS_MODAL, text, s, b -> b);
-        String instruction = job("instruction", JobKind.JOB_KIND_INSTRUCTION, cross, s, b -> b);
+        Plan plan = Plan.of(preset, s);
+        String pre = job("pretrain", JobKind.JOB_KIND_PRETRAIN, "", plan.pretrain(), b -> b);
+        String text = job("text", JobKind.JOB_KIND_TEXT_ALIGN, pre, plan.text(), b -> b);
+        String cross = job("cross-modal", JobKind.JOB_KIND_CROSS_MODAL, text, plan.crossModal(), b -> b);
+        String instruction = job("instruction", JobKind.JOB_KIND_INSTRUCTION, cross, plan.instruction(), b -> b);
         String mined = job("mine", JobKind.JOB_KIND_MINE_HARD_NEGATIVES, instruction, 1, b -> b);
-        // mixed batches again after the one-task batches of the instruction stage: what the global pool needs (tiny: 100 of
-        // them gave 7.0 global recall, 200 gave 8.6); 2 hard negatives a query keep a small-preset step near a second
-        String retriever = job("hard-negatives", JobKind.JOB_KIND_HARD_NEGATIVE, instruction, Math.max(1, s / 2),
+        // 2 hard negatives a query keep a small-preset step near a second
+        String retriever = job("hard-negatives", JobKind.JOB_KIND_HARD_NEGATIVE, instruction, plan.hardNegatives(),
                 b -> b.setData(b.getData().toBuilder().setHardNegatives(mined))
                         .setHyper(b.getHyper().toBuilder().setHardNegativesPerQuery(2)));
-        // tiny has 384 training queries: its reranker needs as many steps as the instruction stage to get below ln 2; small's
-        // is below it (0.55) within 100 steps, and a step of it (64 queries, 2 causal pairs each) costs 2.5 s on 2 cores
-        String reranker = job("reranker", JobKind.JOB_KIND_RERANKER, pre, Math.max(1, preset.equals("tiny") ? s : s / 6),
+        String reranker = job("reranker", JobKind.JOB_KIND_RERANKER, pre, plan.reranker(),
                 b -> b.setInitFromBase(true).setData(b.getData().toBuilder().setHardNegatives(mined)));
         return new String[] {retriever, reranker};
+    }
+
+    /**
+     * Steps of each stage for an instruction stage of {@code instruction} steps, measured per preset (docs/training.md).
+     * Tiny (s = 400 in the quickstart): every stage learns within s steps of its own. Small (s = 1200): the text and
+     * cross-modal stages with their views learn to tell texts and images apart in s/4 and s/2 (600 cross-modal steps:
+     * caption-to-image R@1 among 64 from 37 without image views to 61 with them); the instruction stage is where the tasks
+     * are learned and was short of steps at 600 (validation 60.5 / 37.9 -> 68.8 / 45.5 at 1200); the hard-negative stage's
+     * mixed batches then lift the global pool (-> 68.1 / 55.5 after 300); the reranker's step (64 queries, 2 causal pairs
+     * each) costs ~3.4 s on 2 cores, so it gets s/12.
+     */
+    record Plan(long pretrain, long text, long crossModal, long instruction, long hardNegatives, long reranker) {
+        static Plan of(String preset, long s) {
+            return preset.equals("tiny")
+                    ? new Plan(s / 4, s / 2, s, s, s / 2, s)
+                    : new Plan(s / 8, s / 4, s / 2, s, s / 4, s / 12);
+        }
+
+        /** No stage gets fewer than one step, however small the instruction stage. */
+        Plan {
+            pretrain = Math.max(1, pretrain);
+            text = Math.max(1, text);
+            crossModal = Math.max(1, crossModal);
+            instruction = Math.max(1, instruction);
+            hardNegatives = Math.max(1, hardNegatives);
+            reranker = Math.max(1, reranker);
+        }
     }
 
     /**

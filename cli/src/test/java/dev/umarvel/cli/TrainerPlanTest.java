@@ -1,0 +1,24 @@
+package dev.umarvel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+/** The quickstart's steps per stage (docs/training.md says where each number comes from). */
+class TrainerPlanTest {
+
+    @Test
+    void smallGivesTheInstructionStageMostSteps() {
+        assertEquals(new TrainerChain.Plan(150, 300, 600, 1200, 300, 100), TrainerChain.Plan.of("small", 1200));
+    }
+
+    @Test
+    void tinyTrainsEveryStageAboutAsLongAsTheInstructionStage() {
+        assertEquals(new TrainerChain.Plan(100, 200, 400, 400, 200, 400), TrainerChain.Plan.of("tiny", 400));
+    }
+
+    @Test
+    void aStageNeverGetsZeroSteps() {
+        assertEquals(new TrainerChain.Plan(1, 1, 1, 3, 1, 1), TrainerChain.Plan.of("small", 3));
+    }
+}
