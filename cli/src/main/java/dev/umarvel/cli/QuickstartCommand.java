@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
         + "M-BEIR-synth; leaves the services running for `umarvel search`.")
 final class QuickstartCommand implements Callable<Integer> {
 
-    @Option(names = "--size", defaultValue = "small", description = "tiny (about 2 minutes) or small (about 20).")
+    @Option(names = "--size", defaultValue = "small", description = "tiny (about 3 minutes) or small (about 50).")
     String size;
 
     @Option(names = "--store", defaultValue = ".", description = "Store root (default: here).")
