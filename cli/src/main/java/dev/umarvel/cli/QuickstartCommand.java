@@ -95,7 +95,7 @@ final class QuickstartCommand implements Callable<Integer> {
             services.startTrainer();
             String prefix = "qs-" + size + "-s" + s + (retrain ? "-" + System.currentTimeMillis() : "");
             TrainerChain chain = new TrainerChain(TrainerGrpc.newBlockingStub(services.channel(services.trainer)), prefix, data,
-                    tiny ? "tiny" : "small", 1);
+                    size, 1);
             String[] models = chain.recipe(s);
             double[] untrained = chain.untrained(root);
             seconds.put("training (every stage)", lap(t));
@@ -120,7 +120,7 @@ final class QuickstartCommand implements Callable<Integer> {
             DistillRequest.Builder distill = DistillRequest.newBuilder().setCollection(COLLECTION).setDatasetDir(data)
                     .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(tiny ? 20 : 50).setEvalQueriesPerTask(tiny ? 0 : 10)
                     // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
-                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, tiny ? s / 10 : s / 20)).setBatchSize(8)).setSeed(1);
+                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, TrainerChain.Plan.of(size, s).distill())).setBatchSize(8)).setSeed(1);
             Path runFile = work.resolve("distill-run-" + prefix); // the run distils this prefix's models
             if (Files.exists(runFile)) {
                 distill.setRunId(Files.readString(runFile).strip()); // its teacher scores and training are reused

@@ -67,13 +67,14 @@ final class TrainerChain {
      * caption-to-image R@1 among 64 from 37 without image views to 61 with them); the instruction stage is where the tasks
      * are learned and was short of steps at 600 (validation 60.5 / 37.9 -> 68.8 / 45.5 at 1200); the hard-negative stage's
      * mixed batches then lift the global pool (-> 68.1 / 55.5 after 300); the reranker's step (64 queries, 2 causal pairs
-     * each) costs ~3.4 s on 2 cores, so it gets s/12.
+     * each) costs ~3.4 s on 2 cores, so it gets s/12. Distillation (the quickstart's Distill, 8 queries x 50 candidates a
+     * step) gets s/10 on tiny and s/20 on small.
      */
-    record Plan(long pretrain, long text, long crossModal, long instruction, long hardNegatives, long reranker) {
+    record Plan(long pretrain, long text, long crossModal, long instruction, long hardNegatives, long reranker, long distill) {
         static Plan of(String preset, long s) {
             return preset.equals("tiny")
-                    ? new Plan(s / 4, s / 2, s, s, s / 2, s)
-                    : new Plan(s / 8, s / 4, s / 2, s, s / 4, s / 12);
+                    ? new Plan(s / 4, s / 2, s, s, s / 2, s, s / 10)
+                    : new Plan(s / 8, s / 4, s / 2, s, s / 4, s / 12, s / 20);
         }
 
         /** No stage gets fewer than one step, however small the instruction stage. */
@@ -84,6 +85,7 @@ final class TrainerChain {
             instruction = Math.max(1, instruction);
             hardNegatives = Math.max(1, hardNegatives);
             reranker = Math.max(1, reranker);
+            distill = Math.max(1, distill);
         }
     }
 

@@ -9,16 +9,16 @@ class TrainerPlanTest {
 
     @Test
     void smallGivesTheInstructionStageMostSteps() {
-        assertEquals(new TrainerChain.Plan(150, 300, 600, 1200, 300, 100), TrainerChain.Plan.of("small", 1200));
+        assertEquals(new TrainerChain.Plan(150, 300, 600, 1200, 300, 100, 60), TrainerChain.Plan.of("small", 1200));
     }
 
     @Test
     void tinyTrainsEveryStageAboutAsLongAsTheInstructionStage() {
-        assertEquals(new TrainerChain.Plan(100, 200, 400, 400, 200, 400), TrainerChain.Plan.of("tiny", 400));
+        assertEquals(new TrainerChain.Plan(100, 200, 400, 400, 200, 400, 40), TrainerChain.Plan.of("tiny", 400));
     }
 
     @Test
     void aStageNeverGetsZeroSteps() {
-        assertEquals(new TrainerChain.Plan(1, 1, 1, 3, 1, 1), TrainerChain.Plan.of("small", 3));
+        assertEquals(new TrainerChain.Plan(1, 1, 1, 3, 1, 1, 1), TrainerChain.Plan.of("small", 3));
     }
 }
