@@ -121,7 +121,8 @@ final class QuickstartCommand implements Callable<Integer> {
                     .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(tiny ? 20 : 50).setEvalQueriesPerTask(tiny ? 0 : 10)
                     // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
                     .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, TrainerChain.Plan.of(size, s).distill())).setBatchSize(8)).setSeed(1);
-            Path runFile = work.resolve("distill-run-" + prefix); // the run distils this prefix's models
+            // the run distils these two models: a retrained stage (another spec, a new job) starts a new run
+            Path runFile = work.resolve("distill-run-" + prefix + "-" + Integer.toUnsignedString((models[0] + "\n" + models[1]).hashCode(), 36));
             if (Files.exists(runFile)) {
                 distill.setRunId(Files.readString(runFile).strip()); // its teacher scores and training are reused
             }

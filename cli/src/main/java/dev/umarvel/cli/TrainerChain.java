@@ -20,7 +20,8 @@ import java.util.function.UnaryOperator;
 /**
  * The recipe's stages as jobs on trainer-svc, one after the other, each shown with a progress bar.
  * Job ids are fixed per stage ({@code <prefix>-<stage>}), so a second run finds the jobs that
- * succeeded and reuses their output instead of training again; a failed job is started anew.
+ * succeeded and reuses their output instead of training again; a failed job, or one that ran another spec
+ * (an upgrade's new step plan, a new input checkpoint), is started anew under the next free id.
  */
 final class TrainerChain {
 
@@ -66,15 +67,15 @@ final class TrainerChain {
      * cross-modal stages with their views learn to tell texts and images apart in s/4 and s/2 (600 cross-modal steps:
      * caption-to-image R@1 among 64 from 37 without image views to 61 with them); the instruction stage is where the tasks
      * are learned and was short of steps at 600 (validation 60.5 / 37.9 -> 68.8 / 45.5 at 1200); the hard-negative stage's
-     * mixed batches then lift the global pool (-> 68.1 / 55.5 after 300); the reranker's step (64 queries, 2 causal pairs
-     * each) costs ~3.4 s on 2 cores, so it gets s/12. Distillation (the quickstart's Distill, 8 queries x 50 candidates a
+     * mixed batches then lift the global pool (-> 68.1 / 55.5 after s/4 = 300 steps, 71.5 / 61.9 after s/2 = 600); the
+     * reranker's step (64 queries, 2 causal pairs each) costs ~3.4 s on 2 cores, so it gets s/12. Distillation (the quickstart's Distill, 8 queries x 50 candidates a
      * step) gets s/10 on tiny and s/20 on small.
      */
     record Plan(long pretrain, long text, long crossModal, long instruction, long hardNegatives, long reranker, long distill) {
         static Plan of(String preset, long s) {
             return preset.equals("tiny")
                     ? new Plan(s / 4, s / 2, s, s, s / 2, s, s / 10)
-                    : new Plan(s / 8, s / 4, s / 2, s, s / 4, s / 12, s / 20);
+                    : new Plan(s / 8, s / 4, s / 2, s, s / 2, s / 12, s / 20);
         }
 
         /** No stage gets fewer than one step, however small the instruction stage. */
@@ -137,7 +138,20 @@ final class TrainerChain {
         return outputs;
     }
 
-    /** Starts the stage's job; an earlier one with its id is reused unless it failed or was cancelled. */
+    /**
+     * Whether a job that reports {@code earlier} (its spec with the trainer's resolved defaults written back) ran what
+     * {@code requested} asks: every field the request sets has the same value there. A changed step plan, input
+     * checkpoint or option is a different job, not one to reuse. Defaults changed in the trainer's code are not seen
+     * here: {@code --retrain} is for those.
+     */
+    static boolean ran(JobSpec earlier, JobSpec requested) {
+        return earlier.equals(earlier.toBuilder().mergeFrom(requested).build());
+    }
+
+    /**
+     * Starts the stage's job; an earlier one with its id is reused unless it failed, was cancelled or ran another spec
+     * (then the next free id, {@code <id>-2}, {@code <id>-3}, ..., runs it).
+     */
     private Job start(String id, JobSpec spec) {
         for (int attempt = 1;; attempt++) {
             String attemptId = attempt == 1 ? id : id + "-" + attempt;
@@ -148,8 +162,12 @@ final class TrainerChain {
                     throw e;
                 }
                 Job earlier = trainer.getJob(GetJobRequest.newBuilder().setJobId(attemptId).build());
-                if (earlier.getState() != JobState.JOB_STATE_FAILED && earlier.getState() != JobState.JOB_STATE_CANCELLED) {
+                boolean ended = earlier.getState() == JobState.JOB_STATE_FAILED || earlier.getState() == JobState.JOB_STATE_CANCELLED;
+                if (!ended && ran(earlier.getSpec(), spec)) {
                     return earlier;
+                }
+                if (!ended) {
+                    System.out.println("not reusing " + attemptId + ": it ran another spec (steps, input or options changed)");
                 }
             }
         }

@@ -9,7 +9,7 @@ class TrainerPlanTest {
 
     @Test
     void smallGivesTheInstructionStageMostSteps() {
-        assertEquals(new TrainerChain.Plan(150, 300, 600, 1200, 300, 100, 60), TrainerChain.Plan.of("small", 1200));
+        assertEquals(new TrainerChain.Plan(150, 300, 600, 1200, 600, 100, 60), TrainerChain.Plan.of("small", 1200));
     }
 
     @Test
