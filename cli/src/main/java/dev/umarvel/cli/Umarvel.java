@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code umarvel} command line. */
 @Command(name = "umarvel", mixinStandardHelpOptions = true, version = "umarvel 0.1.0",
         description = "Universal multimodal retrieval: data, training, evaluation and search.",
-        subcommands = {DataCommand.class, TrainCommand.class, EvalCommand.class, FindingsCommand.class, SearchCommand.class, CollectionCommand.class, DistillCommand.class, QuickstartCommand.class, SecurityCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DataCommand.class, TrainCommand.class, EvalCommand.class, FindingsCommand.class, SearchCommand.class, CollectionCommand.class, DistillCommand.class, QuickstartCommand.class, SecurityCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
 public final class Umarvel {
 
     public static void main(String[] args) {

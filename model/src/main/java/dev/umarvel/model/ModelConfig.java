@@ -28,6 +28,7 @@ import java.util.Locale;
  * @param pooling how hidden states become one vector
  * @param instructionMasking leave instruction positions out of the pool
  * @param compressionPrompt append "Summarize above ... in one word: <emb>" before pooling
+ * @param layout where the language model's norms sit: our own pre-norm stack, or an imported BERT's
  */
 public record ModelConfig(
         String preset,
@@ -47,7 +48,8 @@ public record ModelConfig(
         Attention attention,
         Pooling pooling,
         boolean instructionMasking,
-        boolean compressionPrompt) {
+        boolean compressionPrompt,
+        Layout layout) {
 
     /** How positions of the language model see each other. */
     public enum Attention {
@@ -65,7 +67,32 @@ public record ModelConfig(
         LAST_TOKEN
     }
 
+    /** Where the language model's layer norms sit (the vision tower is always {@link #PRE_NORM}). */
+    public enum Layout {
+        /** GPT-2's: x + f(norm(x)) in each layer, one norm at the end (eps 1e-5); the from-scratch presets. */
+        PRE_NORM(1e-5f),
+        /**
+         * BERT's: norm(x + f(x)) in each layer, a norm over the summed embeddings, none at the end (eps 1e-12);
+         * the layout of an imported pretrained encoder (its token-type embedding of type 0 folded into the positions).
+         */
+        BERT(1e-12f);
+
+        private final float eps;
+
+        Layout(float eps) {
+            this.eps = eps;
+        }
+
+        /** The layer norms' epsilon the weights were trained with. */
+        public float eps() {
+            return eps;
+        }
+    }
+
     public ModelConfig {
+        if (layout == null) {
+            layout = Layout.PRE_NORM; // configs written before imported backbones
+        }
         List<String> errors = new ArrayList<>();
         if (vocabSize < 0) errors.add("vocabSize must be >= 0 (0 = not yet set), got " + vocabSize);
         if (width < 1 || layers < 1 || heads < 1 || mlpWidth < 1) errors.add("width, layers, heads and mlpWidth must be >= 1");
@@ -103,7 +130,7 @@ public record ModelConfig(
                 32, 1, 2,
                 2,      // the reranker's query image + candidate image
                 0f,     // no dropout: tests compare exact outputs
-                Attention.BIDIRECTIONAL, Pooling.MEAN, true, false);
+                Attention.BIDIRECTIONAL, Pooling.MEAN, true, false, Layout.PRE_NORM);
     }
 
     /** The quickstart: the whole recipe on 2 CPU cores in minutes. */
@@ -120,7 +147,7 @@ public record ModelConfig(
                 128, 2, 4,
                 2,
                 0f,     // small data, few epochs: dropout only slows convergence here
-                Attention.BIDIRECTIONAL, Pooling.MEAN, true, false);
+                Attention.BIDIRECTIONAL, Pooling.MEAN, true, false, Layout.PRE_NORM);
     }
 
     /** GPU nodes: a larger model for real data. */
@@ -137,7 +164,7 @@ public record ModelConfig(
                 256, 4, 4,
                 2,
                 0.1f,   // enough data on GPU nodes to want regularisation
-                Attention.BIDIRECTIONAL, Pooling.MEAN, true, false);
+                Attention.BIDIRECTIONAL, Pooling.MEAN, true, false, Layout.PRE_NORM);
     }
 
     /** The named preset. */
@@ -163,22 +190,27 @@ public record ModelConfig(
 
     public ModelConfig withVocabSize(int v) {
         return new ModelConfig(preset, v, width, layers, heads, mlpWidth, maxTokens, imageSize, patchSize, visionWidth,
-                visionLayers, visionHeads, maxImages, dropout, attention, pooling, instructionMasking, compressionPrompt);
+                visionLayers, visionHeads, maxImages, dropout, attention, pooling, instructionMasking, compressionPrompt, layout);
     }
 
     public ModelConfig withAttention(Attention a) {
         return new ModelConfig(preset, vocabSize, width, layers, heads, mlpWidth, maxTokens, imageSize, patchSize,
-                visionWidth, visionLayers, visionHeads, maxImages, dropout, a, pooling, instructionMasking, compressionPrompt);
+                visionWidth, visionLayers, visionHeads, maxImages, dropout, a, pooling, instructionMasking, compressionPrompt, layout);
     }
 
     public ModelConfig withPooling(Pooling p, boolean masking, boolean prompt) {
         return new ModelConfig(preset, vocabSize, width, layers, heads, mlpWidth, maxTokens, imageSize, patchSize,
-                visionWidth, visionLayers, visionHeads, maxImages, dropout, attention, p, masking, prompt);
+                visionWidth, visionLayers, visionHeads, maxImages, dropout, attention, p, masking, prompt, layout);
+    }
+
+    public ModelConfig withLayout(Layout l) {
+        return new ModelConfig(preset, vocabSize, width, layers, heads, mlpWidth, maxTokens, imageSize, patchSize,
+                visionWidth, visionLayers, visionHeads, maxImages, dropout, attention, pooling, instructionMasking, compressionPrompt, l);
     }
 
     public ModelConfig withDropout(float d) {
         return new ModelConfig(preset, vocabSize, width, layers, heads, mlpWidth, maxTokens, imageSize, patchSize,
-                visionWidth, visionLayers, visionHeads, maxImages, d, attention, pooling, instructionMasking, compressionPrompt);
+                visionWidth, visionLayers, visionHeads, maxImages, d, attention, pooling, instructionMasking, compressionPrompt, layout);
     }
 
     /**
@@ -198,6 +230,9 @@ public record ModelConfig(
         check(out, "visionWidth", visionWidth, other.visionWidth);
         check(out, "visionLayers", visionLayers, other.visionLayers);
         check(out, "visionHeads", visionHeads, other.visionHeads);
+        if (layout != other.layout) {
+            out.add("layout " + other.layout + " != " + layout);
+        }
         return out;
     }
 

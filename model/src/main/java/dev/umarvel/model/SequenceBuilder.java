@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Lays items out as token sequences, the way u-marvel.md describes:
- * {@code <bos> [<instruction_start> instruction <instruction_end>] [<image> x P] text [prompt <emb>]}.
+ * {@code <bos> [<instruction_start> instruction <instruction_end>] [<image> x P] text [<eos>] [prompt <emb>]}
+ * (the {@code <eos>} in an imported BERT's layout, whose [SEP] it is).
  *
  * <p>Also decides which positions the pool covers (everything but padding, minus the instruction
  * span with its two markers when instruction masking is on; only the last position for last-token
@@ -73,8 +74,10 @@ public final class SequenceBuilder {
             int[] instruction = tokenizer.encode(item.instruction());
             int[] text = tokenizer.encode(item.text());
             int[] prompt = config.compressionPrompt() ? tokenizer.encode(compressionPrompt(item)) : new int[0];
+            // an imported BERT was trained on [CLS] text [SEP]: its sequences close with <eos> (its [SEP]) before any prompt
+            boolean closed = config.layout() == ModelConfig.Layout.BERT;
             int fixed = 1 + (instruction.length > 0 ? 2 : 0) + (item.hasImage() ? config.imageTokens() : 0)
-                    + prompt.length + (config.compressionPrompt() ? 1 : 0);
+                    + prompt.length + (config.compressionPrompt() ? 1 : 0) + (closed ? 1 : 0);
             int budget = config.maxTokens() - fixed;
             int needed = instruction.length + text.length;
             if (needed > budget && !truncate) {
@@ -95,6 +98,9 @@ public final class SequenceBuilder {
                 s.image(item.image());
             }
             s.add(Arrays.copyOf(text, keepText), false);
+            if (closed) {
+                s.add(tokenizer.eos, false);
+            }
             if (config.compressionPrompt()) {
                 s.add(prompt, false);
                 s.add(tokenizer.emb, false);

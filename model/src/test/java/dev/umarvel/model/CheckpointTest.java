@@ -105,7 +105,7 @@ class CheckpointTest {
         Path ckpt = dir.resolve("ckpt");
         save(ckpt);
         ModelConfig wider = new ModelConfig("custom", tokenizer.vocabSize(), 64, 2, 2, 64, 96, 16, 8, 32, 1, 2, 2, 0f,
-                Attention.BIDIRECTIONAL, ModelConfig.Pooling.MEAN, true, false);
+                Attention.BIDIRECTIONAL, ModelConfig.Pooling.MEAN, true, false, ModelConfig.Layout.PRE_NORM);
         Mllm other = new Mllm(wider);
         other.initialize(manager);
         CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.loadParameters(ckpt, other));

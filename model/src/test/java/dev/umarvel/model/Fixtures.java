@@ -34,8 +34,12 @@ final class Fixtures {
 
     /** The tiny preset sized for {@code tokenizer}, freshly initialised from {@code seed}. */
     static Mllm tiny(NDManager manager, TextTokenizer tokenizer, long seed, ModelConfig.Attention attention) {
+        return tiny(manager, tokenizer, seed, attention, ModelConfig.Layout.PRE_NORM);
+    }
+
+    static Mllm tiny(NDManager manager, TextTokenizer tokenizer, long seed, ModelConfig.Attention attention, ModelConfig.Layout layout) {
         Engine.getInstance().setRandomSeed((int) seed);
-        Mllm model = new Mllm(ModelConfig.tiny().withVocabSize(tokenizer.vocabSize()).withAttention(attention));
+        Mllm model = new Mllm(ModelConfig.tiny().withVocabSize(tokenizer.vocabSize()).withAttention(attention).withLayout(layout));
         model.initialize(manager);
         return model;
     }

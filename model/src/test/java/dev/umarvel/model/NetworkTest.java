@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The network's defining behaviours: attention direction, pooling, batch independence. */
 class NetworkTest {
@@ -64,9 +66,10 @@ class NetworkTest {
         assertTrue(maxDiff(a, b, 0, d) > 1e-4, "position 0 must see the last token");
     }
 
-    @Test
-    void causalKeepsTheFirstPositionBlindToLaterTokens() throws Exception {
-        Mllm model = Fixtures.tiny(manager, tokenizer, 7, Attention.CAUSAL);
+    @ParameterizedTest
+    @EnumSource(ModelConfig.Layout.class)
+    void causalKeepsTheFirstPositionBlindToLaterTokens(ModelConfig.Layout layout) throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 7, Attention.CAUSAL, layout);
         float[] a = hidden(model, Item.candidate("a red circle", null));
         float[] b = hidden(model, Item.candidate("a red square", null));
         int d = model.config().width();
@@ -192,9 +195,10 @@ class NetworkTest {
         }
     }
 
-    @Test
-    void reusingTheQueryPrefixGivesTheFullSequencesScores() throws Exception {
-        Mllm model = Fixtures.tiny(manager, tokenizer, 17, Attention.CAUSAL);
+    @ParameterizedTest
+    @EnumSource(ModelConfig.Layout.class)
+    void reusingTheQueryPrefixGivesTheFullSequencesScores(ModelConfig.Layout layout) throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 17, Attention.CAUSAL, layout);
         Inference inference = new Inference(model, tokenizer, manager);
         Item imageQuery = Item.query("find the matching item", "a red circle", Fixtures.image(16, 3));
         Item textQuery = Item.query("", "a star", null);

@@ -57,6 +57,22 @@ class SequenceBuilderTest {
     }
 
     @Test
+    void anImportedBertsSequencesCloseWithItsSeparatorInsideThePool() throws Exception {
+        SequenceBuilder bert = new SequenceBuilder(tok, config.withVocabSize(tok.vocabSize()).withLayout(ModelConfig.Layout.BERT));
+        SequenceBatch b = bert.embedding(List.of(Item.query("find the item", "a star", null)), false);
+        int[] find = tok.encode("find the item");
+        int[] text = tok.encode("a star");
+        int length = 1 + 1 + find.length + 1 + text.length + 1;
+        assertEquals(length, b.lengths()[0]);
+        assertEquals(tok.eos, b.tokens()[length - 1], "[CLS] instruction text [SEP], as BERT was trained");
+        assertEquals(1f / (1 + text.length + 1), b.readout()[length - 1], 1e-7f, "<bos>, the text and <eos> are pooled");
+        String longText = String.join(" ", java.util.Collections.nCopies(200, "red"));
+        SequenceBatch cut = bert.embedding(List.of(Item.candidate(longText, null)), true);
+        assertEquals(config.maxTokens(), cut.lengths()[0]);
+        assertEquals(tok.eos, cut.tokens()[config.maxTokens() - 1], "a cut text still closes");
+    }
+
+    @Test
     void overLongTextIsCutAndFlaggedOrRefused() throws Exception {
         String longText = String.join(" ", java.util.Collections.nCopies(200, "red"));
         SequenceBatch b = builder.embedding(List.of(Item.candidate("a star", null), Item.candidate(longText, null)), true);

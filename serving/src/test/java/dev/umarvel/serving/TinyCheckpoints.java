@@ -39,7 +39,7 @@ public final class TinyCheckpoints {
         ModelConfig config = new ModelConfig(tiny.preset(), vocab, tiny.width(), tiny.layers(), tiny.heads(), tiny.mlpWidth(), maxTokens,
                 tiny.imageSize(), tiny.patchSize(), tiny.visionWidth(), tiny.visionLayers(), tiny.visionHeads(), tiny.maxImages(),
                 tiny.dropout(), kind.equals("reranker") ? ModelConfig.Attention.CAUSAL : tiny.attention(), tiny.pooling(),
-                tiny.instructionMasking(), tiny.compressionPrompt());
+                tiny.instructionMasking(), tiny.compressionPrompt(), tiny.layout());
         try (NDManager manager = OfflineEngine.pytorch().newBaseManager()) {
             Engine.getInstance().setRandomSeed((int) seed);
             Mllm model = new Mllm(config);

@@ -178,6 +178,14 @@ public final class Checkpoint {
         } catch (IOException e) {
             throw new CheckpointException(Kind.CORRUPT, dir + "/" + PARAMETERS + ": " + e.getMessage(), e);
         }
+        assign(model, tensors, dir.toString());
+    }
+
+    /**
+     * Sets every parameter of {@code model} from {@code tensors} (by full parameter name), which must hold each
+     * exactly once with the parameter's shape; {@code source} names them in errors. Consumes {@code tensors}.
+     */
+    public static void assign(Mllm model, Map<String, Tensor> tensors, String source) throws CheckpointException {
         List<String> missing = new ArrayList<>();
         for (Pair<String, Parameter> p : model.getParameters()) {
             Tensor t = tensors.remove(p.getKey());
@@ -203,7 +211,7 @@ public final class Checkpoint {
             array.setRequiresGradient(p.getValue().requiresGradient());
         }
         if (!missing.isEmpty() || !tensors.isEmpty()) {
-            throw new CheckpointException(Kind.INCOMPATIBLE, dir + ": parameters missing " + missing
+            throw new CheckpointException(Kind.INCOMPATIBLE, source + ": parameters missing " + missing
                     + ", unexpected " + tensors.keySet() + " (is a LoRA adapter attached on one side only?)");
         }
     }
@@ -217,7 +225,8 @@ public final class Checkpoint {
         }
     }
 
-    private static Map<String, Tensor> tensors(Mllm model) {
+    /** Every parameter's current values by full name, in the model's order (what {@code parameters.bin} holds). */
+    public static Map<String, Tensor> tensors(Mllm model) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : model.getParameters()) {
             NDArray a = p.getValue().getArray();

@@ -12,23 +12,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The decoder-only language model: token and position embeddings, pre-norm transformer layers,
- * a final norm, and an LM head tied to the token embedding.
+ * The language model: token and position embeddings, transformer layers, and an LM head tied to the
+ * token embedding. Our own layout (pre-norm layers, a final norm) or an imported BERT's (a norm over
+ * the summed embeddings, post-norm layers, no final norm); see {@link ModelConfig.Layout}.
  */
 public final class LanguageModel extends ConfiguredBlock {
 
     private final Parameter tokens;
     private final Parameter positions;
     private final List<TransformerLayer> layers = new ArrayList<>();
-    private final LayerNorm norm;
+    private final LayerNorm embeddingNorm; // BERT: over token + position (+ image) embeddings; else null
+    private final LayerNorm norm;          // pre-norm: after the last layer; else null
 
     LanguageModel(ModelConfig c) {
+        boolean bert = c.layout() == ModelConfig.Layout.BERT;
         this.tokens = weight("token_embedding", INIT_STD, c.vocabSize(), c.width());
         this.positions = weight("position_embedding", INIT_STD, c.maxTokens(), c.width());
+        this.embeddingNorm = bert ? addChildBlock("embedding_norm", new LayerNorm(c.width(), c.layout().eps())) : null;
         for (int i = 0; i < c.layers(); i++) {
-            layers.add(addChildBlock("layer" + i, new TransformerLayer(c.width(), c.heads(), c.mlpWidth(), c.dropout())));
+            layers.add(addChildBlock("layer" + i, new TransformerLayer(c.width(), c.heads(), c.mlpWidth(), c.dropout(), c.layout())));
         }
-        this.norm = addChildBlock("norm", new LayerNorm(c.width()));
+        this.norm = bert ? null : addChildBlock("norm", new LayerNorm(c.width(), c.layout().eps()));
     }
 
     /**
@@ -43,12 +47,13 @@ public final class LanguageModel extends ConfiguredBlock {
         NDArray pos = ps.getValue(positions, ids.getDevice(), training);
         x = x.add(order.getNDArrayInternal().embedding(order, pos, SparseFormat.DENSE).singletonOrThrow());      // + (T, D)
         if (images != null) {
-            x = x.add(images);
+            x = x.add(images);                                 // as a pretrained model's inputs_embeds: before its norm
         }
+        x = embeddingNorm == null ? x : embeddingNorm.apply(ps, x);
         for (TransformerLayer layer : layers) {
             x = layer.apply(ps, x, bias, training);
         }
-        return norm.apply(ps, x);
+        return norm == null ? x : norm.apply(ps, x);
     }
 
     /** Every layer's keys and values of a batch of prefixes, (G, H, P, Dh) each. */
@@ -84,7 +89,7 @@ public final class LanguageModel extends ConfiguredBlock {
             NDArray values = cache.values().get(i).get(new ai.djl.ndarray.index.NDIndex("{}", prefixOf));
             x = layers.get(i).applyCached(ps, x, bias, keys, values).get(0);
         }
-        return norm.apply(ps, x);
+        return norm == null ? x : norm.apply(ps, x);
     }
 
     /** Inference's embedding: tokens + positions (+ image features): ids (B, T), positions (T) or (B, T) -> (B, T, D). */
@@ -93,7 +98,8 @@ public final class LanguageModel extends ConfiguredBlock {
         NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
         NDArray pos = ps.getValue(this.positions, ids.getDevice(), false);
         x = x.add(positions.getNDArrayInternal().embedding(positions, pos, SparseFormat.DENSE).singletonOrThrow());
-        return images == null ? x : x.add(images);
+        x = images == null ? x : x.add(images);
+        return embeddingNorm == null ? x : embeddingNorm.apply(ps, x);
     }
 
     /** hidden (..., D) -> next-token logits (..., V), through the tied embedding. */

@@ -10,14 +10,15 @@ import ai.djl.util.PairList;
 /** Layer normalisation over the last axis, with a gain and a bias. */
 public final class LayerNorm extends ConfiguredBlock {
 
-    private static final float EPS = 1e-5f;
-
     private final int width;
+    private final float eps;
     private final Parameter gain;
     private final Parameter bias;
 
-    LayerNorm(int width) {
+    /** {@code eps}: what the weights were trained with (1e-5 ours, 1e-12 an imported BERT's). */
+    LayerNorm(int width, float eps) {
         this.width = width;
+        this.eps = eps;
         this.gain = constant("gain", Parameter.Type.GAMMA, 1f, width);
         this.bias = constant("bias", Parameter.Type.BETA, 0f, width);
     }
@@ -26,7 +27,7 @@ public final class LayerNorm extends ConfiguredBlock {
     NDArray apply(ParameterStore ps, NDArray x) {
         NDArray g = ps.getValue(gain, x.getDevice(), false);
         NDArray b = ps.getValue(bias, x.getDevice(), false);
-        return x.getNDArrayInternal().layerNorm(x, new Shape(width), g, b, EPS).singletonOrThrow();
+        return x.getNDArrayInternal().layerNorm(x, new Shape(width), g, b, eps).singletonOrThrow();
     }
 
     @Override

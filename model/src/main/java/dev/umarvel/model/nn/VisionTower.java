@@ -48,9 +48,9 @@ public final class VisionTower extends ConfiguredBlock {
         this.positions = weight("positions", INIT_STD, patches, c.visionWidth());
         for (int i = 0; i < c.visionLayers(); i++) {
             layers.add(addChildBlock("layer" + i, new TransformerLayer(c.visionWidth(), c.visionHeads(),
-                    4 * c.visionWidth(), c.dropout())));
+                    4 * c.visionWidth(), c.dropout(), ModelConfig.Layout.PRE_NORM)));
         }
-        this.norm = addChildBlock("norm", new LayerNorm(c.visionWidth()));
+        this.norm = addChildBlock("norm", new LayerNorm(c.visionWidth(), ModelConfig.Layout.PRE_NORM.eps()));
     }
 
     /** pixels (N, 3, S, S) -> patch features (N, P, Dv) */

@@ -1,5 +1,6 @@
 package dev.umarvel.model.text;
 
+import com.google.gson.JsonObject;
 import java.util.List;
 
 /** The special tokens, with fixed ids at the start of every vocabulary. */
@@ -18,4 +19,17 @@ public final class SpecialTokens {
 
     /** In id order: PAD is 0, UNK 1, and so on. */
     public static final List<String> ALL = List.of(PAD, UNK, BOS, EOS, IMAGE, INSTRUCTION_START, INSTRUCTION_END, EMB);
+
+    /** A tokenizer.json {@code added_tokens} entry: a special token, matched as a whole and never normalised. */
+    public static JsonObject addedToken(int id, String content) {
+        JsonObject t = new JsonObject();
+        t.addProperty("id", id);
+        t.addProperty("content", content);
+        t.addProperty("single_word", false);
+        t.addProperty("lstrip", false);
+        t.addProperty("rstrip", false);
+        t.addProperty("normalized", false);
+        t.addProperty("special", true);
+        return t;
+    }
 }

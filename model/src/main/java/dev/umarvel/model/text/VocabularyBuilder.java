@@ -115,15 +115,7 @@ public final class VocabularyBuilder {
         root.add("padding", JsonNull.INSTANCE);
         JsonArray added = new JsonArray();
         for (int id = 0; id < SpecialTokens.ALL.size(); id++) {
-            JsonObject t = new JsonObject();
-            t.addProperty("id", id);
-            t.addProperty("content", SpecialTokens.ALL.get(id));
-            t.addProperty("single_word", false);
-            t.addProperty("lstrip", false);
-            t.addProperty("rstrip", false);
-            t.addProperty("normalized", false);
-            t.addProperty("special", true);
-            added.add(t);
+            added.add(SpecialTokens.addedToken(id, SpecialTokens.ALL.get(id)));
         }
         root.add("added_tokens", added);
         JsonObject normalizer = new JsonObject();
