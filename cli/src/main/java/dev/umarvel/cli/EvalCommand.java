@@ -95,7 +95,8 @@ final class EvalCommand implements Callable<Integer> {
             List<dev.umarvel.api.v1.SearchMode> searchModes = modes.stream()
                     .map(m -> dev.umarvel.api.v1.SearchMode.valueOf("SEARCH_MODE_" + m.toUpperCase())).toList();
             System.out.print(ServiceEvaluation.run(new ServiceEvaluation.Settings(via, collection, store, data.toString(), split, selected,
-                    global, searchModes, recallK, queriesPerTask, Math.max(1, concurrency), setup, out, "", secure.security())));
+                    global, new ServiceEvaluation.Searches(searchModes, recallK, Math.max(1, concurrency), null), queriesPerTask, setup, out, "",
+                    secure.security())));
             System.out.println("report: " + out.resolve("eval-via.md") + ", " + out.resolve("eval-via.json"));
             return 0;
         }

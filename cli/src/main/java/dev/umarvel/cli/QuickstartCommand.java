@@ -109,8 +109,8 @@ final class QuickstartCommand implements Callable<Integer> {
             List<EvalTask> tasks = layout.tasks(MbeirLayout.TEST);
             String address = "localhost:" + services.orchestrator.port;
             ServiceEvaluation.Settings before = new ServiceEvaluation.Settings(address, COLLECTION, root, data, MbeirLayout.TEST, tasks, true,
-                    List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE), 50, perTask, 4, true, report, "before distillation",
-                    services.security());
+                    new ServiceEvaluation.Searches(List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE), 50, 4, null),
+                    perTask, true, report, "before distillation", services.security());
             ServiceEvaluation.Outcome b = ServiceEvaluation.evaluate(before); // sets the collection up: the test local pools
             importValidationPools(retrieval, layout, root, data);
             importTrainingPool(retrieval, layout, root);
@@ -142,9 +142,19 @@ final class QuickstartCommand implements Callable<Integer> {
             seconds.put("distillation (teacher, training, re-index, swap)", lap(t));
 
             t = System.nanoTime();
+            // the tasks whose validation queries search their test pool (MSCOCO's validation pools carry other labels)
+            List<EvalTask> calibration = layout.tasks(MbeirLayout.VAL).stream()
+                    .filter(task -> layout.localPool(task, MbeirLayout.VAL).equals(layout.localPool(task, MbeirLayout.TEST))).toList();
+            AutoMargin.Choice auto = AutoMargin.calibrate(retrieval, COLLECTION, layout, data, calibration, tiny ? 4 : 10,
+                    new ServiceEvaluation.Searches(List.of(), 50, 4, null), 0.5);
+            System.out.println(auto.describe());
+            seconds.put("AUTO's margin (validation queries)", lap(t));
+
+            t = System.nanoTime();
             ServiceEvaluation.Outcome a = ServiceEvaluation.evaluate(new ServiceEvaluation.Settings(address, COLLECTION, root, data,
-                    MbeirLayout.TEST, tasks, true, List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE,
-                            SearchMode.SEARCH_MODE_AUTO), 50, perTask, 4, false, report, "after distillation", services.security()));
+                    MbeirLayout.TEST, tasks, true, new ServiceEvaluation.Searches(List.of(SearchMode.SEARCH_MODE_SINGLE,
+                            SearchMode.SEARCH_MODE_CASCADE, SearchMode.SEARCH_MODE_AUTO), 50, 4, auto.margin()),
+                    perTask, false, report, "after distillation", services.security()));
             seconds.put("evaluation after", lap(t));
             channel.shutdownNow();
 
@@ -155,7 +165,7 @@ final class QuickstartCommand implements Callable<Integer> {
             seconds.put("baselines (chance, BM25, raw pixels) and curves", lap(t));
             seconds.put("total", lap(start));
 
-            String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, untrained, baselines, seconds, size, s,
+            String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, auto, untrained, baselines, seconds, size, s,
                     perTask), stop ? "services stopped (--stop)" : services.describe());
             System.out.println();
             System.out.println(md);

@@ -27,7 +27,7 @@ final class QuickstartReport {
 
     /** What a quickstart measured. */
     record Run(ServiceEvaluation.Outcome before, ServiceEvaluation.Outcome after, DistillCommand.Summary distill, Canary.Seen canary,
-            double[] untrained, List<EvaluationResult> baselines, Map<String, Double> seconds, String size, long steps, int perTask) {}
+            AutoMargin.Choice auto, double[] untrained, List<EvaluationResult> baselines, Map<String, Double> seconds, String size, long steps, int perTask) {}
 
     static String write(Path dir, Run run, String services) throws IOException {
         ServiceEvaluation.Outcome before = run.before();
@@ -81,6 +81,12 @@ final class QuickstartReport {
                 String.join(" then ", c.models())));
         json.putObject("canary").put("answered", c.answered()).put("failed", c.failed()).put("first_failure", c.firstFailure())
                 .putPOJO("models", c.models());
+        AutoMargin.Choice auto = run.auto();
+        md.append(String.format(Locale.ROOT, "%nAUTO reranks a query when its retriever's first two scores are closer than its margin, "
+                + "chosen after distillation on validation queries (the most positives found with at most half of them reranked): %s.%n",
+                auto.describe()));
+        json.putObject("auto_margin").put("margin", auto.margin()).put("queries", auto.queries()).put("reranked", auto.reranked())
+                .put("auto", auto.auto()).put("single", auto.single()).put("cascade", auto.cascade());
         chart(recall, "Mean recall by mode (M-BEIR-synth " + size + ", test)", "mean reported Recall@k (%)", dir.resolve("modes.png"));
         chart(latency, "Search latency through the orchestrator", "ms", dir.resolve("latency.png"));
         md.append("\nCharts: `modes.png` (mean recall by mode), `latency.png`, `recall.png` (per task, baselines included), `curves.png` "

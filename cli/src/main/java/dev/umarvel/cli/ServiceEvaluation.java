@@ -30,10 +30,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceEvaluation {
 
+    /**
+     * How the searches are sent.
+     *
+     * @param recallK candidates the reranking modes rerank
+     * @param concurrency searches in flight
+     * @param autoMargin AUTO's margin for every request, or null for the orchestrator's default
+     */
+    record Searches(List<SearchMode> modes, int recallK, int concurrency, Double autoMargin) {}
+
     /** @param tag appended to each mode's label, e.g. "before distillation" ("" for none) */
     record Settings(String address, String collection, Path store, String data, String split, List<EvalTask> tasks, boolean global,
-            List<SearchMode> modes, int recallK, int queriesPerTask, int concurrency, boolean setup, Path out, String tag,
-            ClientSecurity security) {}
+            Searches searches, int queriesPerTask, boolean setup, Path out, String tag, ClientSecurity security) {}
 
     /** Each mode's recall and what its searches cost. */
     record Outcome(List<EvaluationResult> results, Map<String, ServiceRetriever.Latencies> latencies) {}
@@ -43,7 +51,8 @@ final class ServiceEvaluation {
     static String run(Settings s) throws Exception {
         Outcome o = evaluate(s);
         EvaluationReport.write(o.results(), s.out(), "eval-via");
-        String md = EvaluationReport.markdown(o.results()) + "\n" + latencyTable(o.latencies(), s.concurrency(), s.recallK());
+        String md = EvaluationReport.markdown(o.results()) + "\n" + latencyTable(o.latencies(), s.searches().concurrency(),
+                s.searches().recallK());
         AtomicWriter.write(s.out().resolve("eval-via.md"), md);
         return md;
     }
@@ -62,9 +71,9 @@ final class ServiceEvaluation {
             Map<String, ServiceRetriever.Latencies> latencies = new LinkedHashMap<>();
             // each task's test pool is labelled with the task's name (ImportPool's default), so the global pool is their union
             List<String> globalPools = layout.tasks(s.split()).stream().map(EvalTask::name).toList();
-            for (SearchMode mode : s.modes()) {
+            for (SearchMode mode : s.searches().modes()) {
                 String label = label(mode) + (s.tag().isEmpty() ? "" : ", " + s.tag());
-                try (ServiceRetriever retriever = new ServiceRetriever(stub, s.collection(), s.data(), globalPools, mode, s.recallK(), s.concurrency());
+                try (ServiceRetriever retriever = new ServiceRetriever(stub, s.collection(), s.data(), globalPools, mode, s.searches());
                         Progress bar = new Progress(label, s.tasks().size())) {
                     results.add(Evaluator.evaluate(label, layout, retriever,
                             new Evaluator.Options(s.split(), s.global(), s.tasks(), 42, s.queriesPerTask()), bar.steps()));

@@ -41,25 +41,30 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
         }
     }
 
+    /** One local-scope answer: the ranked dids, and the gap between the first two scores (infinite with fewer than two hits). */
+    record Answer(List<String> dids, double margin) {}
+
     private final RetrievalGrpc.RetrievalBlockingStub stub;
     private final String collection;
     private final String dataDir;
     private final SearchMode mode;
-    private final int recallK;
+    private final ServiceEvaluation.Searches searches;
     private final ExecutorService pool;
     private final List<String> globalPools;
     final Latencies latencies = new Latencies();
+    /** Each local-scope query's answer, by qid. */
+    final java.util.Map<String, Answer> localAnswers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** {@code dataDir}: the dataset's directory relative to the orchestrator's store (image paths are resolved against it). */
     ServiceRetriever(RetrievalGrpc.RetrievalBlockingStub stub, String collection, String dataDir, List<String> globalPools,
-            SearchMode mode, int recallK, int concurrency) {
+            SearchMode mode, ServiceEvaluation.Searches searches) {
         this.globalPools = globalPools;
         this.stub = stub;
         this.collection = collection;
         this.dataDir = dataDir;
         this.mode = mode;
-        this.recallK = recallK;
-        this.pool = Executors.newFixedThreadPool(concurrency);
+        this.searches = searches;
+        this.pool = Executors.newFixedThreadPool(searches.concurrency());
     }
 
     @Override
@@ -67,7 +72,10 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
         List<Future<List<String>>> answers = new ArrayList<>();
         for (QueryInput q : queries) {
             SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(collection).setQuery(query(q)).setTopK(k).setMode(mode)
-                    .setRecallK(Math.max(k, recallK));
+                    .setRecallK(Math.max(k, searches.recallK()));
+            if (mode == SearchMode.SEARCH_MODE_AUTO && searches.autoMargin() != null) {
+                r.setAutoMargin(searches.autoMargin());
+            }
             // the global scope is the evaluator's: the union of the split's local pools, not the whole collection (which may
             // also hold the training pool Distill recalls its teacher lists from)
             r.setFilter(scope == Scope.LOCAL ? SearchFilter.newBuilder().addPools(task.name()) : SearchFilter.newBuilder().addAllPools(globalPools));
@@ -82,7 +90,13 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
                 if (response.getDegraded()) {
                     latencies.degraded.incrementAndGet();
                 }
-                return response.getHitsList().stream().map(Hit::getDid).toList();
+                List<String> dids = response.getHitsList().stream().map(Hit::getDid).toList();
+                if (scope == Scope.LOCAL) {
+                    double margin = response.getHitsCount() < 2 ? Double.POSITIVE_INFINITY
+                            : response.getHits(0).getRecallScore() - response.getHits(1).getRecallScore();
+                    localAnswers.put(q.query().qid(), new Answer(dids, margin));
+                }
+                return dids;
             }));
         }
         List<List<String>> out = new ArrayList<>(answers.size());
