@@ -94,8 +94,8 @@ final class AutoMargin {
             try (Stream<MbeirQuery> lines = Jsonl.queries(layout.queries(MbeirLayout.VAL, task))) {
                 for (MbeirQuery q : (perTask > 0 ? lines.limit(perTask) : lines).toList()) {
                     Set<String> relevant = qrels.getOrDefault(q.qid(), Set.copyOf(q.posCandList()));
-                    ServiceRetriever.Answer a = single.get(q.qid());
-                    ServiceRetriever.Answer b = cascade.get(q.qid());
+                    ServiceRetriever.Answer a = single.get(ServiceRetriever.key(task, q.qid()));
+                    ServiceRetriever.Answer b = cascade.get(ServiceRetriever.key(task, q.qid()));
                     queries.add(new Query(a.margin(), Recall.hit(a.dids(), relevant, task.k()), Recall.hit(b.dids(), relevant, task.k())));
                 }
             }

@@ -52,8 +52,13 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
     private final ExecutorService pool;
     private final List<String> globalPools;
     final Latencies latencies = new Latencies();
-    /** Each local-scope query's answer, by qid. */
+    /** Each local-scope query's answer, by {@link #key}. */
     final java.util.Map<String, Answer> localAnswers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** A query's key among the answers: its task and qid (a qid is only unique within its dataset's files). */
+    static String key(EvalTask task, String qid) {
+        return task.name() + " " + qid;
+    }
 
     /** {@code dataDir}: the dataset's directory relative to the orchestrator's store (image paths are resolved against it). */
     ServiceRetriever(RetrievalGrpc.RetrievalBlockingStub stub, String collection, String dataDir, List<String> globalPools,
@@ -94,7 +99,7 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
                 if (scope == Scope.LOCAL) {
                     double margin = response.getHitsCount() < 2 ? Double.POSITIVE_INFINITY
                             : response.getHits(0).getRecallScore() - response.getHits(1).getRecallScore();
-                    localAnswers.put(q.query().qid(), new Answer(dids, margin));
+                    localAnswers.put(key(task, q.query().qid()), new Answer(dids, margin));
                 }
                 return dids;
             }));

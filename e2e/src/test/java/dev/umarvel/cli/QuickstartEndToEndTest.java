@@ -129,6 +129,10 @@ class QuickstartEndToEndTest {
         assertEquals(List.of("chance", "BM25 (text)", "raw pixels (image)", "best untrained"), List.copyOf(iterable(baselines.fieldNames())));
         assertTrue(singleBefore.get("mean_local").asDouble() > baselines.get("chance").get("mean_local").asDouble(), "above chance");
         stagesLearned(store);
+        // AUTO's margin was chosen on validation queries (4 of each of 14 tasks), within its budget, never worse than SINGLE there
+        JsonNode auto = r.get("auto_margin");
+        assertEquals(56, auto.get("queries").asInt(), auto.toString());
+        assertTrue(auto.get("reranked").asDouble() <= 0.5 && auto.get("auto").asDouble() >= auto.get("single").asDouble(), auto.toString());
 
         JsonNode canary = r.get("canary");
         assertEquals(0, canary.get("failed").asInt(), "searches failed while distilling: " + canary.get("first_failure").asText());
