@@ -53,7 +53,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr-scaling", description = "sqrt (paper), linear (released code) or none") String lrScaling;
     @Option(names = "--epochs") Double epochs;
     @Option(names = "--max-steps") Long maxSteps;
-    @Option(names = "--trainable", description = "full (every weight) or lora (adapters only); default: full for our from-scratch presets")
+    @Option(names = "--trainable", description = "full (every weight), lora (adapters only) or align (vision tower and projector only, for an imported "
+            + "encoder); default: full for our from-scratch presets")
     String trainable;
     @Option(names = "--lora-rank") Integer loraRank;
     @Option(names = "--warmup") Double warmup;

@@ -26,7 +26,12 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         /** Every weight: vision tower, projector, language model with its embeddings and norms, tau. */
         FULL,
         /** LoRA adapters on the language model's linear layers and tau, the rest frozen: the paper's recipe. */
-        LORA
+        LORA,
+        /**
+         * The vision tower, projector and tau, the language model frozen: the alignment stage that brings images into an
+         * imported encoder's space (its vision side learns from scratch, so it takes the from-scratch rates and views).
+         */
+        ALIGN
     }
 
     /** The batch each preset trains with: what fits its memory and keeps a step under a second on 2 cores. */
@@ -113,7 +118,7 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
                 o.taskBatches() != null ? o.taskBatches() : kind == JobKind.INSTRUCTION && trainable == Trainable.FULL,
                 // the cross-modal stage also contrasts each image with a shifted, re-shaded view of itself: a vision tower
                 // learned from scratch gets the details that tell images apart in every step (docs/training.md)
-                o.imageViews() != null ? o.imageViews() : kind == JobKind.CROSS_MODAL && trainable == Trainable.FULL,
+                o.imageViews() != null ? o.imageViews() : kind == JobKind.CROSS_MODAL && trainable != Trainable.LORA,
                 // and the text stage adds pairs of two random spans of one training-pool text (Contriever's cropping): what
                 // ties them together are the rare words, the names a from-scratch model otherwise never learns to match
                 o.textViews() != null ? o.textViews() : kind == JobKind.TEXT_ALIGN && trainable == Trainable.FULL);

@@ -99,11 +99,11 @@ public final class StageModel implements AutoCloseable {
                 int rank = Math.min(h.loraRank(), model.config().width());
                 model.attachLora(manager, rank, (float) h.loraAlpha(), (float) h.loraDropout(), spec.seed());
                 lora = new Manifest.Lora(rank, (float) h.loraAlpha(), (float) h.loraDropout());
-            } else { // a model learned from scratch: its vision tower, projector and embeddings must keep learning
+            } else { // a vision tower learned from scratch must keep learning, and with FULL the whole model
                 model.setTrainable(Mllm.Part.VISION, true);
                 model.setTrainable(Mllm.Part.PROJECTOR, true);
             }
-            model.setTrainable(Mllm.Part.LANGUAGE, true);
+            model.setTrainable(Mllm.Part.LANGUAGE, h.trainable() != Hyper.Trainable.ALIGN); // ALIGN: the imported encoder as it is
             boolean resetsTau = spec.kind() == JobKind.TEXT_ALIGN || spec.kind() == JobKind.CROSS_MODAL
                     || spec.kind() == JobKind.INSTRUCTION;
             if (resetsTau) {

@@ -157,6 +157,7 @@ final class SpecMapper {
             case TRAINABLE_UNSPECIFIED -> null;
             case TRAINABLE_FULL -> Hyper.Trainable.FULL;
             case TRAINABLE_LORA -> Hyper.Trainable.LORA;
+            case TRAINABLE_ALIGN -> Hyper.Trainable.ALIGN;
             default -> {
                 errors.add("spec.hyper.trainable: unknown value " + h.getTrainableValue());
                 yield null;
