@@ -3,19 +3,15 @@ package dev.umarvel.cli;
 import dev.umarvel.api.v1.RetrievalGrpc;
 import dev.umarvel.api.v1.SearchMode;
 import dev.umarvel.mbeir.EvalTask;
-import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirLayout;
-import dev.umarvel.mbeir.MbeirQuery;
-import dev.umarvel.mbeir.Qrels;
 import dev.umarvel.mbeir.eval.Evaluator;
 import dev.umarvel.mbeir.eval.Recall;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * AUTO's margin, chosen on validation queries: AUTO reranks a query when its retriever's first two scores are closer
@@ -87,19 +83,23 @@ final class AutoMargin {
             single = s.localAnswers;
             cascade = c.localAnswers;
         }
+        // each query the evaluator asked, judged as the evaluator judges it (the task's qrels, its top k)
+        Map<EvalTask, Map<String, Set<String>>> qrels = new HashMap<>();
         List<Query> queries = new ArrayList<>();
-        for (EvalTask task : tasks) {
-            Map<String, Set<String>> qrels = Files.exists(layout.qrels(MbeirLayout.VAL, task))
-                    ? Qrels.read(layout.qrels(MbeirLayout.VAL, task)) : Map.of();
-            try (Stream<MbeirQuery> lines = Jsonl.queries(layout.queries(MbeirLayout.VAL, task))) {
-                for (MbeirQuery q : (perTask > 0 ? lines.limit(perTask) : lines).toList()) {
-                    Set<String> relevant = qrels.getOrDefault(q.qid(), Set.copyOf(q.posCandList()));
-                    ServiceRetriever.Answer a = single.get(ServiceRetriever.key(task, q.qid()));
-                    ServiceRetriever.Answer b = cascade.get(ServiceRetriever.key(task, q.qid()));
-                    queries.add(new Query(a.margin(), Recall.hit(a.dids(), relevant, task.k()), Recall.hit(b.dids(), relevant, task.k())));
-                }
-            }
+        for (Map.Entry<String, ServiceRetriever.Answer> e : single.entrySet()) {
+            ServiceRetriever.Answer a = e.getValue();
+            ServiceRetriever.Answer b = cascade.get(e.getKey());
+            Set<String> relevant = Evaluator.relevant(qrels.computeIfAbsent(a.task(), t -> read(layout, t)), a.query());
+            queries.add(new Query(a.margin(), Recall.hit(a.dids(), relevant, a.task().k()), Recall.hit(b.dids(), relevant, a.task().k())));
         }
         return choose(queries, maxReranked);
+    }
+
+    private static Map<String, Set<String>> read(MbeirLayout layout, EvalTask task) {
+        try {
+            return Evaluator.qrels(layout, MbeirLayout.VAL, task);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -41,8 +41,11 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
         }
     }
 
-    /** One local-scope answer: the ranked dids, and the gap between the first two scores (infinite with fewer than two hits). */
-    record Answer(List<String> dids, double margin) {}
+    /**
+     * One local-scope answer: the task and query asked, the ranked dids, and the gap between the first two scores
+     * (infinite with fewer than two hits).
+     */
+    record Answer(EvalTask task, MbeirQuery query, List<String> dids, double margin) {}
 
     private final RetrievalGrpc.RetrievalBlockingStub stub;
     private final String collection;
@@ -99,7 +102,7 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
                 if (scope == Scope.LOCAL) {
                     double margin = response.getHitsCount() < 2 ? Double.POSITIVE_INFINITY
                             : response.getHits(0).getRecallScore() - response.getHits(1).getRecallScore();
-                    localAnswers.put(key(task, q.query().qid()), new Answer(dids, margin));
+                    localAnswers.put(key(task, q.query().qid()), new Answer(task, q.query(), dids, margin));
                 }
                 return dids;
             }));

@@ -6,6 +6,7 @@ import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.Qrels;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,8 +55,7 @@ public final class Evaluator {
             try (Stream<MbeirQuery> lines = Jsonl.queries(layout.queries(options.split(), task))) {
                 queries = options.queriesPerTask() > 0 ? lines.limit(options.queriesPerTask()).toList() : lines.toList();
             }
-            Map<String, Set<String>> qrels = Files.exists(layout.qrels(options.split(), task))
-                    ? Qrels.read(layout.qrels(options.split(), task)) : Map.of();
+            Map<String, Set<String>> qrels = qrels(layout, options.split(), task);
             Random random = new Random(options.seed() * 31 + task.name().hashCode());
             Instructions.Key key = new Instructions.Key(task.dataset().id(), task.queryModality(), task.candidateModality());
             List<QueryInput> inputs = queries.stream().map(q -> new QueryInput(q, instructions.choose(key, random))).toList();
@@ -65,6 +65,16 @@ public final class Evaluator {
             results.add(new TaskResult(task, queries.size(), local, global));
         }
         return new EvaluationResult(label, options.split(), results);
+    }
+
+    /** A task's qrels of a split, or none when the split has no qrels file (the queries' positives then count). */
+    public static Map<String, Set<String>> qrels(MbeirLayout layout, String split, EvalTask task) throws IOException {
+        return Files.exists(layout.qrels(split, task)) ? Qrels.read(layout.qrels(split, task)) : Map.of();
+    }
+
+    /** The dids relevant to a query: its qrels when they list it, else its positives. */
+    public static Set<String> relevant(Map<String, Set<String>> qrels, MbeirQuery q) {
+        return qrels.getOrDefault(q.qid(), Set.copyOf(q.posCandList()));
     }
 
     /**
@@ -79,9 +89,7 @@ public final class Evaluator {
         for (int k : Recall.KS) {
             int hits = 0;
             for (int i = 0; i < queries.size(); i++) {
-                MbeirQuery q = queries.get(i);
-                Set<String> relevant = qrels.getOrDefault(q.qid(), Set.copyOf(q.posCandList()));
-                hits += Recall.hit(ranked.get(i), relevant, k) ? 1 : 0;
+                hits += Recall.hit(ranked.get(i), relevant(qrels, queries.get(i)), k) ? 1 : 0;
             }
             out.put(k, queries.isEmpty() ? 0 : 100.0 * hits / queries.size());
         }
