@@ -13,6 +13,7 @@ import dev.umarvel.model.ModelConfig;
 import dev.umarvel.model.OfflineEngine;
 import dev.umarvel.model.SequenceBatch;
 import dev.umarvel.model.SequenceBuilder;
+import dev.umarvel.model.io.Checkpoint;
 import dev.umarvel.model.loss.ContrastiveLoss;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.model.nn.NoGrad;
@@ -26,8 +27,9 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The {@code small} model's inference throughput and training step time, with the achieved
- * GFLOP/s as a fraction of this machine's dense matmul GFLOP/s measured in the same run.
+ * A model's inference throughput and training step time (the {@code small} preset, or any checkpoint with
+ * {@code --checkpoint DIR}), with the achieved GFLOP/s as a fraction of this machine's dense matmul GFLOP/s measured in the
+ * same run.
  */
 final class ModelBench {
 
@@ -38,37 +40,55 @@ final class ModelBench {
     private ModelBench() {}
 
     static void run(String[] args) throws Exception {
-        boolean quick = List.of(args).contains("--quick");
+        List<String> options = List.of(args);
+        boolean quick = options.contains("--quick");
+        int at = options.indexOf("--checkpoint");
+        Path checkpoint = at >= 0 && at + 1 < args.length ? Path.of(args[at + 1]) : null;
         int runs = quick ? 3 : 10;
         Engine engine = OfflineEngine.pytorch();
-        Path tmp = Files.createTempDirectory("umarvel-bench");
-        VocabularyBuilder vocab = new VocabularyBuilder();
-        for (String w : WORDS) {
-            vocab.add(w);
-        }
-        vocab.add("find the image that matches this description retrieve");
-        VocabularyBuilder.write(vocab.vocabulary(10_000, 1), tmp.resolve("tokenizer.json"));
-
-        try (TextTokenizer tokenizer = TextTokenizer.load(tmp.resolve("tokenizer.json"));
-                NDManager manager = engine.newBaseManager()) {
+        try (NDManager manager = engine.newBaseManager()) {
             engine.setRandomSeed(0);
-            ModelConfig config = ModelConfig.small().withVocabSize(tokenizer.vocabSize());
-            Mllm model = new Mllm(config);
-            model.initialize(manager);
-            Report report = new Report("model").context("preset", "small (width " + config.width() + ", "
-                    + config.layers() + " layers, " + config.imageTokens() + " image tokens)")
-                    .context("threads", Runtime.getRuntime().availableProcessors() + " cores, PyTorch " + engine.getVersion())
-                    .context("runs", runs + " timed runs per figure, median");
-
-            double peak = matmulGflops(manager, 1024, 1024, 1024, runs);
-            report.row("dense matmul 1024x1024x1024", peak, "GFLOP/s", "baseline, same run");
-            double shaped = matmulGflops(manager, 64 * 40, config.width(), config.mlpWidth(), runs);
-            report.row("dense matmul 2560x128x512 (the model's feed-forward shape)", shaped, "GFLOP/s", "baseline, same run");
-
-            inference(report, model, tokenizer, manager, config, peak, runs);
-            training(report, model, tokenizer, manager, config, peak, runs);
-            report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
+            if (checkpoint == null) {
+                Path tmp = Files.createTempDirectory("umarvel-bench");
+                VocabularyBuilder vocab = new VocabularyBuilder();
+                for (String w : WORDS) {
+                    vocab.add(w);
+                }
+                vocab.add("find the image that matches this description retrieve");
+                VocabularyBuilder.write(vocab.vocabulary(10_000, 1), tmp.resolve("tokenizer.json"));
+                try (TextTokenizer tokenizer = TextTokenizer.load(tmp.resolve("tokenizer.json"))) {
+                    ModelConfig config = ModelConfig.small().withVocabSize(tokenizer.vocabSize());
+                    Mllm model = new Mllm(config);
+                    model.initialize(manager);
+                    measure(model, tokenizer, manager, "small", runs);
+                }
+            } else {
+                // any checkpoint, e.g. an imported encoder (umarvel model import all-minilm-l6-v2 --out DIR)
+                Checkpoint.Loaded loaded = Checkpoint.load(checkpoint, manager);
+                try (TextTokenizer tokenizer = loaded.tokenizer()) {
+                    measure(loaded.model(), tokenizer, manager, checkpoint.getFileName() + " (" + loaded.manifest().version() + ")", runs);
+                }
+            }
         }
+    }
+
+    private static void measure(Mllm model, TextTokenizer tokenizer, NDManager manager, String name, int runs) throws Exception {
+        ModelConfig config = model.config();
+        // a checkpoint's figures go to their own report (model-<directory>), beside the small preset's
+        Report report = new Report(name.equals("small") ? "model" : "model-" + name.split(" ")[0]).context("model", name + " (width " + config.width() + ", "
+                + config.layers() + " layers, " + config.imageTokens() + " image tokens, " + config.layout() + ")")
+                .context("threads", Runtime.getRuntime().availableProcessors() + " cores, PyTorch " + OfflineEngine.pytorch().getVersion())
+                .context("runs", runs + " timed runs per figure, median");
+
+        double peak = matmulGflops(manager, 1024, 1024, 1024, runs);
+        report.row("dense matmul 1024x1024x1024", peak, "GFLOP/s", "baseline, same run");
+        double shaped = matmulGflops(manager, 64 * 40, config.width(), config.mlpWidth(), runs);
+        report.row("dense matmul 2560x" + config.width() + "x" + config.mlpWidth() + " (the model's feed-forward shape)", shaped,
+                "GFLOP/s", "baseline, same run");
+
+        inference(report, model, tokenizer, manager, config, peak, runs);
+        training(report, model, tokenizer, manager, config, peak, runs);
+        report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
     }
 
     private static double matmulGflops(NDManager manager, long m, long k, long n, int runs) throws Exception {

@@ -19,6 +19,32 @@ import picocli.CommandLine.Parameters;
         subcommands = {ModelCommand.Import.class})
 final class ModelCommand {
 
+    /** The import request of an encoder this build carries, read from its jar (its tokenizer copied to a temporary file). */
+    static BertImport.Request carried(PretrainedEncoder e, ModelConfig vision, long seed) throws java.io.IOException {
+        Path dir = Files.createTempDirectory("umarvel-import-");
+        dir.toFile().deleteOnExit();
+        Path json = e.tokenizer(dir);
+        json.toFile().deleteOnExit();
+        try (InputStream in = e.graph()) {
+            return new BertImport.Request(e.id(), OnnxWeights.read(in, e.id()), json, e.heads(), e.maxTokens(), vision, seed);
+        }
+    }
+
+    /**
+     * The quickstart's imported backbone: {@code models/<id>-vision-<size>} under the store, written on first use (vision tower
+     * of the data's size, seed 42). Returns it store-relative.
+     */
+    static String imported(Path store, PretrainedEncoder e, String size) throws Exception {
+        String relative = "models/" + e.id() + "-vision-" + size;
+        Path out = store.resolve(relative);
+        if (!Files.exists(out.resolve(dev.umarvel.model.io.Checkpoint.MANIFEST))) {
+            try (Progress bar = new Progress("import " + e.id(), 1)) {
+                BertImport.write(carried(e, ModelConfig.preset(size), 42), out);
+            }
+        }
+        return relative;
+    }
+
     @Command(name = "import", mixinStandardHelpOptions = true, description = {
         "Import a BERT-family text encoder (its ONNX graph and tokenizer.json) as the language model of a new checkpoint,",
         "beside a fresh vision tower and projector. No ONNX runtime is needed to use it. By name, from the jars this build",
@@ -67,14 +93,7 @@ final class ModelCommand {
                     throw new IllegalArgumentException("name an encoder (all-minilm-l6-v2, e5-small-v2) or give --onnx, "
                             + "--tokenizer and --heads (and --max-tokens)");
                 }
-                PretrainedEncoder e = PretrainedEncoder.named(name);
-                Path dir = Files.createTempDirectory("umarvel-import-");
-                dir.toFile().deleteOnExit();
-                Path json = e.tokenizer(dir);
-                json.toFile().deleteOnExit();
-                try (InputStream in = e.graph()) {
-                    return new BertImport.Request(e.id(), OnnxWeights.read(in, e.id()), json, e.heads(), e.maxTokens(), v, seed);
-                }
+                return carried(PretrainedEncoder.named(name), v, seed);
             }
             if (name != null || tokenizer == null || heads < 1) {
                 throw new IllegalArgumentException("--onnx needs --tokenizer and --heads (>= 1), and no encoder name");

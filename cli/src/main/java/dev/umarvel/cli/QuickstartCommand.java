@@ -15,6 +15,7 @@ import dev.umarvel.mbeir.eval.Evaluator;
 import dev.umarvel.mbeir.eval.baseline.Baselines;
 import dev.umarvel.mbeir.synth.SynthGenerator;
 import dev.umarvel.mbeir.synth.SynthSize;
+import dev.umarvel.onnximport.PretrainedEncoder;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,11 +41,16 @@ final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "small", description = "tiny (about 3 minutes) or small (about 50).")
     String size;
 
+    @Option(names = "--backbone", defaultValue = "scratch", description = "The language model: scratch (every weight learned here, "
+            + "from pre-training on), minilm (all-MiniLM-L6-v2) or e5-small (e5-small-v2), imported from the jar this build carries "
+            + "and joined to a fresh vision tower by an alignment stage (default: scratch).")
+    String backbone;
+
     @Option(names = "--store", defaultValue = ".", description = "Store root (default: here).")
     Path store;
 
     @Option(names = "--steps", defaultValue = "0", description = "Instruction-stage steps; the other stages scale from it "
-            + "(default: 1200 for small, 400 for tiny).")
+            + "(default: 1200 for small, 400 for tiny, 120 on an imported backbone).")
     long steps;
 
     @Option(names = "--queries-per-task", defaultValue = "-1", description = "Test queries per task in the evaluations "
@@ -72,12 +78,14 @@ final class QuickstartCommand implements Callable<Integer> {
         if (!tiny && !size.equals("small")) {
             throw new IllegalArgumentException("--size: tiny or small, got " + size);
         }
+        PretrainedEncoder encoder = backbone.equals("scratch") ? null : PretrainedEncoder.ofPreset(backbone);
         long start = System.nanoTime();
         Path root = store.toAbsolutePath().normalize();
         String data = "data/synth-" + size;
-        long s = steps > 0 ? steps : tiny ? 400 : 1200;
+        long s = steps > 0 ? steps : encoder != null ? 120 : tiny ? 400 : 1200;
         int perTask = queriesPerTask >= 0 ? queriesPerTask : tiny ? 0 : 25;
-        Path report = (out == null ? root.resolve("reports/quickstart-" + size) : out).toAbsolutePath();
+        String name = size + (encoder == null ? "" : "-" + backbone);
+        Path report = (out == null ? root.resolve("reports/quickstart-" + name) : out).toAbsolutePath();
         Path work = root.resolve("quickstart").resolve(size);
         Files.createDirectories(work);
         QuickstartServices.stopEarlier(work);
@@ -88,16 +96,19 @@ final class QuickstartCommand implements Callable<Integer> {
                 SynthGenerator.generate(root.resolve(data), SynthSize.parse(size), 42, m -> bar.update(0, 1, m));
             }
         }
-        seconds.put("data", lap(start));
+        String imported = encoder == null ? null : ModelCommand.imported(root, encoder, size);
+        seconds.put(encoder == null ? "data" : "data, import of " + encoder.id(), lap(start));
 
         try (QuickstartServices services = new QuickstartServices(root, work, secure ? root.resolve("security") : null)) {
             long t = System.nanoTime();
             services.startTrainer();
-            String prefix = "qs-" + size + "-s" + s + (retrain ? "-" + System.currentTimeMillis() : "");
+            String prefix = "qs-" + name + "-s" + s + (retrain ? "-" + System.currentTimeMillis() : "");
+            // the trainer's preset: the data's size, or the imported encoder's (its learning rates and trainable set)
+            String preset = encoder == null ? size : backbone;
             TrainerChain chain = new TrainerChain(TrainerGrpc.newBlockingStub(services.channel(services.trainer)), prefix, data,
-                    size, 1);
-            String[] models = chain.recipe(s);
-            double[] untrained = chain.untrained(root);
+                    preset, 1);
+            String[] models = imported == null ? chain.recipe(s) : chain.recipeOn(imported, s);
+            double[] untrained = chain.untrained(root, imported);
             seconds.put("training (every stage)", lap(t));
 
             t = System.nanoTime();
@@ -119,8 +130,7 @@ final class QuickstartCommand implements Callable<Integer> {
             t = System.nanoTime();
             DistillRequest.Builder distill = DistillRequest.newBuilder().setCollection(COLLECTION).setDatasetDir(data)
                     .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(tiny ? 20 : 50).setEvalQueriesPerTask(tiny ? 0 : 10)
-                    // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
-                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, TrainerChain.Plan.of(size, s).distill())).setBatchSize(8)).setSeed(1);
+                    .setHyper(distillHyper(encoder != null, Math.max(2, TrainerChain.Plan.of(preset, s).distill()))).setSeed(1);
             // the run distils these two models: a retrained stage (another spec, a new job) starts a new run
             Path runFile = work.resolve("distill-run-" + prefix + "-" + Integer.toUnsignedString((models[0] + "\n" + models[1]).hashCode(), 36));
             if (Files.exists(runFile)) {
@@ -165,8 +175,8 @@ final class QuickstartCommand implements Callable<Integer> {
             seconds.put("baselines (chance, BM25, raw pixels) and curves", lap(t));
             seconds.put("total", lap(start));
 
-            String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, auto, untrained, baselines, seconds, size, s,
-                    perTask), stop ? "services stopped (--stop)" : services.describe());
+            String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, auto, untrained, baselines, seconds,
+                    new QuickstartReport.Setup(size, backbone, s, perTask)), stop ? "services stopped (--stop)" : services.describe());
             System.out.println();
             System.out.println(md);
             if (stop) {
@@ -177,6 +187,15 @@ final class QuickstartCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Distill's training: 8 queries x 50 candidates per step (the trainer's default 64 x 50 needs more than 22 GB on CPU); on
+     * an imported encoder, LoRA at 1e-4 as its preset's other late stages (Distill's job names no preset).
+     */
+    static HyperParameters distillHyper(boolean imported, long steps) {
+        HyperParameters.Builder h = HyperParameters.newBuilder().setMaxSteps(steps).setBatchSize(8);
+        return imported ? h.setTrainable(dev.umarvel.api.v1.Trainable.TRAINABLE_LORA).setLearningRate(1e-4).build() : h.build();
     }
 
     /** MSCOCO's validation pools (apart from its test pools, which keep the task's label): what Distill evaluates on. */

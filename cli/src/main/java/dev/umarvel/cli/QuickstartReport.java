@@ -27,23 +27,41 @@ final class QuickstartReport {
 
     /** What a quickstart measured. */
     record Run(ServiceEvaluation.Outcome before, ServiceEvaluation.Outcome after, DistillCommand.Summary distill, Canary.Seen canary,
-            AutoMargin.Choice auto, double[] untrained, List<EvaluationResult> baselines, Map<String, Double> seconds, String size, long steps, int perTask) {}
+            AutoMargin.Choice auto, double[] untrained, List<EvaluationResult> baselines, Map<String, Double> seconds, Setup setup) {}
+
+    /** What was asked: the synthetic set's size, the language model, the instruction stage's steps, test queries per task (0: all). */
+    record Setup(String size, String backbone, long steps, int perTask) {
+        boolean imported() {
+            return !backbone.equals("scratch");
+        }
+
+        /** The command line that reproduces the run. */
+        String command() {
+            return "./umarvel quickstart --size " + size + (imported() ? " --backbone " + backbone : "");
+        }
+
+        String title() {
+            return imported() ? size + ", " + backbone : size;
+        }
+    }
 
     static String write(Path dir, Run run, String services) throws IOException {
         ServiceEvaluation.Outcome before = run.before();
         ServiceEvaluation.Outcome after = run.after();
-        String size = run.size();
+        Setup setup = run.setup();
+        String size = setup.size();
         List<EvaluationResult> all = QuickstartCommand.all(before, after);
         com.fasterxml.jackson.databind.node.ObjectNode json = dev.umarvel.mbeir.Json.MAPPER.createObjectNode().put("size", size)
-                .put("steps", run.steps());
+                .put("backbone", setup.backbone()).put("steps", setup.steps());
         com.fasterxml.jackson.databind.node.ArrayNode rows = json.putArray("modes");
         List<EvaluationResult> withBaselines = new java.util.ArrayList<>(all);
         withBaselines.addAll(run.baselines());
         EvaluationReport.write(withBaselines, dir, "recall");
-        StringBuilder md = new StringBuilder("# umarvel quickstart (" + size + ")\n\n");
-        md.append(String.format(Locale.ROOT, "M-BEIR-synth `%s`, every stage trained on trainer-svc (instruction stage %d steps), served by "
+        StringBuilder md = new StringBuilder("# umarvel quickstart (" + setup.title() + ")\n\n");
+        md.append(String.format(Locale.ROOT, "M-BEIR-synth `%s`, %s, every stage trained on trainer-svc (instruction stage %d steps), served by "
                 + "embedder-svc, reranker-svc and orchestrator-svc; test split, %s queries per task, local and global pools, 4 searches "
-                + "in flight. Reproduce: `./umarvel quickstart --size %s`.%n%n", size, run.steps(), run.perTask() == 0 ? "all" : run.perTask(), size));
+                + "in flight. Reproduce: `%s`.%n%n", size, setup.imported() ? "language model " + setup.backbone() + " (imported)"
+                : "every weight learned here", setup.steps(), setup.perTask() == 0 ? "all" : setup.perTask(), setup.command()));
         md.append("| mode | mean local | mean global | p50 ms | p99 ms | reranked |\n|---|---:|---:|---:|---:|---:|\n");
         Map<String, ServiceRetriever.Latencies> latencies = new java.util.LinkedHashMap<>(before.latencies());
         latencies.putAll(after.latencies());
@@ -64,8 +82,9 @@ final class QuickstartReport {
                     : r.meanGlobal()).put("p50_ms", l.percentileMillis(0.5)).put("p99_ms", l.percentileMillis(0.99)).put("reranked_percent",
                             reranked);
         }
-        md.append(String.format(Locale.ROOT, "| untrained (one pre-training step; in process on the trainer, exact search) | %.2f | %.2f |"
-                + " | | |%n", run.untrained()[0], run.untrained()[1]));
+        md.append(String.format(Locale.ROOT, "| untrained (%s; in process on the trainer, exact search) | %.2f | %.2f |"
+                + " | | |%n", setup.imported() ? "as imported, its vision side fresh" : "one pre-training step", run.untrained()[0],
+                run.untrained()[1]));
         json.putObject("untrained").put("mean_local", run.untrained()[0]).put("mean_global", run.untrained()[1]);
         com.fasterxml.jackson.databind.node.ObjectNode baselines = json.putObject("baselines");
         for (EvaluationResult r : run.baselines()) {

@@ -41,7 +41,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Output directory of the job.")
     String out;
 
-    @Option(names = "--preset", defaultValue = "small", description = "tiny, small or base (pretrain from scratch).")
+    @Option(names = "--preset", defaultValue = "small", description = "tiny, small or base (learned here: pretrain "
+            + "starts a fresh model of that shape), or minilm or e5-small (an imported encoder, --init its checkpoint: LoRA at rates "
+            + "for short runs); default: small.")
     String preset;
 
     @Option(names = "--seed", defaultValue = "42")
@@ -54,7 +56,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs") Double epochs;
     @Option(names = "--max-steps") Long maxSteps;
     @Option(names = "--trainable", description = "full (every weight), lora (adapters only) or align (vision tower and projector only, for an imported "
-            + "encoder); default: full for our from-scratch presets")
+            + "encoder); default: full for our from-scratch presets, lora for minilm and e5-small")
     String trainable;
     @Option(names = "--lora-rank") Integer loraRank;
     @Option(names = "--warmup") Double warmup;

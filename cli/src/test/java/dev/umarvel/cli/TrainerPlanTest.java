@@ -2,6 +2,7 @@ package dev.umarvel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The quickstart's steps per stage (docs/training.md says where each number comes from). */
@@ -15,6 +16,14 @@ class TrainerPlanTest {
     @Test
     void tinyTrainsEveryStageAboutAsLongAsTheInstructionStage() {
         assertEquals(new TrainerChain.Plan(100, 200, 400, 400, 200, 400, 40), TrainerChain.Plan.of("tiny", 400));
+    }
+
+    @Test
+    void anImportedEncoderAlignsLongest() {
+        TrainerChain.Plan plan = TrainerChain.Plan.of("minilm", 120);
+        assertEquals(List.of(180L, 120L, 60L, 120L, 12L),
+                List.of(plan.crossModal(), plan.instruction(), plan.hardNegatives(), plan.reranker(), plan.distill()));
+        assertEquals(plan, TrainerChain.Plan.of("e5-small", 120));
     }
 
     @Test

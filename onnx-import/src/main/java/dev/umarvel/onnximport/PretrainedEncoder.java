@@ -18,16 +18,18 @@ public enum PretrainedEncoder {
      * all-MiniLM-L6-v2: 6 layers, width 384, 12 heads; sentence-transformers, mean pooling. Fine-tuned on sequences of at
      * most 256 word pieces (its max_seq_length): positions beyond were never trained for sentence embeddings.
      */
-    MINILM("all-minilm-l6-v2", 12, 256),
+    MINILM("all-minilm-l6-v2", "minilm", 12, 256),
     /** e5-small-v2: 12 layers, width 384, 12 heads, 512 positions; "query: " / "passage: " prefixes, mean pooling. */
-    E5_SMALL("e5-small-v2", 12, 512);
+    E5_SMALL("e5-small-v2", "e5-small", 12, 512);
 
     private final String id;
+    private final String preset;
     private final int heads;
     private final int maxTokens;
 
-    PretrainedEncoder(String id, int heads, int maxTokens) {
+    PretrainedEncoder(String id, String preset, int heads, int maxTokens) {
         this.id = id;
+        this.preset = preset;
         this.heads = heads;
         this.maxTokens = maxTokens;
     }
@@ -40,6 +42,18 @@ public enum PretrainedEncoder {
     /** The name users type and checkpoints record, e.g. {@code all-minilm-l6-v2}. */
     public String id() {
         return id;
+    }
+
+    /** The training preset built on it (its jobs' learning rates and trainable set), e.g. {@code minilm}. */
+    public String preset() {
+        return preset;
+    }
+
+    /** The encoder whose preset this is ({@code minilm} or {@code e5-small}). */
+    public static PretrainedEncoder ofPreset(String preset) {
+        return Arrays.stream(values()).filter(e -> e.preset.equals(preset)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("unknown backbone '" + preset + "': expected scratch or one of "
+                        + Arrays.stream(values()).map(PretrainedEncoder::preset).toList()));
     }
 
     /** Attention heads: not in the weights, so known here. */

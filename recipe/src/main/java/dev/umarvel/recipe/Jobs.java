@@ -44,6 +44,10 @@ public final class Jobs {
             mustExist(ctx.resolve("init_checkpoint", spec.initCheckpoint()));
         }
         if (spec.kind() == JobKind.PRETRAIN && spec.initCheckpoint().isEmpty()) {
+            if (Hyper.pretrained(spec.preset())) {
+                throw new InvalidSpecException("preset: '" + spec.preset() + "' is an imported encoder, not pre-trained here: "
+                        + "umarvel model import writes its checkpoint, and its first job is the alignment stage (init_checkpoint)");
+            }
             try {
                 dev.umarvel.model.ModelConfig.preset(spec.preset());
             } catch (IllegalArgumentException e) {

@@ -31,8 +31,8 @@ final class SpecMapper {
         List<String> errors = new ArrayList<>();
         JobKind kind = kind(p, errors);
         String preset = p.getPreset().isEmpty() ? "small" : p.getPreset();
-        if (!List.of("tiny", "small", "base").contains(preset)) {
-            errors.add("spec.preset: unknown preset '" + preset + "': expected tiny, small or base");
+        if (!Hyper.PRESETS.contains(preset)) {
+            errors.add("spec.preset: unknown preset '" + preset + "': expected one of " + Hyper.PRESETS);
         }
         if (p.getDisplayName().getBytes(StandardCharsets.UTF_8).length > 128) {
             errors.add("spec.display_name: at most 128 bytes");

@@ -189,6 +189,9 @@ class TrainerServiceTest {
         expect(Status.Code.INVALID_ARGUMENT, "spec.hyper.lr_scaling: unknown value 7", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setHyper(HyperParameters.newBuilder().setLrScalingValue(7)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.preset: unknown preset 'huge'", spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setPreset("huge"));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.preset: 'minilm' is an imported encoder, not pre-trained here: umarvel model import "
+                + "writes its checkpoint, and its first job is the alignment stage (init_checkpoint)",
+                spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setPreset("minilm"));
         expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: '../../etc' leaves the store", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setData(DataSpec.newBuilder().setDatasetDir("../../etc")));
         expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: must be relative to the store", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
