@@ -78,7 +78,12 @@ final class QuickstartCommand implements Callable<Integer> {
         if (!tiny && !size.equals("small")) {
             throw new IllegalArgumentException("--size: tiny or small, got " + size);
         }
-        PretrainedEncoder encoder = backbone.equals("scratch") ? null : PretrainedEncoder.ofPreset(backbone);
+        PretrainedEncoder encoder;
+        try {
+            encoder = backbone.equals("scratch") ? null : PretrainedEncoder.ofPreset(backbone);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--backbone: " + e.getMessage());
+        }
         long start = System.nanoTime();
         Path root = store.toAbsolutePath().normalize();
         String data = "data/synth-" + size;

@@ -50,6 +50,15 @@ class ModelImportCommandTest {
     }
 
     @Test
+    void theQuickstartRefusesAnUnknownBackboneBeforeWritingAnything() {
+        Path store = dir.resolve("store");
+        Run r = run("quickstart", "--size", "tiny", "--backbone", "bert", "--store", store.toString());
+        assertEquals(1, r.code());
+        assertEquals("umarvel: --backbone: unknown backbone 'bert': expected scratch or one of [minilm, e5-small]", r.err().strip());
+        assertFalse(Files.exists(store));
+    }
+
+    @Test
     void anUnknownNameIsRefusedWithTheNamesThereAre() {
         Run r = run("model", "import", "bert-large", "--out", dir.resolve("x").toString());
         assertEquals(1, r.code());
