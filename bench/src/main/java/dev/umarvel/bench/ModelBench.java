@@ -60,22 +60,24 @@ final class ModelBench {
                     ModelConfig config = ModelConfig.small().withVocabSize(tokenizer.vocabSize());
                     Mllm model = new Mllm(config);
                     model.initialize(manager);
-                    measure(model, tokenizer, manager, "small", runs);
+                    measure(model, tokenizer, manager, "model", "small", runs);
                 }
             } else {
                 // any checkpoint, e.g. an imported encoder (umarvel model import all-minilm-l6-v2 --out DIR)
                 Checkpoint.Loaded loaded = Checkpoint.load(checkpoint, manager);
                 try (TextTokenizer tokenizer = loaded.tokenizer()) {
-                    measure(loaded.model(), tokenizer, manager, checkpoint.getFileName() + " (" + loaded.manifest().version() + ")", runs);
+                    measure(loaded.model(), tokenizer, manager, "model-" + checkpoint.getFileName(),
+                            checkpoint.getFileName() + " (" + loaded.manifest().version() + ")", runs);
                 }
             }
         }
     }
 
-    private static void measure(Mllm model, TextTokenizer tokenizer, NDManager manager, String name, int runs) throws Exception {
+    /** {@code reportName}: the small preset's report is "model", a checkpoint's "model-<directory>", beside it. */
+    private static void measure(Mllm model, TextTokenizer tokenizer, NDManager manager, String reportName, String name, int runs)
+            throws Exception {
         ModelConfig config = model.config();
-        // a checkpoint's figures go to their own report (model-<directory>), beside the small preset's
-        Report report = new Report(name.equals("small") ? "model" : "model-" + name.split(" ")[0]).context("model", name + " (width " + config.width() + ", "
+        Report report = new Report(reportName).context("model", name + " (width " + config.width() + ", "
                 + config.layers() + " layers, " + config.imageTokens() + " image tokens, " + config.layout() + ")")
                 .context("threads", Runtime.getRuntime().availableProcessors() + " cores, PyTorch " + OfflineEngine.pytorch().getVersion())
                 .context("runs", runs + " timed runs per figure, median");
