@@ -92,11 +92,15 @@ public final class Inference implements AutoCloseable {
     }
 
     /**
-     * P(Yes) for each (query, candidate) pair, read at the last position with causal attention. The
-     * pairs that share a query (the same {@link Item} object) compute its prefix once and attend to
-     * its cached keys and values; the scores equal {@link #scoreFull}'s to float rounding.
+     * P(Yes) for each (query, candidate) pair, read at the last position with the model's attention. A causal
+     * reranker's pairs that share a query (the same {@link Item} object) compute its prefix once and attend to
+     * its cached keys and values; the scores equal {@link #scoreFull}'s to float rounding. A bidirectional one
+     * (an imported BERT's) reads the query in the light of each candidate, so every pair is computed whole.
      */
     public Scores score(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
+        if (model.config().attention() == ModelConfig.Attention.BIDIRECTIONAL) {
+            return scoreFull(pairs, truncate);
+        }
         PrefixedBatch prefixed = sequences.rerankPrefixed(pairs, truncate);
         if (prefixed == null) {
             return scoreFull(pairs, truncate);
@@ -116,7 +120,7 @@ public final class Inference implements AutoCloseable {
     public Scores scoreFull(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
         SequenceBatch batch = sequences.rerank(pairs, truncate);
         try (NDManager scope = manager.newSubManager(); NoGrad g = NoGrad.scope()) {
-            NDList inputs = batch.inputs(scope, ModelConfig.Attention.CAUSAL, model.config().imageSize());
+            NDList inputs = batch.inputs(scope, model.config().attention(), model.config().imageSize());
             ParameterStore ps = new ParameterStore(scope, false);
             NDArray last = Mllm.readout(model.hidden(ps, inputs, false), batch.readout(scope)); // (B, D)
             return scores(model.logits(ps, last, false), batch.truncated());                      // logits (B, V)

@@ -145,6 +145,8 @@ class LossesTest {
         long[] answers = {yes, no};
         double expected = (nll(toDouble(logits[0]), yes) + nll(toDouble(logits[1]), no)) / 2;
         assertEquals(expected, AnswerLoss.crossEntropy(array(logits), manager.create(answers)).getFloat(), 1e-5);
+        double overAnswers = (-Math.log(Math.exp(-1) / (Math.exp(-1) + Math.exp(0.5))) - Math.log(Math.exp(1) / (Math.exp(3) + Math.exp(1)))) / 2;
+        assertEquals(overAnswers, AnswerLoss.crossEntropyOverAnswers(array(logits), manager.create(answers), yes, no).getFloat(), 1e-5);
         float[] p = AnswerLoss.probabilityYes(array(logits), yes, no).toFloatArray();
         assertEquals(Math.exp(-1) / (Math.exp(-1) + Math.exp(0.5)), p[0], 1e-6);
         assertEquals(Math.exp(3) / (Math.exp(3) + Math.exp(1)), p[1], 1e-6);

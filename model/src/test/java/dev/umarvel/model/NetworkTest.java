@@ -200,18 +200,7 @@ class NetworkTest {
     void reusingTheQueryPrefixGivesTheFullSequencesScores(ModelConfig.Layout layout) throws Exception {
         Mllm model = Fixtures.tiny(manager, tokenizer, 17, Attention.CAUSAL, layout);
         Inference inference = new Inference(model, tokenizer, manager);
-        Item imageQuery = Item.query("find the matching item", "a red circle", Fixtures.image(16, 3));
-        Item textQuery = Item.query("", "a star", null);
-        List<RerankPair> pairs = new ArrayList<>();
-        String[] texts = {"a red circle", "a blue moon on the left of a green square", "star", "a white heart"};
-        for (int i = 0; i < 8; i++) { // two queries interleaved; candidates of every modality and length
-            Item candidate = switch (i % 3) {
-                case 0 -> Item.candidate(texts[i % texts.length], null);
-                case 1 -> Item.candidate("", Fixtures.image(16, 10 + i));
-                default -> Item.candidate(texts[(i + 1) % texts.length], Fixtures.image(16, 20 + i));
-            };
-            pairs.add(new RerankPair(i % 2 == 0 ? imageQuery : textQuery, candidate));
-        }
+        List<RerankPair> pairs = sharedQueryPairs();
         assertTrue(new SequenceBuilder(tokenizer, model.config()).rerankPrefixed(pairs, false) != null, "this batch takes the prefix path");
         Inference.Scores reused = inference.score(pairs, false);
         Inference.Scores full = inference.scoreFull(pairs, false);
@@ -219,5 +208,42 @@ class NetworkTest {
         assertArrayEquals(full.logitNo(), reused.logitNo(), 1e-4f);
         assertArrayEquals(full.probabilityYes(), reused.probabilityYes(), 1e-5f);
         assertArrayEquals(full.truncated(), reused.truncated());
+    }
+
+    /** An imported BERT's reranker reads each pair whole and both ways: no query prefix is reused, the attention is its own. */
+    @Test
+    void aBidirectionalRerankerReadsEachPairWholeWithItsOwnAttention() throws Exception {
+        Mllm both = Fixtures.tiny(manager, tokenizer, 19, Attention.BIDIRECTIONAL, ModelConfig.Layout.BERT);
+        Mllm causal = Fixtures.tiny(manager, tokenizer, 19, Attention.CAUSAL, ModelConfig.Layout.BERT); // the same weights
+        List<RerankPair> pairs = sharedQueryPairs();
+        Inference.Scores scored = new Inference(both, tokenizer, manager).score(pairs, false);
+        Inference.Scores full = new Inference(both, tokenizer, manager).scoreFull(pairs, false);
+        Inference.Scores causally = new Inference(causal, tokenizer, manager).scoreFull(pairs, false);
+        assertArrayEquals(full.logitYes(), scored.logitYes(), 0f);
+        assertArrayEquals(full.logitNo(), scored.logitNo(), 0f);
+        // the same weights on the same path, the mask alone apart: at random init the last position's logits move by
+        // ~1e-6 (it sees every position either way; only the earlier positions' states differ), far above the 0 that
+        // two identical computations give on the CPU
+        for (int i = 0; i < pairs.size(); i++) {
+            assertTrue(Math.abs(causally.logitYes()[i] - scored.logitYes()[i]) > 1e-7,
+                    "pair " + i + " read both ways differs from the causal reading: " + scored.logitYes()[i] + " vs " + causally.logitYes()[i]);
+        }
+    }
+
+    /** Two queries interleaved, candidates of every modality and length. */
+    private static List<RerankPair> sharedQueryPairs() {
+        Item imageQuery = Item.query("find the matching item", "a red circle", Fixtures.image(16, 3));
+        Item textQuery = Item.query("", "a star", null);
+        List<RerankPair> pairs = new ArrayList<>();
+        String[] texts = {"a red circle", "a blue moon on the left of a green square", "star", "a white heart"};
+        for (int i = 0; i < 8; i++) {
+            Item candidate = switch (i % 3) {
+                case 0 -> Item.candidate(texts[i % texts.length], null);
+                case 1 -> Item.candidate("", Fixtures.image(16, 10 + i));
+                default -> Item.candidate(texts[(i + 1) % texts.length], Fixtures.image(16, 20 + i));
+            };
+            pairs.add(new RerankPair(i % 2 == 0 ? imageQuery : textQuery, candidate));
+        }
+        return pairs;
     }
 }

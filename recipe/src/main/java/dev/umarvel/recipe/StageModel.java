@@ -44,18 +44,25 @@ public final class StageModel implements AutoCloseable {
         this.parent = parent;
     }
 
-    /** The attention a kind trains with unless the spec overrides it: causal for the generative kinds. */
-    static ModelConfig.Attention attention(JobSpec spec) {
+    /**
+     * The attention a kind trains with unless the spec overrides it: causal for next-token pre-training; causal for
+     * the reranker on our own pre-norm stack (the paper's generative reading, which lets a served reranker compute a
+     * query's prefix once), bidirectional on an imported BERT, whose every layer was trained to see both ways (read
+     * causally it learned nothing in 120 steps: docs/pretrained.md); bidirectional for the embedding stages.
+     */
+    static ModelConfig.Attention attention(JobSpec spec, ModelConfig c) {
         if (spec.model().attention() != null) {
             return spec.model().attention();
         }
-        return spec.kind() == JobKind.PRETRAIN || spec.kind() == JobKind.RERANKER ? ModelConfig.Attention.CAUSAL
-                : ModelConfig.Attention.BIDIRECTIONAL;
+        if (spec.kind() == JobKind.RERANKER) {
+            return c.layout() == ModelConfig.Layout.BERT ? ModelConfig.Attention.BIDIRECTIONAL : ModelConfig.Attention.CAUSAL;
+        }
+        return spec.kind() == JobKind.PRETRAIN ? ModelConfig.Attention.CAUSAL : ModelConfig.Attention.BIDIRECTIONAL;
     }
 
     static ModelConfig adjust(ModelConfig c, JobSpec spec) {
         JobSpec.ModelOptions o = spec.model();
-        return c.withAttention(attention(spec)).withPooling(o.pooling() != null ? o.pooling() : c.pooling(),
+        return c.withAttention(attention(spec, c)).withPooling(o.pooling() != null ? o.pooling() : c.pooling(),
                 o.instructionMasking() != null ? o.instructionMasking() : c.instructionMasking(),
                 o.compressionPrompt() != null ? o.compressionPrompt() : c.compressionPrompt());
     }

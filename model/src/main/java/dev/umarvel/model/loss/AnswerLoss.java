@@ -1,6 +1,7 @@
 package dev.umarvel.model.loss;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * The reranker's objective and score: next-token cross-entropy on the answer token only, and
@@ -18,6 +19,20 @@ public final class AnswerLoss {
         NDArray logp = logits.logSoftmax(1);                         // (B, V)
         NDArray picked = logp.gather(answers.expandDims(1), 1);      // (B, 1)
         return picked.mean().neg();
+    }
+
+    /**
+     * Cross-entropy of the answer between the two answers only, -log softmax([logit_Yes, logit_No])[answer]: the very
+     * P(Yes) the reranker is scored by. For an imported encoder, whose last states were never trained to predict words
+     * through the tied embeddings, the whole-vocabulary loss spends its first ~40 steps only moving mass onto the two
+     * answers (docs/pretrained.md).
+     *
+     * @param answers (B,) int64 token ids of the right answer, each yesId or noId
+     */
+    public static NDArray crossEntropyOverAnswers(NDArray logits, NDArray answers, int yesId, int noId) {
+        NDArray two = logits.get(":, {}", yesId).expandDims(1).concat(logits.get(":, {}", noId).expandDims(1), 1); // (B, 2)
+        NDArray isNo = answers.eq(noId).toType(DataType.INT64, false);                     // (B,) 0 = Yes, 1 = No
+        return crossEntropy(two, isNo);
     }
 
     /** (B, V) logits -> (B,) P(Yes) from the two answer logits only. */

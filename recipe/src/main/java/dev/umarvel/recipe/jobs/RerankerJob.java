@@ -30,10 +30,12 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * RERANKER (u-marvel.md section 6): a causal model answers "Yes" or "No" to
- * "does the candidate meet the query?"; next-token cross-entropy on the answer only. Each query
+ * RERANKER (u-marvel.md section 6): a model answers "Yes" or "No" to
+ * "does the candidate meet the query?"; next-token cross-entropy on the answer only (on an imported BERT, between the
+ * two answers: {@link AnswerLoss#crossEntropyOverAnswers}). Each query
  * gives one positive pair and one negative drawn from its mined top list (labelled positives and the
- * likely false negatives mining filtered excluded).
+ * likely false negatives mining filtered excluded). It reads with the stage's attention: causal on our own stack (the
+ * paper's), bidirectional on an imported BERT ({@code StageModel.attention}), a cross-encoder as BERT rerankers are.
  */
 public final class RerankerJob {
 
@@ -58,6 +60,7 @@ public final class RerankerJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             int yes = stage.tokenizer().yes;
             int no = stage.tokenizer().no;
+            boolean overAnswers = config.layout() == ModelConfig.Layout.BERT; // our own stack was pre-trained on next words
             ctx.listener().log("RERANKER: " + queries.size() + " queries, 2 pairs each, " + run.totalSteps() + " steps"
                     + (mined.isEmpty() ? " (no mined lists: negatives drawn from the whole pool)" : ""));
             LearningCurve.attach(ctx, spec, null, manager, run, Math.log(2)); // "Yes" or "No" at even odds
@@ -82,9 +85,10 @@ public final class RerankerJob {
                 @Override
                 public NDArray loss(Pairs batch, NDManager scope, ParameterStore ps) {
                     SequenceBatch b = batch.sequences();
-                    NDArray hidden = model.hidden(ps, b.inputs(scope, ModelConfig.Attention.CAUSAL, config.imageSize()), true);
+                    NDArray hidden = model.hidden(ps, b.inputs(scope, config.attention(), config.imageSize()), true);
                     NDArray logits = model.logits(ps, Mllm.readout(hidden, b.readout(scope)), true);
-                    return AnswerLoss.crossEntropy(logits, scope.create(batch.answers()));
+                    NDArray answers = scope.create(batch.answers());
+                    return overAnswers ? AnswerLoss.crossEntropyOverAnswers(logits, answers, yes, no) : AnswerLoss.crossEntropy(logits, answers);
                 }
             });
             return stage.finish(ctx, spec, "reranker", run.totalSteps(), Map.of());
