@@ -48,7 +48,8 @@ public final class StageModel implements AutoCloseable {
      * The attention a kind trains with unless the spec overrides it: causal for next-token pre-training; causal for
      * the reranker on our own pre-norm stack (the paper's generative reading, which lets a served reranker compute a
      * query's prefix once), bidirectional on an imported BERT, whose every layer was trained to see both ways (read
-     * causally it learned nothing in 120 steps: docs/pretrained.md); bidirectional for the embedding stages.
+     * causally, its loss stayed at 0.903 in the tiny loop and fell more slowly on synth small: docs/pretrained.md);
+     * bidirectional for the embedding stages.
      */
     static ModelConfig.Attention attention(JobSpec spec, ModelConfig c) {
         if (spec.model().attention() != null) {
