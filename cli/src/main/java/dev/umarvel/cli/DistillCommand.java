@@ -40,8 +40,12 @@ final class DistillCommand extends CollectionCommand.Target implements Callable<
     @Option(names = "--batch-size", defaultValue = "0", description = "Queries per training step (default: the trainer's).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0", description = "Learning rate (default: the trainer's 1e-5).")
+    @Option(names = "--lr", defaultValue = "0", description = "Learning rate (default: the preset's; 1e-5 for small).")
     double learningRate;
+
+    @Option(names = "--preset", defaultValue = "", description = "Trainer preset whose defaults the job takes: minilm or e5-small "
+            + "for a model on that imported encoder (default: small).")
+    String preset;
 
     @Option(names = "--max-regression", description = "Refuse to swap when validation recall drops by more than this many points.")
     Double maxRegression;
@@ -69,7 +73,7 @@ final class DistillCommand extends CollectionCommand.Target implements Callable<
         }
         DistillRequest.Builder r = DistillRequest.newBuilder().setCollection(collection).setDatasetDir(dataset).setSampleFraction(sampleFraction)
                 .setRecallK(recallK).setTeacherWeight(teacherWeight).setHyper(hyper).setEvalQueriesPerTask(evalQueriesPerTask).setRunId(runId)
-                .setSeed(seed);
+                .setSeed(seed).setPreset(preset);
         if (maxRegression != null) {
             r.setMaxRegression(maxRegression);
         }

@@ -99,7 +99,7 @@ final class DistillTraining {
         HyperParameters hyper = r.getHyper().hasBatchSize() ? r.getHyper()
                 : r.getHyper().toBuilder().setBatchSize(Math.max(2, Math.min(64, 1000 / list))).build();
         return JobSpec.newBuilder().setKind(JobKind.JOB_KIND_DISTILL).setDisplayName("distill " + state.collection() + " (" + state.runId()
-                + ")").setData(data).setInitCheckpoint(initCheckpoint).setHyper(hyper)
+                + ")").setData(data).setInitCheckpoint(initCheckpoint).setPreset(r.getPreset()).setHyper(hyper)
                 .setDistill(DistillOptions.newBuilder().setListSize(list)).setSeed(r.getSeed()).build();
     }
 }

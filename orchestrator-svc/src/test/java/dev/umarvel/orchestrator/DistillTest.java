@@ -150,7 +150,7 @@ class DistillTest {
         List<DistillEvent> events = new ArrayList<>();
         StatusRuntimeException writeRefused = null;
         StatusRuntimeException secondRun = null;
-        var stream = retrieval.distill(request("loop").build());
+        var stream = retrieval.distill(request("loop").setPreset("minilm").build());
         while (stream.hasNext()) {
             DistillEvent e = stream.next();
             events.add(e);
@@ -225,6 +225,7 @@ class DistillTest {
         assertEquals(teacherFile, job.getSpec().getData().getTeacherScores());
         assertEquals(STORE.resolve(poolFile).normalize(), STORE.resolve(DATA).resolve(job.getSpec().getData().getTrainPool()).normalize());
         assertEquals(5, job.getSpec().getDistill().getListSize());
+        assertEquals("minilm", job.getSpec().getPreset(), "the request's preset reaches the job");
         assertEquals(64, job.getSpec().getHyper().getBatchSize(), "lists of 5: the most lists per step, 64");
 
         // deployed beside the old model, re-indexed, swapped
