@@ -135,8 +135,9 @@ final class QuickstartCommand implements Callable<Integer> {
             t = System.nanoTime();
             DistillRequest.Builder distill = DistillRequest.newBuilder().setCollection(COLLECTION).setDatasetDir(data)
                     .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(tiny ? 20 : 50).setEvalQueriesPerTask(tiny ? 0 : 10)
-                    .setHyper(distillHyper(Math.max(2, TrainerChain.Plan.of(preset, s).distill()))).setSeed(1)
-                    .setPreset(encoder != null ? encoder.preset() : ""); // an imported encoder's defaults: LoRA at 1e-4
+                    // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
+                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, TrainerChain.Plan.of(preset, s).distill())).setBatchSize(8))
+                    .setSeed(1).setPreset(encoder != null ? preset : ""); // an imported encoder's defaults: LoRA at 1e-4
             // the run distils these two models: a retrained stage (another spec, a new job) starts a new run
             Path runFile = work.resolve("distill-run-" + prefix + "-" + Integer.toUnsignedString((models[0] + "\n" + models[1]).hashCode(), 36));
             if (Files.exists(runFile)) {
@@ -193,11 +194,6 @@ final class QuickstartCommand implements Callable<Integer> {
             }
         }
         return 0;
-    }
-
-    /** Distill's training: 8 queries x 50 candidates per step (the trainer's default 64 x 50 needs more than 22 GB on CPU). */
-    static HyperParameters distillHyper(long steps) {
-        return HyperParameters.newBuilder().setMaxSteps(steps).setBatchSize(8).build();
     }
 
     /** MSCOCO's validation pools (apart from its test pools, which keep the task's label): what Distill evaluates on. */

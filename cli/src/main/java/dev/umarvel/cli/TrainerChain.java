@@ -96,8 +96,8 @@ final class TrainerChain {
                 // the alignment stage (crossModal) gets 3s/2, since its vision side starts from nothing (200 steps of 32: caption-to-image
                 // probe 64.1, mscoco_task0 24); a LoRA instruction step costs ~5 s on 2 cores and lifts the probe from the
                 // aligned model's level to 78.8 in 20 steps (full fine-tuning: 60.0 after 20, 70.9 after 60); the reranker's
-                // step of 16 queries costs ~2.5 s; its Yes/No loss was 0.91 (chance 0.69) after s/3 = 40 and still 0.90 after s:
-                // on an imported encoder it does not learn yet (docs/pretrained.md), s is what it gets until it does
+                // step of 16 queries costs ~3 s; read as a cross-encoder its Yes/No loss falls to 0.34-0.47 (chance 0.69) in s = 120
+                // steps, which barely move the cascade yet (docs/pretrained.md): s is what it gets until more is measured
                 case "minilm", "e5-small" -> new Plan(0, 0, s * 3 / 2, s, s / 2, s, s / 10);
                 default -> new Plan(s / 8, s / 4, s / 2, s, s / 2, s / 12, s / 20);
             };

@@ -2,6 +2,7 @@ package dev.umarvel.recipe;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * Resolved training hyper-parameters of one job. {@link #resolve} fills every value the caller left
@@ -50,7 +51,7 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
     public static final List<String> PRETRAINED = List.of("minilm", "e5-small");
 
     /** Every preset a job may name: ours learned from scratch, then the imported ones. */
-    public static final List<String> PRESETS = List.of("tiny", "small", "base", "minilm", "e5-small");
+    public static final List<String> PRESETS = Stream.concat(Stream.of("tiny", "small", "base"), PRETRAINED.stream()).toList();
 
     /** Whether the preset's language model comes pretrained. */
     public static boolean pretrained(String preset) {
