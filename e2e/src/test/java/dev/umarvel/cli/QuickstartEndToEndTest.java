@@ -3,8 +3,10 @@ package dev.umarvel.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.umarvel.bench.reliability.Deployment;
 import dev.umarvel.bench.reliability.Reliability;
 import dev.umarvel.mbeir.Json;
 import dev.umarvel.recipe.LearningCurve;
@@ -12,7 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,10 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
  * re-index while serving, alias swap) and evaluation again; all of it with --secure: mutual TLS on every port and
  * bearer tokens on every call, the orchestrator's calls to the model services included.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class QuickstartEndToEndTest {
 
+    /** One store for the class: the loop makes it, the Node client then reads the services serving it. */
     @TempDir
-    Path store;
+    static Path store;
 
     /** Test queries of the tiny split: 16 per task, 16 tasks. */
     static final int TINY_TEST_QUERIES = 256;
@@ -101,6 +108,7 @@ class QuickstartEndToEndTest {
     }
 
     @Test
+    @Order(1)
     void theWholeLoopImprovesRecallAndSwapsWithoutAFailedSearch() throws Exception {
         Path report = store.resolve("report");
         assertEquals(0, Umarvel.run("quickstart", "--size", "tiny", "--store", store.toString(), "--stop", "--secure",
@@ -159,5 +167,56 @@ class QuickstartEndToEndTest {
         assertTrue(rel.badInput().size() >= 40, "bad-input cases: " + rel.badInput().size());
         // behaviour only: the overload's latency figures depend on how busy the machine is, and belong to bench reliability
         assertTrue(rel.behaves(), "reliability marks missed: see the report above");
+    }
+
+    /**
+     * A client in a second language (Node's grpc-js) reads the same services as the Java client: reflection lists them,
+     * searches in every mode and by image and an embedding of an image answer the same, and every bad request's status
+     * and description arrive byte for byte as the Java client gets them (they were percent-encoded like a URL before).
+     */
+    @Test
+    @Order(2)
+    void aNodeClientGetsWhatTheJavaClientGets() throws Exception {
+        assumeTrue(NodeClientCheck.available(), "needs node and e2e/node-client/node_modules (npm ci --prefix e2e/node-client; .ci/run does it)");
+        assumeTrue(Files.exists(store.resolve("security/admin.token")), "the quickstart test made the store");
+        Path work = store.resolve("node-client");
+        Files.createDirectories(work);
+        String image;
+        try (Stream<Path> images = Files.list(store.resolve("data/synth-tiny/mbeir_images/nights_images"))) {
+            image = store.relativize(images.sorted().findFirst().orElseThrow()).toString();
+        }
+        try (Deployment d = Reliability.serving(store, work.resolve("logs"))) {
+            List<NodeClientCheck.Call> calls = NodeClientCheck.calls(store, Reliability.COLLECTION, image);
+            JsonNode node = NodeClientCheck.runNode(d, work, calls);
+            System.out.println("node client: " + node);
+            assertTrue(iterable(node.get("reflection").get("orchestrator").elements()).stream().anyMatch(s -> s.asText().equals("umarvel.v1.Retrieval")),
+                    node.get("reflection").toString());
+            assertTrue(iterable(node.get("reflection").get("embedder").elements()).stream().anyMatch(s -> s.asText().equals("umarvel.v1.Embedder")),
+                    node.get("reflection").toString());
+            for (int i = 0; i < calls.size(); i++) {
+                NodeClientCheck.Call c = calls.get(i);
+                NodeClientCheck.Answer java = NodeClientCheck.runJava(d, c);
+                JsonNode got = node.get("calls").get(i);
+                assertEquals(java.code(), got.get("code").asInt(), c.name() + ": " + got);
+                assertEquals(java.details(), got.get("details").asText(), c.name());
+                if (c.method().equals("Search") && java.code() == 0) {
+                    List<String> dids = NodeClientCheck.dids(java.response());
+                    assertEquals(5, dids.size(), c.name());
+                    assertEquals(dids, NodeClientCheck.dids(got.get("response")), c.name());
+                }
+                if (c.method().equals("Embed") && java.code() == 0) {
+                    JsonNode a = java.response().get("embeddings").get(0).get("values");
+                    JsonNode b = got.get("response").get("embeddings").get(0).get("values");
+                    assertEquals(a.size(), b.size(), c.name());
+                    for (int j = 0; j < a.size(); j++) {
+                        assertEquals(a.get(j).asDouble(), b.get(j).asDouble(), 1e-6, c.name() + " component " + j);
+                    }
+                }
+            }
+            List<String> details = iterable(node.get("calls").elements()).stream().map(n -> n.get("details").asText()).toList();
+            assertEquals(List.of("", "", "", "", "", "top_k: must be in 1..1000, got -3", "collection: empty",
+                    "collection: no collection named café 100%"), details.subList(0, 8));
+            assertEquals("missing credentials: send metadata 'authorization: Bearer <token>'", details.get(9));
+        }
     }
 }

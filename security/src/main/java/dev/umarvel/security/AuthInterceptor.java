@@ -50,7 +50,9 @@ public class AuthInterceptor implements ServerInterceptor, Prioritized {
 
     @Override
     public int getPriority() {
-        return Integer.MAX_VALUE; // before every other interceptor: nothing runs for a caller we refuse
+        // before every other interceptor but SpecStatusMessages (which only encodes how a refusal's words travel):
+        // nothing runs for a caller we refuse
+        return Integer.MAX_VALUE - 1;
     }
 
     @Override

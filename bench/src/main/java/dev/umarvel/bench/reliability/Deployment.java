@@ -23,7 +23,7 @@ import java.util.Map;
  * on every port, bearer tokens on every call. Each keeps its port across a kill and restart, so clients and the
  * orchestrator find it again.
  */
-final class Deployment implements AutoCloseable {
+public final class Deployment implements AutoCloseable {
 
     static final List<String> SERVICES = List.of("trainer", "embedder", "reranker", "orchestrator");
 
@@ -32,7 +32,7 @@ final class Deployment implements AutoCloseable {
     final Path logs;
     String retriever;
     String reranker;
-    final ClientSecurity admin;
+    public final ClientSecurity admin;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, LocalService> running = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
@@ -50,7 +50,7 @@ final class Deployment implements AutoCloseable {
     }
 
     /** Starts (or restarts) {@code service} on its port and waits until it is ready. */
-    LocalService start(String service) throws Exception {
+    public LocalService start(String service) throws Exception {
         Map<String, String> settings = new HashMap<>(ClientSecurity.serverSettings(security, service.equals("orchestrator")));
         settings.put("umarvel.store", store.toString());
         switch (service) {
@@ -77,7 +77,7 @@ final class Deployment implements AutoCloseable {
         return s != null && s.alive();
     }
 
-    Integer port(String service) {
+    public Integer port(String service) {
         return ports.get(service);
     }
 
@@ -96,7 +96,7 @@ final class Deployment implements AutoCloseable {
         }
     }
 
-    ManagedChannel channel(String service, ClientSecurity as) {
+    public ManagedChannel channel(String service, ClientSecurity as) {
         ManagedChannel c = as.channel("localhost:" + port(service), 128 << 20);
         channels.add(c);
         return c;

@@ -21,7 +21,8 @@ import java.util.List;
  */
 public final class Reliability {
 
-    static final String COLLECTION = "reliability";
+    /** The collection the run leaves in the store: the global test pool of synth-tiny, on the hard-negative model. */
+    public static final String COLLECTION = "reliability";
     static final String DATA = "data/synth-tiny";
     static final String POOL = DATA + "/cand_pool/global/mbeir_union_test_cand_pool.jsonl";
 
@@ -73,18 +74,10 @@ public final class Reliability {
             }
         }
         Path logs = store.resolve("reliability").resolve(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString().replace(':', '-'));
-        try (Deployment d = new Deployment(store, store.resolve("security"), logs)) {
-            d.start("trainer");
-            List<Job> jobs = d.trainer().listJobs(ListJobsRequest.newBuilder().addStates(JobState.JOB_STATE_SUCCEEDED).setPageSize(1000).build())
-                    .getJobsList();
+        try (Deployment d = serving(store, logs)) {
+            List<Job> jobs = succeededJobs(d);
             String cross = checkpoint(jobs, "-cross-modal");
-            d.retriever = checkpoint(jobs, "-hard-negatives");
-            d.reranker = checkpoint(jobs, "-reranker");
             String distilled = checkpoint(jobs, "distill-");
-            LocalService.forgetLoadedModels(store);
-            d.start("embedder");
-            d.start("reranker");
-            d.start("orchestrator");
 
             Faults faults = new Faults(d, COLLECTION);
             List<Faults.Finding> findings = new ArrayList<>();
@@ -114,6 +107,32 @@ public final class Reliability {
             AtomicWriter.write(out, ReliabilityReport.markdown(r, store.relativize(logs)));
             return r;
         }
+    }
+
+    /**
+     * The four packaged services on a tiny secure quickstart {@code store}, started and ready: the embedder serving the
+     * quickstart's hard-negative checkpoint and the reranker its reranker, whatever an earlier run had loaded.
+     */
+    public static Deployment serving(Path store, Path logs) throws Exception {
+        Deployment d = new Deployment(store, store.resolve("security"), logs);
+        try {
+            d.start("trainer");
+            List<Job> jobs = succeededJobs(d);
+            d.retriever = checkpoint(jobs, "-hard-negatives");
+            d.reranker = checkpoint(jobs, "-reranker");
+            LocalService.forgetLoadedModels(store);
+            d.start("embedder");
+            d.start("reranker");
+            d.start("orchestrator");
+            return d;
+        } catch (Exception | Error e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    private static List<Job> succeededJobs(Deployment d) {
+        return d.trainer().listJobs(ListJobsRequest.newBuilder().addStates(JobState.JOB_STATE_SUCCEEDED).setPageSize(1000).build()).getJobsList();
     }
 
     private static long count(Deployment d) {
