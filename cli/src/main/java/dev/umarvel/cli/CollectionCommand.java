@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code umarvel collection ...}: the orchestrator's collection RPCs from the command line. */
-@Command(name = "collection", mixinStandardHelpOptions = true, description = "Create, list, describe, drop collections; import pools; delete.",
+@Command(showDefaultValues = true, name = "collection", mixinStandardHelpOptions = true, description = "Create, list, describe, drop collections; import pools; delete.",
         subcommands = {CollectionCommand.Create.class, CollectionCommand.ListAll.class, CollectionCommand.Describe.class,
                 CollectionCommand.Drop.class, CollectionCommand.Import.class, CollectionCommand.Upsert.class,
                 CollectionCommand.Delete.class})
@@ -71,7 +71,7 @@ final class CollectionCommand {
                 c.getCount(), c.getPoolCountsCount() == 0 ? "" : "  pools " + new java.util.TreeMap<>(c.getPoolCountsMap()));
     }
 
-    @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a collection bound to the embedder's model.")
+    @Command(showDefaultValues = true, name = "create", mixinStandardHelpOptions = true, description = "Create a collection bound to the embedder's model.")
     static final class Create extends Target implements Callable<Integer> {
         @Parameters(index = "0")
         String name;
@@ -79,7 +79,7 @@ final class CollectionCommand {
         @Option(names = "--backend", defaultValue = "default", description = "embedded, milvus, or default (the server's).")
         String backend;
 
-        @Option(names = "--description", defaultValue = "")
+        @Option(names = "--description", defaultValue = "", description = "Free text kept with the collection (DescribeCollection shows it).")
         String description;
 
         @Override
@@ -92,7 +92,7 @@ final class CollectionCommand {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List the collections.")
+    @Command(showDefaultValues = true, name = "list", mixinStandardHelpOptions = true, description = "List the collections.")
     static final class ListAll extends Target implements Callable<Integer> {
         @Override
         public Integer call() {
@@ -102,7 +102,7 @@ final class CollectionCommand {
         }
     }
 
-    @Command(name = "describe", mixinStandardHelpOptions = true, description = "Describe a collection.")
+    @Command(showDefaultValues = true, name = "describe", mixinStandardHelpOptions = true, description = "Describe a collection.")
     static final class Describe extends Target implements Callable<Integer> {
         @Parameters(index = "0")
         String name;
@@ -115,12 +115,12 @@ final class CollectionCommand {
         }
     }
 
-    @Command(name = "drop", mixinStandardHelpOptions = true, description = "Drop a collection and every version of its index.")
+    @Command(showDefaultValues = true, name = "drop", mixinStandardHelpOptions = true, description = "Drop a collection and every version of its index.")
     static final class Drop extends Target implements Callable<Integer> {
         @Parameters(index = "0")
         String name;
 
-        @Option(names = "--if-exists")
+        @Option(names = "--if-exists", description = "Succeed when there is no such collection (default: NOT_FOUND).")
         boolean ifExists;
 
         @Override
@@ -132,12 +132,12 @@ final class CollectionCommand {
         }
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true, description = "Import an M-BEIR pool file from the store (resumable).")
+    @Command(showDefaultValues = true, name = "import", mixinStandardHelpOptions = true, description = "Import an M-BEIR pool file from the store (resumable).")
     static final class Import extends Target implements Callable<Integer> {
         @Parameters(index = "0", description = "Store-relative path of the pool JSONL.")
         String pool;
 
-        @Option(names = "--collection", required = true)
+        @Option(names = "--collection", required = true, description = "The collection to write to.")
         String collection;
 
         @Option(names = "--pools", split = ",", description = "Pool labels (default: from the file name).")
@@ -173,19 +173,19 @@ final class CollectionCommand {
         }
     }
 
-    @Command(name = "upsert", mixinStandardHelpOptions = true, description = "Stream candidates from a local M-BEIR JSONL file "
+    @Command(showDefaultValues = true, name = "upsert", mixinStandardHelpOptions = true, description = "Stream candidates from a local M-BEIR JSONL file "
             + "(images sent inline from --image-root): Upsert, in chunks, idempotent by did.")
     static final class Upsert extends Target implements Callable<Integer> {
         @Parameters(index = "0", description = "A local JSONL of M-BEIR candidates (did, txt, img_path, modality).")
         Path file;
 
-        @Option(names = "--collection", required = true)
+        @Option(names = "--collection", required = true, description = "The collection to write to.")
         String collection;
 
         @Option(names = "--image-root", defaultValue = ".", description = "Local directory the img_path values are relative to.")
         Path imageRoot;
 
-        @Option(names = "--pools", split = ",", description = "Pool labels for every candidate.")
+        @Option(names = "--pools", split = ",", description = "Pool labels for every candidate (default: none).")
         List<String> pools;
 
         @Option(names = "--chunk", defaultValue = "64", description = "Candidates per stream message.")
@@ -234,9 +234,9 @@ final class CollectionCommand {
         }
     }
 
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete candidates by did.")
+    @Command(showDefaultValues = true, name = "delete", mixinStandardHelpOptions = true, description = "Delete candidates by did.")
     static final class Delete extends Target implements Callable<Integer> {
-        @Option(names = "--collection", required = true)
+        @Option(names = "--collection", required = true, description = "The collection to write to.")
         String collection;
 
         @Parameters(arity = "1..*")

@@ -13,12 +13,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code umarvel data ...}: make, import, count and check M-BEIR-layout datasets. */
-@Command(name = "data", description = "Generate, import, count and validate M-BEIR-layout datasets.",
+@Command(showDefaultValues = true, name = "data", description = "Generate, import, count and validate M-BEIR-layout datasets.",
         mixinStandardHelpOptions = true,
         subcommands = {DataCommand.Synth.class, DataCommand.Import.class, DataCommand.Stats.class, DataCommand.Validate.class})
 final class DataCommand {
 
-    @Command(name = "synth", mixinStandardHelpOptions = true,
+    @Command(showDefaultValues = true, name = "synth", mixinStandardHelpOptions = true,
             description = "Write M-BEIR-synth: one synthetic analogue of each of the 16 M-BEIR tasks, deterministic for a seed.")
     static final class Synth implements Callable<Integer> {
         @Option(names = "--size", defaultValue = "small", description = "tiny (tests, seconds), small (quickstart), large (~1M candidates)")
@@ -46,7 +46,7 @@ final class DataCommand {
         }
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true,
+    @Command(showDefaultValues = true, name = "import", mixinStandardHelpOptions = true,
             description = "Convert a third-party dataset to the M-BEIR layout (sources: fashion-mnist).")
     static final class Import implements Callable<Integer> {
         @Parameters(index = "0", description = "The source, e.g. fashion-mnist.")
@@ -61,7 +61,7 @@ final class DataCommand {
         @Option(names = "--train-limit", defaultValue = "0", description = "At most this many training items (0 = all).")
         int trainLimit;
 
-        @Option(names = "--seed", defaultValue = "42")
+        @Option(names = "--seed", defaultValue = "42", description = "Random seed of the importer's sampling and split.")
         long seed;
 
         @Override
@@ -77,7 +77,7 @@ final class DataCommand {
         }
     }
 
-    @Command(name = "stats", mixinStandardHelpOptions = true, description = "Count queries and candidates per task and split.")
+    @Command(showDefaultValues = true, name = "stats", mixinStandardHelpOptions = true, description = "Count queries and candidates per task and split.")
     static final class Stats implements Callable<Integer> {
         @Parameters(index = "0", description = "An M-BEIR-layout directory.")
         Path dir;
@@ -89,7 +89,7 @@ final class DataCommand {
         }
     }
 
-    @Command(name = "validate", mixinStandardHelpOptions = true,
+    @Command(showDefaultValues = true, name = "validate", mixinStandardHelpOptions = true,
             description = "Check every invariant of an M-BEIR-layout directory; exit 1 when one fails.")
     static final class Validate implements Callable<Integer> {
         @Parameters(index = "0", description = "An M-BEIR-layout directory.")
@@ -99,6 +99,7 @@ final class DataCommand {
         public Integer call() throws Exception {
             DatasetValidator.Result result = DatasetValidator.validate(dir);
             System.out.println("checked: " + result.counts());
+            result.notes().forEach(n -> System.out.println("note: " + n));
             if (result.valid()) {
                 System.out.println("valid");
                 return 0;

@@ -11,11 +11,12 @@ import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code umarvel distill}: the orchestrator's closed loop on a collection, each phase shown as it runs. */
-@Command(name = "distill", mixinStandardHelpOptions = true, description = "Distil the cascade into the embedder of a collection: teacher "
+@Command(showDefaultValues = true, name = "distill", mixinStandardHelpOptions = true, description = "Distil the cascade into the embedder of a collection: teacher "
         + "scores, DISTILL job, deploy, re-index while serving, alias swap; evaluated before and after. Re-run with --run-id to resume.")
 final class DistillCommand extends CollectionCommand.Target implements Callable<Integer> {
 
@@ -34,20 +35,20 @@ final class DistillCommand extends CollectionCommand.Target implements Callable<
     @Option(names = "--teacher-weight", defaultValue = "1.0", description = "w in (cos + w P(Yes)) / 2 (default 1.0).")
     double teacherWeight;
 
-    @Option(names = "--steps", defaultValue = "0", description = "Training steps of the DISTILL job (default: the trainer's, one epoch).")
+    @Option(showDefaultValue = Visibility.NEVER, names = "--steps", defaultValue = "0", description = "Training steps of the DISTILL job (default: the trainer's, one epoch).")
     long steps;
 
-    @Option(names = "--batch-size", defaultValue = "0", description = "Queries per training step (default: the trainer's).")
+    @Option(showDefaultValue = Visibility.NEVER, names = "--batch-size", defaultValue = "0", description = "Queries per training step (default: the trainer's).")
     int batchSize;
 
-    @Option(names = "--lr", defaultValue = "0", description = "Learning rate (default: the preset's; 1e-5 for small).")
+    @Option(showDefaultValue = Visibility.NEVER, names = "--lr", defaultValue = "0", description = "Learning rate (default: the preset's; 1e-5 for small).")
     double learningRate;
 
-    @Option(names = "--preset", defaultValue = "", description = "Trainer preset whose defaults the job takes: minilm or e5-small "
+    @Option(showDefaultValue = Visibility.NEVER, names = "--preset", defaultValue = "", description = "Trainer preset whose defaults the job takes: minilm or e5-small "
             + "for a model on that imported encoder (default: small).")
     String preset;
 
-    @Option(names = "--max-regression", description = "Refuse to swap when validation recall drops by more than this many points.")
+    @Option(names = "--max-regression", description = "Refuse to swap when validation recall drops by more than this many points (default: no check).")
     Double maxRegression;
 
     @Option(names = "--eval-queries-per-task", defaultValue = "0", description = "Validation queries per task (default all).")
@@ -56,7 +57,7 @@ final class DistillCommand extends CollectionCommand.Target implements Callable<
     @Option(names = "--run-id", defaultValue = "", description = "Resume this run.")
     String runId;
 
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the teacher sample and of the DISTILL job.")
     long seed;
 
     @Override

@@ -13,10 +13,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
 /** {@code umarvel eval}: M-BEIR recall of a checkpoint, local and global pools, as a report. */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(showDefaultValues = true, name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a checkpoint on an M-BEIR-layout dataset: Recall@1/5/10/50 per task, local and global pool, "
                 + "the mean of the tasks; writes <out>/eval.md, .json and .png.")
 final class EvalCommand implements Callable<Integer> {
@@ -24,10 +25,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "M-BEIR-layout directory (real M-BEIR, M-BEIR-synth or an import).")
     Path data;
 
-    @Option(names = "--checkpoint", description = "Checkpoint directory of an embedder (in process; or use --via).")
+    @Option(names = "--checkpoint", description = "Checkpoint directory of an embedder, run in process (one of --checkpoint and --via is required).")
     Path checkpoint;
 
-    @Option(names = "--via", description = "Evaluate through a running orchestrator instead, e.g. localhost:9090 (host:port).")
+    @Option(names = "--via", description = "Evaluate through a running orchestrator instead, e.g. localhost:9090 (host:port; one of --checkpoint and --via is required).")
     String via;
 
     @picocli.CommandLine.Mixin
@@ -57,7 +58,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "val or test")
     String split;
 
-    @Option(names = "--global", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(showDefaultValue = Visibility.NEVER, names = "--global", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Also search the global (union) pool (default: yes).")
     boolean global;
 
@@ -73,7 +74,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "64", description = "Items per model call.")
     int batch;
 
-    @Option(names = "--baselines", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(showDefaultValue = Visibility.NEVER, names = "--baselines", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Also evaluate the untrained baselines on the same queries and pools: chance, BM25 over the texts, raw-pixel "
                     + "cosine over the images, and the best of them per task (default: yes).")
     boolean baselines;
@@ -87,9 +88,10 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split must be val or test, got " + split);
         }
         MbeirLayout layout = new MbeirLayout(via == null ? data : store.resolve(data));
-        List<EvalTask> selected = tasks == null ? layout.tasks(split) : tasks.stream().map(EvalTask::byName).toList();
+        List<EvalTask> selected = tasks == null ? layout.tasks(split) : tasks.stream().map(n -> layout.task(split, n)).toList();
         if (selected.isEmpty()) {
-            throw new IllegalArgumentException(data + " has no " + split + " queries for any M-BEIR task");
+            throw new IllegalArgumentException(data + " has no " + split + " queries for any task (query/" + split + "/mbeir_<dataset>_task<N>_"
+                    + split + ".jsonl)");
         }
         if (via != null) {
             List<dev.umarvel.api.v1.SearchMode> searchModes = modes.stream()

@@ -6,27 +6,28 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
 /** {@code umarvel findings}: the paper's six findings reproduced on a dataset, as a markdown report. */
-@Command(name = "findings", mixinStandardHelpOptions = true,
+@Command(showDefaultValues = true, name = "findings", mixinStandardHelpOptions = true,
         description = "Reproduce the paper's findings (attention/pooling, instruction masking, progressive transition, temperature "
                 + "and batch, hard negatives, distillation) with fixed seeds; every run is cached in the store, so a rerun resumes.")
 final class FindingsCommand implements Callable<Integer> {
 
-    @Option(names = "--store", defaultValue = ".", description = "Store root (default: here).")
+    @Option(showDefaultValue = Visibility.NEVER, names = "--store", defaultValue = ".", description = "Store root (default: here).")
     Path store;
 
     @Option(names = "--data", required = true, description = "Dataset directory, relative to the store.")
     String data;
 
-    @Option(names = "--preset", defaultValue = "small")
+    @Option(names = "--preset", defaultValue = "small", description = "Model shape every arm trains (tiny, small, base).")
     String preset;
 
     @Option(names = "--steps", defaultValue = "300", description = "Stage-3 steps; the other stages scale from it.")
     long steps;
 
-    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3")
+    @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "Seeds to repeat a comparison with when it is within noise.")
     List<Long> seeds;
 
     @Option(names = "--seed-policy", defaultValue = "UNCLEAR", description = "Which findings the seeds after the first run: "
@@ -44,10 +45,10 @@ final class FindingsCommand implements Callable<Integer> {
 
     static final String DEFAULT_TITLE = "Findings of the paper, reproduced";
 
-    @Option(names = "--title", defaultValue = DEFAULT_TITLE)
+    @Option(names = "--title", defaultValue = DEFAULT_TITLE, description = "Heading of the report.")
     String title;
 
-    @Option(names = "--notes", description = "A markdown file whose text is appended as the report's discussion (kept across regenerations).")
+    @Option(names = "--notes", description = "A markdown file whose text is appended as the report's discussion (kept across regenerations; default: none).")
     Path notes;
 
     @Option(names = "--report-only", description = "Write the report from the runs in the store; run nothing (variants not run are left out).")

@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code umarvel model ...}: checkpoints made from elsewhere. */
-@Command(name = "model", description = "Make checkpoints from pretrained weights.", mixinStandardHelpOptions = true,
+@Command(showDefaultValues = true, name = "model", description = "Make checkpoints from pretrained weights.", mixinStandardHelpOptions = true,
         subcommands = {ModelCommand.Import.class})
 final class ModelCommand {
 
@@ -45,7 +45,7 @@ final class ModelCommand {
         return relative;
     }
 
-    @Command(name = "import", mixinStandardHelpOptions = true, description = {
+    @Command(showDefaultValues = true, name = "import", mixinStandardHelpOptions = true, description = {
         "Import a BERT-family text encoder (its ONNX graph and tokenizer.json) as the language model of a new checkpoint,",
         "beside a fresh vision tower and projector. No ONNX runtime is needed to use it. By name, from the jars this build",
         "carries: all-minilm-l6-v2, e5-small-v2; or from files: --onnx, --tokenizer and --heads."})
@@ -53,10 +53,10 @@ final class ModelCommand {
         @Parameters(index = "0", arity = "0..1", description = "A pretrained encoder this build carries: all-minilm-l6-v2 or e5-small-v2.")
         String name;
 
-        @Option(names = "--onnx", description = "An ONNX file of a BERT-family encoder (instead of a name).")
+        @Option(names = "--onnx", description = "An ONNX file of a BERT-family encoder, instead of a name (default: the named jar's).")
         Path onnx;
 
-        @Option(names = "--tokenizer", description = "Its Hugging Face tokenizer.json (a WordPiece model); with --onnx.")
+        @Option(names = "--tokenizer", description = "Its Hugging Face tokenizer.json (a WordPiece model); required with --onnx.")
         Path tokenizer;
 
         @Option(names = "--heads", defaultValue = "0", description = "Its attention heads (not stored in the weights); with --onnx.")

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
 /**
@@ -34,26 +35,26 @@ import picocli.CommandLine.Option;
  * again, and writes the report; the services keep running for {@code umarvel search} unless
  * {@code --stop}. What exists is reused: a second run trains nothing unless {@code --retrain}.
  */
-@Command(name = "quickstart", mixinStandardHelpOptions = true, description = "Train, serve, distil and evaluate the whole platform on "
+@Command(showDefaultValues = true, name = "quickstart", mixinStandardHelpOptions = true, description = "Train, serve, distil and evaluate the whole platform on "
         + "M-BEIR-synth; leaves the services running for `umarvel search`.")
 final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--size", defaultValue = "small", description = "tiny (about 3 minutes) or small (about 50).")
     String size;
 
-    @Option(names = "--backbone", defaultValue = "scratch", description = "The language model: scratch (every weight learned here, "
+    @Option(showDefaultValue = Visibility.NEVER, names = "--backbone", defaultValue = "scratch", description = "The language model: scratch (every weight learned here, "
             + "from pre-training on), minilm (all-MiniLM-L6-v2) or e5-small (e5-small-v2), imported from the jar this build carries "
             + "and joined to a fresh vision tower by an alignment stage (default: scratch).")
     String backbone;
 
-    @Option(names = "--store", defaultValue = ".", description = "Store root (default: here).")
+    @Option(showDefaultValue = Visibility.NEVER, names = "--store", defaultValue = ".", description = "Store root (default: here).")
     Path store;
 
-    @Option(names = "--steps", defaultValue = "0", description = "Instruction-stage steps; the other stages scale from it "
+    @Option(showDefaultValue = Visibility.NEVER, names = "--steps", defaultValue = "0", description = "Instruction-stage steps; the other stages scale from it "
             + "(default: 1200 for small, 400 for tiny, 120 on an imported backbone).")
     long steps;
 
-    @Option(names = "--queries-per-task", defaultValue = "-1", description = "Test queries per task in the evaluations "
+    @Option(showDefaultValue = Visibility.NEVER, names = "--queries-per-task", defaultValue = "-1", description = "Test queries per task in the evaluations "
             + "(default: 25 for small, all for tiny).")
     int queriesPerTask;
 

@@ -20,13 +20,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code umarvel search}: one search through the orchestrator, printed readably with the stage timings. */
-@Command(name = "search", mixinStandardHelpOptions = true, description = "Search a collection through the orchestrator and print the hits.")
+@Command(showDefaultValues = true, name = "search", mixinStandardHelpOptions = true, description = "Search a collection through the orchestrator and print the hits.")
 final class SearchCommand extends CollectionCommand.Target implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", description = "Query text.")
     String text;
 
-    @Option(names = "--image", description = "Query image file (PNG or JPEG), sent inline.")
+    @Option(names = "--image", description = "Query image file (PNG or JPEG), sent inline (default: a text-only query).")
     Path image;
 
     @Option(names = "--instruction", defaultValue = "", description = "Task instruction, e.g. \"Retrieve an image that matches this caption.\"")
@@ -35,13 +35,13 @@ final class SearchCommand extends CollectionCommand.Target implements Callable<I
     @Option(names = "--mode", defaultValue = "single", description = "single, cascade or auto.")
     String mode;
 
-    @Option(names = "--collection", defaultValue = "mbeir_eval")
+    @Option(names = "--collection", defaultValue = "mbeir_eval", description = "The collection to search.")
     String collection;
 
-    @Option(names = "--top-k", defaultValue = "10")
+    @Option(names = "--top-k", defaultValue = "10", description = "Hits to return (1 to 1000).")
     int topK;
 
-    @Option(names = "--pool", description = "Only candidates of this pool (M-BEIR local pool search).")
+    @Option(names = "--pool", description = "Only candidates of this pool (M-BEIR local pool search; default: the whole collection).")
     List<String> pools;
 
     @Override

@@ -9,11 +9,11 @@ import picocli.CommandLine.Option;
 final class SecureOptions {
 
     @Option(names = "--tls-dir", defaultValue = "${env:UMARVEL_TLS_DIR}", description = "Speak TLS, trusting ca.crt of this directory "
-            + "and showing its client.crt/client.key (umarvel security init makes one; env UMARVEL_TLS_DIR).")
+            + "and showing its client.crt/client.key (umarvel security init makes one; env UMARVEL_TLS_DIR; default: plaintext).")
     Path tlsDir;
 
     @Option(names = "--token-file", defaultValue = "${env:UMARVEL_TOKEN_FILE}", description = "A file holding the bearer token to "
-            + "send (env UMARVEL_TOKEN_FILE, or the token itself in UMARVEL_TOKEN).")
+            + "send (env UMARVEL_TOKEN_FILE, or the token itself in UMARVEL_TOKEN; default: none).")
     Path tokenFile;
 
     ClientSecurity security() throws IOException {

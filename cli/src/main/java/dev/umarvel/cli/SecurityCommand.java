@@ -12,22 +12,23 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 
 /** {@code umarvel security ...}: certificates and tokens for a deployment that has no other source of them. */
-@Command(name = "security", mixinStandardHelpOptions = true, description = "Make certificates and tokens for mutual TLS and bearer-token auth.",
+@Command(showDefaultValues = true, name = "security", mixinStandardHelpOptions = true, description = "Make certificates and tokens for mutual TLS and bearer-token auth.",
         subcommands = {SecurityCommand.Init.class, SecurityCommand.Token.class})
 final class SecurityCommand {
 
-    @Command(name = "init", mixinStandardHelpOptions = true, description = "A CA, a service certificate (tls.crt/key), a client "
+    @Command(showDefaultValues = true, name = "init", mixinStandardHelpOptions = true, description = "A CA, a service certificate (tls.crt/key), a client "
             + "certificate (client.crt/key) and a tokens file with an 'admin' token (all scopes, admin.token) and the orchestrator's "
             + "own (orchestrator.token). What exists already is kept.")
     static final class Init implements Callable<Integer> {
-        @Option(names = "--dir", defaultValue = "security", description = "Where to write them (default: ./security).")
+        @Option(showDefaultValue = Visibility.NEVER, names = "--dir", defaultValue = "security", description = "Where to write them (default: ./security).")
         Path dir;
 
         @Option(names = "--name", split = ",", description = "More host names or IPs the services answer to (localhost, 127.0.0.1 and "
-                + "the Kubernetes Services of k8s/ in namespace umarvel are always in).")
+                + "the Kubernetes Services of k8s/ in namespace umarvel are always in; default: none more).")
         List<String> names = new ArrayList<>();
 
         @Override
@@ -45,7 +46,7 @@ final class SecurityCommand {
         }
     }
 
-    @Command(name = "token", mixinStandardHelpOptions = true, description = "Add a token to a tokens file and print it (once: the file keeps its digest only).")
+    @Command(showDefaultValues = true, name = "token", mixinStandardHelpOptions = true, description = "Add a token to a tokens file and print it (once: the file keeps its digest only).")
     static final class Token implements Callable<Integer> {
         @Option(names = "--tokens-file", required = true, description = "The file the services read (umarvel.auth.tokens-file).")
         Path file;

@@ -4,7 +4,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code umarvel} command line. */
-@Command(name = "umarvel", mixinStandardHelpOptions = true, version = "umarvel 0.1.0",
+@Command(showDefaultValues = true, name = "umarvel", mixinStandardHelpOptions = true, version = "umarvel 0.1.0",
         description = "Universal multimodal retrieval: data, training, evaluation and search.",
         subcommands = {DataCommand.class, TrainCommand.class, EvalCommand.class, FindingsCommand.class, SearchCommand.class, CollectionCommand.class, DistillCommand.class, QuickstartCommand.class, SecurityCommand.class, ModelCommand.class, CommandLine.HelpCommand.class})
 public final class Umarvel {

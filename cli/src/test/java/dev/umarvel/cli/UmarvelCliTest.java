@@ -92,6 +92,26 @@ class UmarvelCliTest {
         assertEquals(1, Umarvel.run("train", "juggle", "--store", store.toString(), "--data", "data", "--out", "jobs/x"));
     }
 
+    /**
+     * The command line runs on the user's own files: --data and --init may be absolute paths outside the store or links
+     * out of it (a service refuses both: TrainerServiceTest), and the job writes where --out says.
+     */
+    @Test
+    void trainReadsDataOutsideTheStoreByAbsolutePathOrLink() throws Exception {
+        Path store = dir.resolve("store-elsewhere");
+        Path data = dir.resolve("datasets/tiny");
+        assertEquals(0, Umarvel.run("data", "synth", "--size", "tiny", "--seed", "3", "--out", data.toString()));
+        Files.createDirectories(store);
+        assertEquals(0, Umarvel.run("train", "pretrain", "--store", store.toString(), "--data", data.toString(), "--out", "jobs/base",
+                "--preset", "tiny", "--max-steps", "1"));
+        Files.createSymbolicLink(store.resolve("linked"), data);
+        Path elsewhere = dir.resolve("checkpoints/s3");
+        assertEquals(0, Umarvel.run("train", "instruction", "--store", store.toString(), "--data", "linked",
+                "--init", store.resolve("jobs/base/final").toString(), "--out", elsewhere.toString(), "--preset", "tiny", "--max-steps", "1"));
+        assertTrue(Files.exists(store.resolve("jobs/base/final/manifest.json")));
+        assertTrue(Files.exists(elsewhere.resolve("final/manifest.json")));
+    }
+
     /** An untrained tiny embedder whose vocabulary covers the dataset's texts. */
     private Path freshCheckpoint(Path data) throws Exception {
         VocabularyBuilder vocab = new VocabularyBuilder();

@@ -22,8 +22,8 @@ import javax.imageio.ImageIO;
  */
 public final class DatasetValidator {
 
-    /** What was checked and what is wrong; valid when {@code problems} is empty. */
-    public record Result(List<String> problems, Map<String, Long> counts) {
+    /** What was checked, what is wrong, and what a reader should know; valid when {@code problems} is empty. */
+    public record Result(List<String> problems, Map<String, Long> counts, List<String> notes) {
         public boolean valid() {
             return problems.isEmpty();
         }
@@ -33,6 +33,7 @@ public final class DatasetValidator {
 
     private final MbeirLayout layout;
     private final List<String> problems = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
     private final Map<String, Long> counts = new HashMap<>();
     private final Set<String> checkedImages = new HashSet<>();
     private final Map<String, Set<String>> qidsBySplit = new HashMap<>();
@@ -44,7 +45,7 @@ public final class DatasetValidator {
     public static Result validate(Path root) throws IOException {
         DatasetValidator v = new DatasetValidator(new MbeirLayout(root));
         v.run();
-        return new Result(List.copyOf(v.problems), Map.copyOf(v.counts));
+        return new Result(List.copyOf(v.problems), Map.copyOf(v.counts), List.copyOf(v.notes));
     }
 
     private void problem(String p) {
@@ -62,15 +63,22 @@ public final class DatasetValidator {
         }
         List<EvalTask> tasks = layout.tasks(MbeirLayout.TEST);
         if (tasks.isEmpty()) {
-            problem(layout.root() + ": no evaluation task has test queries");
+            problem(layout.root() + ": no evaluation task has test queries (query/test/mbeir_<dataset>_task<N>_test.jsonl)");
         }
         counts.put("tasks", (long) tasks.size());
+        // a val split is optional: without one, learning curves and Distill's before/after go without validation recall
+        boolean hasVal = !layout.tasks(MbeirLayout.VAL).isEmpty();
+        if (!hasVal) {
+            notes.add("no val split (query/val/): training jobs' learning curves will carry no validation recall, and Distill, "
+                    + "which judges a distilled model on it before the swap, refuses this dataset");
+        }
         for (EvalTask task : tasks) {
-            if (instructions != null && instructions.prompts(new Instructions.Key(task.dataset().id(), task.queryModality(),
+            if (instructions != null && instructions.prompts(new Instructions.Key(task.datasetId(), task.queryModality(),
                     task.candidateModality())).isEmpty()) {
-                problem(layout.instructions() + ": no prompts for " + task.name());
+                problem(layout.instructions() + ": no prompts for " + task.name() + " (dataset id " + task.datasetId() + ", "
+                        + task.queryModality().wire() + " -> " + task.candidateModality().wire() + ")");
             }
-            for (String split : List.of(MbeirLayout.VAL, MbeirLayout.TEST)) {
+            for (String split : hasVal ? List.of(MbeirLayout.VAL, MbeirLayout.TEST) : List.of(MbeirLayout.TEST)) {
                 Map<String, MbeirCandidate> pool = pool(layout.localPool(task, split));
                 checkQueries(layout.queries(split, task), split, task, pool);
                 checkQrels(layout.qrels(split, task), layout.queries(split, task));
@@ -127,8 +135,8 @@ public final class DatasetValidator {
             problem(file + ": qid " + q.qid() + " appears twice in " + split);
         }
         if (task != null) {
-            if (q.datasetId() != task.dataset().id()) {
-                problem(file + ": qid " + q.qid() + " is not of dataset " + task.dataset().id());
+            if (q.datasetId() != task.datasetId()) {
+                problem(file + ": qid " + q.qid() + " is not of dataset " + task.datasetId());
             }
             if (!Objects.equals(q.taskId(), task.taskId())) {
                 problem(file + ": " + q.qid() + " has task_id " + q.taskId() + ", expected " + task.taskId());

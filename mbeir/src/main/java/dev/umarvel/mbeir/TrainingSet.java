@@ -77,7 +77,7 @@ public record TrainingSet(List<MbeirQuery> queries, Map<String, MbeirCandidate> 
 
     /** The M-BEIR task name of a query ("mscoco_task3"), which per-task settings are keyed by. */
     public static String taskName(MbeirQuery q) {
-        return EvalTask.ALL.stream().filter(t -> t.dataset().id() == q.datasetId() && q.taskId() != null && t.taskId() == q.taskId())
+        return EvalTask.ALL.stream().filter(t -> t.datasetId() == q.datasetId() && q.taskId() != null && t.taskId() == q.taskId())
                 .map(EvalTask::name).findFirst().orElse("dataset" + q.datasetId() + "_task" + q.taskId());
     }
 }

@@ -16,10 +16,12 @@ final class DistillRequests {
         return r.getTeacherPoolsCount() == 0 ? java.util.Set.of(TRAIN_POOL) : java.util.Set.copyOf(r.getTeacherPoolsList());
     }
 
-    /** A pool an evaluation searches: a task's own name (its test pool) or that name with "_val" or "_test". */
+    /**
+     * A pool an evaluation searches: a task's name (its test pool), M-BEIR's or any dataset's "name_taskN", or that name
+     * with "_val" or "_test". Judged by form, so that no dataset of a user's own can lend its test pool to a teacher.
+     */
     static boolean evaluationPool(String pool) {
-        String task = pool.replaceFirst("_(val|test)$", "");
-        return dev.umarvel.mbeir.EvalTask.ALL.stream().anyMatch(t -> t.name().equals(task));
+        return pool.matches("[a-z0-9][a-z0-9_-]*_task[0-9](_(val|test))?");
     }
 
     static void validate(DistillRequest r) {

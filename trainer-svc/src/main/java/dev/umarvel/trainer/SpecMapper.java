@@ -7,7 +7,6 @@ import dev.umarvel.api.v1.HyperParameters;
 import dev.umarvel.api.v1.JobSpec;
 import dev.umarvel.api.v1.MiningOptions;
 import dev.umarvel.api.v1.ModelOptions;
-import dev.umarvel.mbeir.EvalTask;
 import dev.umarvel.model.ModelConfig;
 import dev.umarvel.recipe.Hyper;
 import dev.umarvel.recipe.HyperOverrides;
@@ -66,10 +65,11 @@ final class SpecMapper {
         EvaluationOptions eo = p.getEvaluation();
         List<String> tasks = new ArrayList<>();
         for (int i = 0; i < eo.getTasksCount(); i++) {
-            try {
-                tasks.add(EvalTask.byName(eo.getTasks(i)).name());
-            } catch (IllegalArgumentException e) {
-                errors.add("spec.evaluation.tasks[" + i + "]: " + e.getMessage());
+            // any dataset's task: the job finds it among the dataset's query files, and names those it has when it is not there
+            if (eo.getTasks(i).matches("[a-z0-9][a-z0-9_-]*_task[0-9]")) {
+                tasks.add(eo.getTasks(i));
+            } else {
+                errors.add("spec.evaluation.tasks[" + i + "]: '" + eo.getTasks(i) + "' is not a task name of the form dataset_taskN");
             }
         }
         DistillOptions d = p.getDistill();

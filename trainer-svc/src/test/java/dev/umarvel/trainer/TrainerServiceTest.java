@@ -197,7 +197,7 @@ class TrainerServiceTest {
         expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: must be relative to the store", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setData(DataSpec.newBuilder().setDatasetDir("/etc")));
         expect(Status.Code.INVALID_ARGUMENT, "spec.init_checkpoint: required for INSTRUCTION", spec(JobKind.JOB_KIND_INSTRUCTION, "", 1));
-        expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.tasks[0]: unknown task 'coco'", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
+        expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.tasks[0]: 'coco' is not a task name of the form dataset_taskN", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setEvaluation(EvaluationOptions.newBuilder().addTasks("coco")));
         expect(Status.Code.INVALID_ARGUMENT, "spec.hyper.batch_size: 64 lists of 50 candidates are 3200 candidate sequences per step, "
                 + "over this trainer's umarvel.trainer.max-list-sequences of 1024", spec(JobKind.JOB_KIND_DISTILL, "x", 1)

@@ -23,9 +23,12 @@ import org.jfree.data.category.DefaultCategoryDataset;
  */
 public final class EvaluationReport {
 
+    /** The recalls a task that is not M-BEIR's is shown with. */
+    static final List<Integer> OWN_TASK_KS = List.of(1, 5, 10);
+
     private EvaluationReport() {}
 
-    /** The table: one row per task, one column per evaluation and pool, then the mean of 16. */
+    /** The table: one row per task (three for a task not M-BEIR's), one column per evaluation and pool, then the mean. */
     public static String markdown(List<EvaluationResult> results) {
         StringBuilder md = new StringBuilder("| task | metric |");
         StringBuilder rule = new StringBuilder("|---|---|");
@@ -40,15 +43,18 @@ public final class EvaluationReport {
         md.append('\n').append(rule).append('\n');
         List<TaskResult> first = results.get(0).tasks();
         for (int t = 0; t < first.size(); t++) {
-            md.append("| ").append(first.get(t).task().name()).append(" | ").append(first.get(t).task().metric()).append(" |");
-            for (EvaluationResult r : results) {
-                TaskResult tr = r.tasks().get(t);
-                md.append(String.format(" %.1f |", tr.reportedLocal()));
-                if (r.meanGlobal() != null) {
-                    md.append(String.format(" %.1f |", tr.reportedGlobal()));
+            // M-BEIR's tasks: the paper's metric; any other: R@1, R@5 and R@10 (its R@5 is what the mean takes)
+            for (int k : first.get(t).task().isMbeir() ? List.of(first.get(t).task().k()) : OWN_TASK_KS) {
+                md.append("| ").append(first.get(t).task().name()).append(" | R@").append(k).append(" |");
+                for (EvaluationResult r : results) {
+                    TaskResult tr = r.tasks().get(t);
+                    md.append(String.format(" %.1f |", tr.local().get(k)));
+                    if (r.meanGlobal() != null) {
+                        md.append(String.format(" %.1f |", tr.global().get(k)));
+                    }
                 }
+                md.append('\n');
             }
-            md.append('\n');
         }
         md.append("| **mean** | |");
         for (EvaluationResult r : results) {
@@ -75,7 +81,7 @@ public final class EvaluationReport {
             for (TaskResult t : r.tasks()) {
                 ObjectNode n = tasks.addObject();
                 n.put("task", t.task().name());
-                n.put("dataset_id", t.task().dataset().id());
+                n.put("dataset_id", t.task().datasetId());
                 n.put("task_id", t.task().taskId());
                 n.put("metric", t.task().metric());
                 n.put("queries", t.queries());

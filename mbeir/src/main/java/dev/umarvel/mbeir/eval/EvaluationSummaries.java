@@ -16,7 +16,7 @@ public final class EvaluationSummaries {
             s.setMeanGlobal(result.meanGlobal());
         }
         for (TaskResult t : result.tasks()) {
-            TaskRecall.Builder tr = TaskRecall.newBuilder().setTask(t.task().name()).setDatasetId(t.task().dataset().id())
+            TaskRecall.Builder tr = TaskRecall.newBuilder().setTask(t.task().name()).setDatasetId(t.task().datasetId())
                     .setTaskId(t.task().taskId()).setMetric(t.task().metric()).setQueries(t.queries()).setLocal(t.reportedLocal());
             t.local().forEach((k, v) -> tr.putLocalRecallAt("R@" + k, v));
             if (t.global() != null) {

@@ -57,7 +57,7 @@ public final class Evaluator {
             }
             Map<String, Set<String>> qrels = qrels(layout, options.split(), task);
             Random random = new Random(options.seed() * 31 + task.name().hashCode());
-            Instructions.Key key = new Instructions.Key(task.dataset().id(), task.queryModality(), task.candidateModality());
+            Instructions.Key key = new Instructions.Key(task.datasetId(), task.queryModality(), task.candidateModality());
             List<QueryInput> inputs = queries.stream().map(q -> new QueryInput(q, instructions.choose(key, random))).toList();
             Map<Integer, Double> local = score(queries, qrels, retriever.rank(task, inputs, Retriever.Scope.LOCAL, k));
             Map<Integer, Double> global = options.global()

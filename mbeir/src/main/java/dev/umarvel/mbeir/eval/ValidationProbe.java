@@ -83,7 +83,7 @@ public final class ValidationProbe {
                 }
             }
             Random random = new Random(42L * 31 + task.name().hashCode()); // the instruction drawn as the evaluator draws it
-            Instructions.Key key = new Instructions.Key(task.dataset().id(), task.queryModality(), task.candidateModality());
+            Instructions.Key key = new Instructions.Key(task.datasetId(), task.queryModality(), task.candidateModality());
             List<QueryInput> inputs = queries.stream().map(q -> new QueryInput(q, instructions.choose(key, random))).toList();
             slices.add(new Slice(task, queries, inputs, qrels, pool));
         }

@@ -126,7 +126,7 @@ public final class FashionMnistImporter implements DatasetImporter {
 
         private void query(String split, EvalTask task, String txt, String img, List<String> positives) {
             Modality m = Modality.of(txt != null, img != null);
-            MbeirDataset d = task.dataset();
+            MbeirDataset d = task.mbeirDataset();
             queries.computeIfAbsent(split + "/" + task.name(), k -> new ArrayList<>())
                     .add(new MbeirQuery(id(d), txt, img, m, null, positives, List.of(), task.taskId(), null));
         }

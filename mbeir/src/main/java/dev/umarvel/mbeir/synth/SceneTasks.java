@@ -16,7 +16,7 @@ final class SceneTasks {
     private SceneTasks() {}
 
     static EvalTask evalTask(MbeirDataset d, int id) {
-        return EvalTask.ALL.stream().filter(t -> t.dataset() == d && t.taskId() == id).findFirst().orElseThrow();
+        return EvalTask.ALL.stream().filter(t -> t.dataset().equals(d.stem()) && t.taskId() == id).findFirst().orElseThrow();
     }
 
     /** Caption -> scene (task 0) or scene -> captions (task 3); VisualNews captions carry news framing. */

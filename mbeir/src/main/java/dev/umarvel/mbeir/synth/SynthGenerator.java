@@ -113,12 +113,12 @@ public final class SynthGenerator {
         if (split.equals(MbeirLayout.TRAIN)) {
             return MbeirLayout.TRAIN;
         }
-        return task.dataset() == MbeirDataset.MSCOCO ? task.name() + "_" + split : task.name();
+        return task.mbeirDataset() == MbeirDataset.MSCOCO ? task.name() + "_" + split : task.name();
     }
 
     private void generateQueries(TaskSource source, String split) throws IOException {
         EvalTask task = source.task();
-        MbeirDataset dataset = task.dataset();
+        MbeirDataset dataset = task.mbeirDataset();
         CandidatePool pool = pools.computeIfAbsent(poolName(task, split), k -> new CandidatePool());
         Random r = random(task.name() + "/" + split);
         int n = switch (split) {
@@ -177,16 +177,16 @@ public final class SynthGenerator {
         for (int i = 0; i < size.imageBank; i++) {
             bank.add(source.distractor(r));
         }
-        List<String> poolNames = task.dataset() == MbeirDataset.MSCOCO
+        List<String> poolNames = task.mbeirDataset() == MbeirDataset.MSCOCO
                 ? List.of(poolName(task, MbeirLayout.VAL), poolName(task, MbeirLayout.TEST)) : List.of(poolName(task, MbeirLayout.TEST));
         for (String name : poolNames) {
             CandidatePool pool = pools.get(name);
             for (int i = 0; i < size.distractors; i++) {
                 Content c = bank.isEmpty() ? source.distractor(r) : bank.get(r.nextInt(bank.size()));
                 if (bank.isEmpty()) {
-                    intern(pool, task.dataset(), c);
+                    intern(pool, task.mbeirDataset(), c);
                 } else {
-                    add(pool, task.dataset(), c, null); // scale filler: repeats of the bank, each its own did
+                    add(pool, task.mbeirDataset(), c, null); // scale filler: repeats of the bank, each its own did
                 }
             }
         }
@@ -212,7 +212,7 @@ public final class SynthGenerator {
         for (MbeirDataset d : MbeirDataset.values()) {
             List<MbeirQuery> own = new ArrayList<>();
             for (EvalTask t : EvalTask.ALL) {
-                if (t.dataset() == d) {
+                if (t.mbeirDataset() == d) {
                     own.addAll(queries.get(MbeirLayout.TRAIN + "/" + t.name()));
                 }
             }

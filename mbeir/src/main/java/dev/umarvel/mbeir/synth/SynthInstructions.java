@@ -64,8 +64,8 @@ final class SynthInstructions {
     static Instructions instructions() {
         List<Instructions.Row> rows = new ArrayList<>();
         for (EvalTask t : EvalTask.ALL) {
-            rows.add(new Instructions.Row(t.queryModality(), t.candidateModality(), t.dataset().displayName(),
-                    t.dataset().id(), PROMPTS.get(t.name())));
+            rows.add(new Instructions.Row(t.queryModality(), t.candidateModality(), t.mbeirDataset().displayName(),
+                    t.datasetId(), PROMPTS.get(t.name())));
         }
         return new Instructions(rows);
     }

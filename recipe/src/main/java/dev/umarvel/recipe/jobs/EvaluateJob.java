@@ -24,9 +24,15 @@ public final class EvaluateJob {
     public static Path run(JobContext ctx, JobSpec spec) throws Exception {
         JobSpec.Evaluation e = spec.evaluation();
         MbeirLayout layout = Sources.layout(ctx, spec);
-        List<EvalTask> tasks = e.tasks().isEmpty() ? layout.tasks(e.split()) : e.tasks().stream().map(EvalTask::byName).toList();
+        List<EvalTask> tasks;
+        try {
+            tasks = e.tasks().isEmpty() ? layout.tasks(e.split()) : e.tasks().stream().map(n -> layout.task(e.split(), n)).toList();
+        } catch (IllegalArgumentException x) {
+            throw new dev.umarvel.recipe.InvalidSpecException("evaluation.tasks: " + x.getMessage());
+        }
         if (tasks.isEmpty()) {
-            throw new dev.umarvel.recipe.InvalidSpecException("data.dataset_dir: no " + e.split() + " queries for any M-BEIR task");
+            throw new dev.umarvel.recipe.InvalidSpecException("data.dataset_dir: no " + e.split() + " queries for any task (query/"
+                    + e.split() + "/mbeir_<dataset>_task<N>_" + e.split() + ".jsonl)");
         }
         Evaluator.Options options = new Evaluator.Options(e.split(), e.globalPool(), tasks, 42);
         Path dir = e.reportDir().isEmpty() ? ctx.output().resolve("report") : ctx.resolve("evaluation.report_dir", e.reportDir());

@@ -4,6 +4,7 @@ import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobKind;
 import dev.umarvel.recipe.JobSpec;
+import dev.umarvel.recipe.data.DerivedPairs;
 import dev.umarvel.recipe.data.PairFile;
 import dev.umarvel.recipe.data.Side;
 import dev.umarvel.recipe.data.TextViews;
@@ -40,10 +41,26 @@ final class Sources {
         return inDataset(ctx, spec, "data.train_pool", spec.data().trainPool(), layout(ctx, spec).unionPool(MbeirLayout.TRAIN));
     }
 
+    /**
+     * The pairs of a text-align or cross-modal job: data.pairs, else the dataset's pair file, else pairs derived from its
+     * training queries (logged, and refused with the files it looked for when there are none).
+     */
     static List<PairFile.Pair> pairs(JobContext ctx, JobSpec spec) throws Exception {
         MbeirLayout layout = layout(ctx, spec);
-        Path fallback = spec.kind() == JobKind.TEXT_ALIGN ? layout.textPairs() : layout.captionImagePairs();
-        return PairFile.read(inDataset(ctx, spec, "data.pairs", spec.data().pairs(), fallback));
+        boolean text = spec.kind() == JobKind.TEXT_ALIGN;
+        Path file = inDataset(ctx, spec, "data.pairs", spec.data().pairs(), text ? layout.textPairs() : layout.captionImagePairs());
+        if (!spec.data().pairs().isEmpty() || java.nio.file.Files.exists(file)) {
+            return PairFile.read(file);
+        }
+        TrainingSet set = trainingSet(ctx, spec);
+        List<PairFile.Pair> derived = text ? DerivedPairs.textPairs(set) : DerivedPairs.captionImagePairs(set);
+        String what = text ? "text pairs from the text -> text" : "caption-image pairs from the text -> image and image -> text";
+        if (derived.isEmpty()) {
+            throw new dev.umarvel.recipe.InvalidSpecException("data.pairs: no " + ctx.relative(file) + ", and no " + what
+                    + " training queries of " + set.queries().size() + " in the training file to derive them from");
+        }
+        ctx.listener().log("derived " + derived.size() + " " + what + " training queries (the dataset has no " + ctx.relative(file) + ")");
+        return derived;
     }
 
     /**
