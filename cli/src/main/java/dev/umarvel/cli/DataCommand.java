@@ -47,7 +47,7 @@ final class DataCommand {
     }
 
     @Command(showDefaultValues = true, name = "import", mixinStandardHelpOptions = true,
-            description = "Convert a third-party dataset to the M-BEIR layout (sources: fashion-mnist).")
+            description = "Convert a third-party dataset to the M-BEIR layout (sources: fashion-mnist, wordnet).")
     static final class Import implements Callable<Integer> {
         @Parameters(index = "0", description = "The source, e.g. fashion-mnist.")
         String source;

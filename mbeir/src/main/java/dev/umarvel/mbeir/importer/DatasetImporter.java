@@ -25,7 +25,7 @@ public interface DatasetImporter {
      */
     void importTo(Path source, Path out, int trainLimit, long seed, Consumer<String> progress) throws IOException;
 
-    List<DatasetImporter> ALL = List.of(new FashionMnistImporter());
+    List<DatasetImporter> ALL = List.of(new FashionMnistImporter(), new WordNetImporter(), new FolderImporter());
 
     static DatasetImporter byName(String name) {
         return ALL.stream().filter(i -> i.name().equals(name.toLowerCase(Locale.ROOT))).findFirst()
