@@ -17,12 +17,26 @@ public final class Umarvel {
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Umarvel());
         cli.setExecutionExceptionHandler((e, command, parsed) -> {
-            command.getErr().println("umarvel: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            command.getErr().println("umarvel: " + message(e));
             if (Boolean.getBoolean("umarvel.debug")) {
                 e.printStackTrace(command.getErr());
             }
             return 1;
         });
         return cli.execute(args);
+    }
+
+    /** What went wrong, in words: file-system errors carry only a path as their message, which says nothing alone. */
+    static String message(Throwable e) {
+        if (e instanceof java.nio.file.NoSuchFileException f) {
+            return "no such file: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.AccessDeniedException f) {
+            return "permission denied: " + f.getFile();
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() == null ? e.getClass().getSimpleName() : f.getReason());
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

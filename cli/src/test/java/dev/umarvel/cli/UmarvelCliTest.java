@@ -51,6 +51,13 @@ class UmarvelCliTest {
     }
 
     @Test
+    void aMissingFileIsNamedAsMissing() {
+        assertEquals("no such file: /nowhere/x.jsonl", Umarvel.message(new java.nio.file.NoSuchFileException("/nowhere/x.jsonl")));
+        assertEquals("permission denied: /root/x", Umarvel.message(new java.nio.file.AccessDeniedException("/root/x")));
+        assertEquals("top_k: bad", Umarvel.message(new IllegalArgumentException("top_k: bad")));
+    }
+
+    @Test
     void usageErrorsAndFailuresHaveDistinctExitCodes() throws Exception {
         assertEquals(2, Umarvel.run("data", "synth", "--size", "tiny"), "missing --out is a usage error");
         assertEquals(1, Umarvel.run("data", "synth", "--size", "huge", "--out", dir.resolve("x").toString()));

@@ -101,6 +101,29 @@ class ImportPoolTest {
         assertTrue(text.matches("Caption \\d of a scene\\."), "M-BEIR's format_string applied: " + text);
     }
 
+    /** A pool of a dataset no code of ours knows (a user's glossary, dataset 42) is labelled with its own task and searched by it. */
+    @Test
+    void aPoolOfAnyDatasetIsLabelledWithItsTask() throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("glossary").setIfExists(true).build());
+        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("glossary").build());
+        String pool = "mine/cand_pool/local/mbeir_glossary_task1_cand_pool.jsonl";
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            lines.add("{\"did\": \"42:" + i + "\", \"txt\": \"definition " + i + "\", \"img_path\": null, \"modality\": \"text\"}");
+        }
+        Path file = Path.of("target/test-store").resolve(pool);
+        Files.createDirectories(file.getParent());
+        Files.write(file, lines);
+        ImportPoolProgress last = run(retrieval, ImportPoolRequest.newBuilder().setCollection("glossary").setPoolPath(pool).build())
+                .stream().reduce((a, c) -> c).orElseThrow();
+        assertEquals(6, last.getCollection().getPoolCountsOrThrow("glossary_task1"));
+        List<String> dids = retrieval.search(SearchRequest.newBuilder().setCollection("glossary").setTopK(10)
+                .setQuery(dev.umarvel.api.v1.Query.newBuilder().setContent(dev.umarvel.api.v1.Content.newBuilder().setText("definition")))
+                .setFilter(SearchFilter.newBuilder().addPools("glossary_task1")).build()).getHitsList().stream()
+                .map(dev.umarvel.api.v1.Hit::getDid).sorted().toList();
+        assertEquals(List.of("42:0", "42:1", "42:2", "42:3", "42:4", "42:5"), dids);
+    }
+
     @Test
     void badImportsGetTheirStatus() throws Exception {
         retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("coco_bad").setIfExists(true).build());

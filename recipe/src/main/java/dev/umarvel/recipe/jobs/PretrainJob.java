@@ -41,7 +41,13 @@ public final class PretrainJob {
         try (NDManager manager = OfflineEngine.pytorch().newBaseManager(); StageModel stage = StageModel.open(ctx, spec, manager)) {
             Mllm model = stage.model();
             ModelConfig config = model.config();
-            List<Side> corpus = corpus(Sources.layout(ctx, spec));
+            MbeirLayout layout = Sources.layout(ctx, spec);
+            List<Side> corpus = corpus(layout);
+            if (corpus.isEmpty()) {
+                throw new dev.umarvel.recipe.InvalidSpecException("data.dataset_dir: nothing to pre-train on: no "
+                        + ctx.relative(layout.captionImagePairs()) + ", no " + ctx.relative(layout.textPairs()) + ", and no text in "
+                        + ctx.relative(layout.unionPool(MbeirLayout.TRAIN)));
+            }
             ImageLoader images = new ImageLoader(Sources.datasetRoot(ctx, spec), config.imageSize());
             SequenceBuilder builder = new SequenceBuilder(stage.tokenizer(), config);
             DataOrder order = new DataOrder(corpus.size(), spec.hyper().batchSize(), spec.seed());
