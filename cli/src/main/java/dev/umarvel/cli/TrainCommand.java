@@ -110,6 +110,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--overfit-batch", description = "Diagnose: train on one fixed batch (--batch examples spread over the training "
             + "file) until the loss nears 0. A stage that cannot overfit one batch is missing a trainable part or a gradient path.")
     boolean overfitBatch;
+    @Option(names = "--no-validation", description = "Skip the whole val split's evaluation at the end of an embedding stage (minutes on a "
+            + "large split); the learning curve's probe still measures a slice of it.")
+    boolean noValidation;
     @Option(names = "--attention", description = "bidirectional or causal (default: per kind and backbone: causal for pretrain and for a reranker on our own presets, bidirectional otherwise).") String attention;
     @Option(names = "--pooling", description = "mean or last_token (default: the checkpoint's, mean).") String pooling;
     @Option(names = "--instruction-masking", negatable = true, description = "Leave the instruction's tokens out of the mean pool (default: the checkpoint's, on).") Boolean instructionMasking;
@@ -164,7 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             queries = pairStage ? "" : name;
             pairs = pairStage ? name : "";
         }
-        return new JobSpec(jobKind, new JobSpec.Data(data, queries, trainPool, "", pairs, hardNegatives, teacher, overfitBatch, ""), init, preset,
+        return new JobSpec(jobKind, new JobSpec.Data(data, queries, trainPool, "", pairs, hardNegatives, teacher, overfitBatch || noValidation, ""), init, preset,
                 jobKind == JobKind.RERANKER, out, Hyper.resolve(jobKind, preset, o), model,
                 new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction),
                 new JobSpec.Evaluation(split, !noGlobal, List.of(), "", jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight,

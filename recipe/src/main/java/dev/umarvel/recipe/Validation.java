@@ -27,10 +27,12 @@ public final class Validation {
     public static EvaluationResult run(JobContext ctx, JobSpec spec, StageModel stage, NDManager manager, String label) throws Exception {
         MbeirLayout layout = ctx.dataset(spec);
         Inference inference = new Inference(stage.model(), stage.tokenizer(), manager);
+        // a real val split takes minutes (every candidate of every local pool embedded): say what it is doing
+        java.util.function.Consumer<String> progress = m -> ctx.listener().log("validation: " + m);
         EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(inference, layout), MbeirLayout.VAL, 128,
-                Runtime.getRuntime().availableProcessors(), m -> {});
+                Runtime.getRuntime().availableProcessors(), progress);
         EvaluationResult result = Evaluator.evaluate(label, layout, retriever,
-                new Evaluator.Options(MbeirLayout.VAL, false, layout.tasks(MbeirLayout.VAL), 42), m -> {});
+                new Evaluator.Options(MbeirLayout.VAL, false, layout.tasks(MbeirLayout.VAL), 42), progress);
         ctx.listener().evaluation(result);
         ctx.listener().log(String.format("validation (%s): mean of %d tasks, local pools: %.1f", label, result.tasks().size(),
                 result.meanLocal()));
