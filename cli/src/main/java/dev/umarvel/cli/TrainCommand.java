@@ -138,7 +138,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println(kind + " done: " + ctx.relative(result));
             if (java.nio.file.Files.exists(ctx.output().resolve("curve.json"))) {
                 LearningCurves.draw(root, Map.of(kind, ctx.output().toString()), ctx.output());
-                System.out.println("learning curve: " + ctx.relative(ctx.output().resolve("curve.json")) + " (losses.png, curves.png beside it)");
+                System.out.println("learning curve: " + ctx.relative(ctx.output().resolve("curve.json")) + " (curve.jsonl, losses.png, curves.png beside it)");
             }
         }
         return 0;

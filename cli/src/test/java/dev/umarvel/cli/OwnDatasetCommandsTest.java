@@ -63,7 +63,11 @@ class OwnDatasetCommandsTest {
         assertTrue(textAlign.out().contains("derived 10 text pairs from the text -> text training queries (the dataset has no "
                 + data.resolve("pairs/text_pairs.jsonl") + ")"), textAlign.out());
         assertTrue(java.nio.file.Files.size(store.resolve("jobs/text/losses.png")) > 1000, "the job's learning curve is drawn");
-        assertTrue(textAlign.out().contains("learning curve: jobs/text/curve.json (losses.png, curves.png beside it)"), textAlign.out());
+        assertTrue(textAlign.out().contains("learning curve: jobs/text/curve.json (curve.jsonl, losses.png, curves.png beside it)"),
+                textAlign.out());
+        List<String> history = java.nio.file.Files.readAllLines(store.resolve("jobs/text/curve.jsonl"));
+        assertEquals(dev.umarvel.recipe.LearningCurve.read(store.resolve("jobs/text/curve.json")).size(), history.size());
+        assertTrue(history.get(history.size() - 1).startsWith("{\"step\":2,\"loss\":"), history.toString());
         Run crossModal = run(concat(train, "cross-modal", "--init", "jobs/text/final", "--out", "jobs/cross"));
         assertEquals(1, crossModal.code(), crossModal.out());
         assertEquals("umarvel: data.pairs: no " + data.resolve("pairs/caption_image_pairs.jsonl") + ", and no caption-image pairs from the "

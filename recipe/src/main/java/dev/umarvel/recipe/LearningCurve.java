@@ -20,7 +20,8 @@ import java.util.Set;
 /**
  * A training run's learning curve: every few steps, the mean loss since the last point beside its chance
  * level, recall on a fixed validation slice ({@link ValidationProbe}) and the mean pairwise cosine of a fixed
- * sample of embeddings. Each point is streamed to the listener and kept in {@code <output>/curve.json}
+ * sample of embeddings. Each point is streamed to the listener and kept in {@code <output>/curve.json} (and a line each in
+ * {@code curve.jsonl})
  * (atomically, so a resumed run continues it). Past warm-up it warns, once per kind, when the loss sits at
  * its chance level or the embeddings have collapsed: the two ways a run that "finishes fine" learns nothing.
  */
@@ -154,6 +155,10 @@ public final class LearningCurve {
         }
         Files.createDirectories(ctx.output());
         AtomicWriter.write(file(ctx), Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+        // the same points a line each, for the tools that read JSON Lines (jq -c, pandas.read_json(lines=True))
+        StringBuilder lines = new StringBuilder();
+        array.forEach(n -> lines.append(n).append('\n'));
+        AtomicWriter.write(ctx.output().resolve("curve.jsonl"), lines.toString());
     }
 
     private static void putFinite(ObjectNode n, String field, double value) {
