@@ -18,7 +18,7 @@ final class FindingsCommand implements Callable<Integer> {
     @Option(showDefaultValue = Visibility.NEVER, names = "--store", defaultValue = ".", description = "Store root (default: here).")
     Path store;
 
-    @Option(names = "--data", required = true, description = "Dataset directory, relative to the store.")
+    @Option(names = "--data", required = true, description = "Dataset directory: relative to --store, or any path.")
     String data;
 
     @Option(names = "--preset", defaultValue = "small", description = "Model shape every arm trains (tiny, small, base).")

@@ -185,7 +185,7 @@ public final class Findings {
         JobSpec spec = customise.apply(JobSpec.of(kind, data, init, preset, o, seed));
         spec = new JobSpec(spec.kind(), spec.data(), spec.initCheckpoint(), spec.preset(), spec.initFromBase(), out, spec.hyper(),
                 spec.model(), spec.mining(), spec.evaluation(), spec.distill(), spec.seed());
-        Jobs.run(new JobContext(store, output, listener, () -> false), spec);
+        Jobs.run(new JobContext(store, output, listener, () -> false, false), spec); // the command line's: the user's own paths
         TrainingRun.Timings t = loop.get();
         Timing timing = new Timing(name, (System.nanoTime() - start) / 1e9, t == null ? 0 : t.model(), t == null ? 0 : t.waitingForData(),
                 t == null ? 0 : t.optimizer(), t == null ? 0 : t.checkpoints());
