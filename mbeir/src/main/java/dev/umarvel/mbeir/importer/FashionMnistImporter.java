@@ -11,7 +11,6 @@ import dev.umarvel.mbeir.MbeirDataset;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.Modality;
-import dev.umarvel.mbeir.Qrels;
 import dev.umarvel.mbeir.TrainingPairs;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -212,22 +211,13 @@ public final class FashionMnistImporter implements DatasetImporter {
             List<MbeirCandidate> trainPool = new ArrayList<>(descriptions);
             trainPool.addAll(trainImages);
             trainPool.addAll(trainImagesNights);
-            Jsonl.write(layout.unionPool(MbeirLayout.TRAIN), trainPool, MbeirCandidate::toJson);
             Map<EvalTask, List<MbeirCandidate>> pools = Map.of(textToImage, gallery, imageToText, descriptions, imageToImage, galleryNights);
+            List<EvalTask> tasks = List.of(textToImage, imageToText, imageToImage);
             List<MbeirCandidate> union = new ArrayList<>();
-            for (EvalTask task : List.of(textToImage, imageToText, imageToImage)) {
-                Jsonl.write(layout.localPool(task, MbeirLayout.TEST), pools.get(task), MbeirCandidate::toJson);
+            for (EvalTask task : tasks) {
+                LayoutFiles.task(layout, task, pools.get(task), queries);
                 union.addAll(pools.get(task));
-                for (String split : List.of(MbeirLayout.TRAIN, MbeirLayout.VAL, MbeirLayout.TEST)) {
-                    List<MbeirQuery> qs = queries.get(split + "/" + task.name());
-                    Qrels.write(layout.qrels(split, task), qs);
-                    if (!split.equals(MbeirLayout.TRAIN)) {
-                        Jsonl.write(layout.queries(split, task), qs, MbeirQuery::toJson);
-                    }
-                }
             }
-            Jsonl.write(layout.unionPool(MbeirLayout.VAL), union, MbeirCandidate::toJson);
-            Jsonl.write(layout.unionPool(MbeirLayout.TEST), union, MbeirCandidate::toJson);
             List<MbeirQuery> fashion = new ArrayList<>(queries.get(MbeirLayout.TRAIN + "/" + textToImage.name()));
             fashion.addAll(queries.get(MbeirLayout.TRAIN + "/" + imageToText.name()));
             List<MbeirQuery> nights = queries.get(MbeirLayout.TRAIN + "/" + imageToImage.name());
@@ -236,13 +226,8 @@ public final class FashionMnistImporter implements DatasetImporter {
             List<MbeirQuery> unionTrain = new ArrayList<>(fashion);
             unionTrain.addAll(nights);
             Collections.shuffle(unionTrain, random);
-            Jsonl.write(layout.unionTrainQueries(), unionTrain, MbeirQuery::toJson);
+            LayoutFiles.unions(layout, trainPool, union, unionTrain, LayoutFiles.of(queries, MbeirLayout.VAL, tasks));
             writePairs(trainImages, trainLabels, trainCount);
-            List<MbeirQuery> unionVal = new ArrayList<>();
-            for (EvalTask task : List.of(textToImage, imageToText, imageToImage)) {
-                unionVal.addAll(queries.get(MbeirLayout.VAL + "/" + task.name()));
-            }
-            Jsonl.write(layout.unionValQueries(), unionVal, MbeirQuery::toJson);
             new Instructions(List.of(
                     new Instructions.Row(Modality.TEXT, Modality.IMAGE, "Fashion-MNIST", 1, List.of(
                             "Find an image of the described clothing item.", "Retrieve a product photo matching the description.",

@@ -7,7 +7,6 @@ import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.Modality;
-import dev.umarvel.mbeir.Qrels;
 import dev.umarvel.mbeir.TrainingPairs;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -146,7 +145,7 @@ public final class FolderImporter implements DatasetImporter {
             List<MbeirCandidate> imagePool = new ArrayList<>();
             List<MbeirCandidate> captionPool = new ArrayList<>();
             List<com.fasterxml.jackson.databind.node.ObjectNode> pairs = new ArrayList<>();
-            for (String split : List.of(MbeirLayout.TRAIN, MbeirLayout.VAL, MbeirLayout.TEST)) {
+            for (String split : LayoutFiles.SPLITS) {
                 List<Item> in = items.stream().filter(i -> i.split().equals(split)).toList();
                 if (split.equals(MbeirLayout.TRAIN) && trainLimit > 0) {
                     in = in.subList(0, Math.min(trainLimit, in.size()));
@@ -171,28 +170,12 @@ public final class FolderImporter implements DatasetImporter {
                 queries.put(split + "/" + textToImage.name(), toImage);
                 queries.put(split + "/" + imageToText.name(), toText);
             }
-            Jsonl.write(layout.localPool(textToImage, MbeirLayout.TEST), imagePool, MbeirCandidate::toJson);
-            Jsonl.write(layout.localPool(imageToText, MbeirLayout.TEST), captionPool, MbeirCandidate::toJson);
+            LayoutFiles.task(layout, textToImage, imagePool, queries);
+            LayoutFiles.task(layout, imageToText, captionPool, queries);
             List<MbeirCandidate> union = new ArrayList<>(imagePool);
             union.addAll(captionPool);
-            Jsonl.write(layout.unionPool(MbeirLayout.TRAIN), trainPool, MbeirCandidate::toJson);
-            Jsonl.write(layout.unionPool(MbeirLayout.VAL), union, MbeirCandidate::toJson);
-            Jsonl.write(layout.unionPool(MbeirLayout.TEST), union, MbeirCandidate::toJson);
-            List<MbeirQuery> train = new ArrayList<>();
-            List<MbeirQuery> val = new ArrayList<>();
-            for (EvalTask task : List.of(textToImage, imageToText)) {
-                for (String split : List.of(MbeirLayout.TRAIN, MbeirLayout.VAL, MbeirLayout.TEST)) {
-                    List<MbeirQuery> qs = queries.get(split + "/" + task.name());
-                    Qrels.write(layout.qrels(split, task), qs);
-                    if (!split.equals(MbeirLayout.TRAIN) && !qs.isEmpty()) {
-                        Jsonl.write(layout.queries(split, task), qs, MbeirQuery::toJson);
-                    }
-                }
-                train.addAll(queries.get(MbeirLayout.TRAIN + "/" + task.name()));
-                val.addAll(queries.get(MbeirLayout.VAL + "/" + task.name()));
-            }
-            Jsonl.write(layout.unionTrainQueries(), train, MbeirQuery::toJson);
-            Jsonl.write(layout.unionValQueries(), val, MbeirQuery::toJson);
+            List<EvalTask> tasks = List.of(textToImage, imageToText);
+            LayoutFiles.unions(layout, trainPool, union, LayoutFiles.of(queries, MbeirLayout.TRAIN, tasks), LayoutFiles.of(queries, MbeirLayout.VAL, tasks));
             Jsonl.write(layout.captionImagePairs(), pairs, p -> p);
             new Instructions(List.of(
                     new Instructions.Row(Modality.TEXT, Modality.IMAGE, name, DATASET_ID, List.of("Find the picture this caption describes.",

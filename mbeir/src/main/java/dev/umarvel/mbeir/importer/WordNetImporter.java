@@ -5,12 +5,10 @@ import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.EvalTask;
 import dev.umarvel.mbeir.Instructions;
 import dev.umarvel.mbeir.Json;
-import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.mbeir.Modality;
-import dev.umarvel.mbeir.Qrels;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -134,7 +132,7 @@ public final class WordNetImporter implements DatasetImporter {
                 wordLists.put(s, new MbeirCandidate(LEMMA_ID + ":" + i, String.join(", ", s.words()), null, Modality.TEXT, null, null));
             }
             Map<String, List<MbeirQuery>> queries = new LinkedHashMap<>();
-            for (String split : List.of(MbeirLayout.TRAIN, MbeirLayout.VAL, MbeirLayout.TEST)) {
+            for (String split : LayoutFiles.SPLITS) {
                 List<Synset> in = synsets.stream().filter(s -> s.split().equals(split)).toList();
                 queries.put(split + "/" + lemma.name(), limit(split, in.stream().map(s -> query(LEMMA_ID, s.definition(),
                         List.of(wordLists.get(s).did()))).toList()));
@@ -163,26 +161,12 @@ public final class WordNetImporter implements DatasetImporter {
                 List<MbeirCandidate> evaluation = candidates.entrySet().stream().filter(e -> !e.getKey().split().equals(MbeirLayout.TRAIN))
                         .map(Map.Entry::getValue).toList();
                 candidates.entrySet().stream().filter(e -> e.getKey().split().equals(MbeirLayout.TRAIN)).forEach(e -> trainPool.add(e.getValue()));
-                Jsonl.write(layout.localPool(task, MbeirLayout.TEST), evaluation, MbeirCandidate::toJson);
+                LayoutFiles.task(layout, task, evaluation, queries);
                 union.addAll(evaluation);
-                for (String split : List.of(MbeirLayout.TRAIN, MbeirLayout.VAL, MbeirLayout.TEST)) {
-                    List<MbeirQuery> qs = queries.get(split + "/" + task.name());
-                    Qrels.write(layout.qrels(split, task), qs);
-                    if (!split.equals(MbeirLayout.TRAIN)) {
-                        Jsonl.write(layout.queries(split, task), qs, MbeirQuery::toJson);
-                    }
-                }
             }
-            Jsonl.write(layout.unionPool(MbeirLayout.TRAIN), trainPool, MbeirCandidate::toJson);
-            Jsonl.write(layout.unionPool(MbeirLayout.VAL), union, MbeirCandidate::toJson);
-            Jsonl.write(layout.unionPool(MbeirLayout.TEST), union, MbeirCandidate::toJson);
-            List<MbeirQuery> train = new ArrayList<>(queries.get(MbeirLayout.TRAIN + "/" + gloss.name()));
-            train.addAll(queries.get(MbeirLayout.TRAIN + "/" + lemma.name()));
+            List<MbeirQuery> train = new ArrayList<>(LayoutFiles.of(queries, MbeirLayout.TRAIN, List.of(gloss, lemma)));
             train.sort(Comparator.comparing(q -> HashSplit.sha256(q.qid()))); // the two tasks interleaved, the same way on every machine
-            Jsonl.write(layout.unionTrainQueries(), train, MbeirQuery::toJson);
-            List<MbeirQuery> val = new ArrayList<>(queries.get(MbeirLayout.VAL + "/" + gloss.name()));
-            val.addAll(queries.get(MbeirLayout.VAL + "/" + lemma.name()));
-            Jsonl.write(layout.unionValQueries(), val, MbeirQuery::toJson);
+            LayoutFiles.unions(layout, trainPool, union, train, LayoutFiles.of(queries, MbeirLayout.VAL, List.of(gloss, lemma)));
             new Instructions(List.of(
                     new Instructions.Row(Modality.TEXT, Modality.TEXT, "WordNet glosses", GLOSS_ID, List.of(
                             "Retrieve the dictionary definition of this word.", "Find what this word means.",
