@@ -102,12 +102,6 @@ class WordNetZeroShotTest {
         return out;
     }
 
-    /** Standard error, in points, of the difference of two recalls (in points) over n queries each. */
-    static double noise(double a, double b, int n) {
-        double pa = a / 100;
-        double pb = b / 100;
-        return 100 * Math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n);
-    }
 
     @Test
     void theImportedEncoderRetrievesAsItsPackagedPipeline() throws Exception {
@@ -148,7 +142,7 @@ class WordNetZeroShotTest {
             for (boolean global : List.of(false, true)) {
                 double a = global ? packaged.tasks().get(t).reportedGlobal() : packaged.tasks().get(t).reportedLocal();
                 double b = global ? same.tasks().get(t).reportedGlobal() : same.tasks().get(t).reportedLocal();
-                assertTrue(Math.abs(a - b) <= 2 * noise(a, b, QUERIES), packaged.tasks().get(t).task().name() + (global ? " global " : " local ")
+                assertTrue(Math.abs(a - b) <= 2 * dev.umarvel.mbeir.eval.Recall.differenceNoise(a, b, QUERIES), packaged.tasks().get(t).task().name() + (global ? " global " : " local ")
                         + "packaged " + a + " vs ours " + b);
             }
         }

@@ -50,12 +50,7 @@ final class NodeClientCheck {
     /** Where the Node client can run: node on the PATH and its packages installed (.ci/run installs them). */
     static boolean available() {
         return Files.isDirectory(CLIENT_DIR.resolve("node_modules/@grpc/grpc-js")) && Files.isDirectory(CLIENT_DIR.resolve("node_modules/@grpc/proto-loader"))
-                && onPath("node");
-    }
-
-    private static boolean onPath(String command) {
-        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
-                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+                && dev.umarvel.e2e.Executables.onPath("node").isPresent();
     }
 
     static List<Call> calls(Path store, String collection, String imagePath) throws Exception {

@@ -1,9 +1,11 @@
 package dev.umarvel.cli;
 
+import static dev.umarvel.mbeir.eval.Recall.differenceNoise;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.umarvel.bench.reliability.Deployment;
@@ -36,13 +38,6 @@ class QuickstartEndToEndTest {
 
     /** Test queries of the tiny split: 16 per task, 16 tasks. */
     static final int TINY_TEST_QUERIES = 256;
-
-    /** Standard error, in points, of the difference of two mean recalls (in points) over n queries each. */
-    static double differenceNoise(double a, double b, int n) {
-        double pa = a / 100;
-        double pb = b / 100;
-        return 100 * Math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n);
-    }
 
     static double sum(JsonNode mode) {
         return mode.get("mean_local").asDouble() + mode.get("mean_global").asDouble();

@@ -46,12 +46,7 @@ class RenderedOverlaysTest {
         if (set != null && Files.isExecutable(Path.of(set))) {
             return set;
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            if (Files.isExecutable(Path.of(dir, "kustomize"))) {
-                return Path.of(dir, "kustomize").toString();
-            }
-        }
-        return null;
+        return Executables.onPath("kustomize").map(Path::toString).orElse(null);
     }
 
     static List<JsonNode> render(String kustomize, String overlay) throws Exception {

@@ -20,4 +20,14 @@ public final class Recall {
         }
         return false;
     }
+
+    /**
+     * The standard error, in points, of the difference of two recalls (in points) measured on {@code n} queries each: what
+     * a different draw of queries would move it by (the binomial noise every comparison of two models is judged against).
+     */
+    public static double differenceNoise(double a, double b, int n) {
+        double pa = a / 100;
+        double pb = b / 100;
+        return 100 * Math.sqrt((pa * (1 - pa) + pb * (1 - pb)) / n);
+    }
 }
