@@ -88,7 +88,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--split must be val or test, got " + split);
         }
         MbeirLayout layout = new MbeirLayout(via == null ? data : store.resolve(data));
-        List<EvalTask> selected = tasks == null ? layout.tasks(split) : tasks.stream().map(n -> layout.task(split, n)).toList();
+        List<EvalTask> selected = layout.tasks(split, tasks);
         if (selected.isEmpty()) {
             throw new IllegalArgumentException(data + " has no " + split + " queries for any task (query/" + split + "/mbeir_<dataset>_task<N>_"
                     + split + ".jsonl)");

@@ -94,10 +94,21 @@ public record MbeirLayout(Path root) {
 
     /** The task named {@code name} ("dataset_taskN") among this directory's tasks of {@code split}, or M-BEIR's. */
     public EvalTask task(String split, String name) {
-        return tasks(split).stream().filter(t -> t.name().equals(name)).findFirst()
-                .orElseGet(() -> EvalTask.ALL.stream().filter(t -> t.name().equals(name)).findFirst()
-                        .orElseThrow(() -> new IllegalArgumentException("unknown task '" + name + "': " + root + " has " + split
-                                + " queries for " + tasks(split).stream().map(EvalTask::name).toList())));
+        return tasks(split, List.of(name)).get(0);
+    }
+
+    /**
+     * The tasks named {@code names}, each among this directory's tasks of {@code split} or M-BEIR's, in the order named;
+     * every task of {@code split} when {@code names} is null or empty. The directory is read once.
+     */
+    public List<EvalTask> tasks(String split, List<String> names) {
+        List<EvalTask> present = tasks(split);
+        if (names == null || names.isEmpty()) {
+            return present;
+        }
+        return names.stream().map(name -> Stream.concat(present.stream(), EvalTask.ALL.stream()).filter(t -> t.name().equals(name))
+                .findFirst().orElseThrow(() -> new IllegalArgumentException("unknown task '" + name + "': " + root + " has " + split
+                        + " queries for " + present.stream().map(EvalTask::name).toList()))).toList();
     }
 
     /** The dataset id of a query file's first query (empty for an empty file). */

@@ -26,7 +26,7 @@ public final class EvaluateJob {
         MbeirLayout layout = Sources.layout(ctx, spec);
         List<EvalTask> tasks;
         try {
-            tasks = e.tasks().isEmpty() ? layout.tasks(e.split()) : e.tasks().stream().map(n -> layout.task(e.split(), n)).toList();
+            tasks = layout.tasks(e.split(), e.tasks());
         } catch (IllegalArgumentException x) {
             throw new dev.umarvel.recipe.InvalidSpecException("evaluation.tasks: " + x.getMessage());
         }
