@@ -76,6 +76,8 @@ final class TrainCommand implements Callable<Integer> {
             description = "Cross-modal: also contrast each image with a shifted, re-shaded view of itself (default: on).") Boolean imageViews;
     @Option(names = "--text-views", negatable = true,
             description = "Text-align: add pairs of two random spans of one training-pool text (default: on).") Boolean textViews;
+    @Option(names = "--reranker-loss", description = "Reranker: answers (cross-entropy between Yes and No) or vocabulary (over every "
+            + "word, the paper's); default: answers.") String rerankerLoss;
 
     @Option(names = "--train-queries", defaultValue = "", description = "Training query file, relative to --data (default: "
             + "query/union_train/mbeir_union_up_train.jsonl, the union of every dataset's training queries).")
@@ -144,16 +146,31 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** An option's value as one of its enum's constants (null when the option is absent), or an error listing the choices. */
+    static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
+        if (value == null) {
+            return null;
+        }
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        throw new IllegalArgumentException(option + ": expected one of " + java.util.Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT)).toList() + ", got '" + value + "'");
+    }
+
     JobSpec spec(JobKind jobKind) throws java.io.IOException {
         HyperOverrides o = HyperOverrides.none().learningRate(lr).batchSize(batch).referenceBatchSize(referenceBatch)
-                .lrScaling(lrScaling == null ? null : Hyper.LrScaling.valueOf(lrScaling.toUpperCase(Locale.ROOT))).epochs(epochs)
-                .maxSteps(maxSteps).trainable(trainable == null ? null : Hyper.Trainable.valueOf(trainable.toUpperCase(Locale.ROOT)))
+                .lrScaling(choice("--lr-scaling", lrScaling, Hyper.LrScaling.class)).epochs(epochs)
+                .maxSteps(maxSteps).trainable(choice("--trainable", trainable, Hyper.Trainable.class))
                 .loraRank(loraRank).temperatureInit(temperatureInit).learnableTemperature(learnableTau)
                 .bidirectionalLoss(bidirectionalLoss).hardNegatives(hardNegativesPerQuery).hardNegativesOnly(hardNegativesOnly ? Boolean.TRUE : null)
-                .checkpointEvery(checkpointEvery).evalEvery(evalEvery).warmupRatio(warmup).weightDecay(weightDecay).taskBatches(taskBatches).imageViews(imageViews).textViews(textViews);
+                .checkpointEvery(checkpointEvery).evalEvery(evalEvery).warmupRatio(warmup).weightDecay(weightDecay).taskBatches(taskBatches).imageViews(imageViews).textViews(textViews)
+                .rerankerLoss(choice("--reranker-loss", rerankerLoss, Hyper.RerankerLoss.class));
         JobSpec.ModelOptions model = new JobSpec.ModelOptions(
-                attention == null ? null : ModelConfig.Attention.valueOf(attention.toUpperCase(Locale.ROOT)),
-                pooling == null ? null : ModelConfig.Pooling.valueOf(pooling.toUpperCase(Locale.ROOT)), instructionMasking, compressionPrompt);
+                choice("--attention", attention, ModelConfig.Attention.class),
+                choice("--pooling", pooling, ModelConfig.Pooling.class), instructionMasking, compressionPrompt);
         String queries = trainQueries;
         String pairs = "";
         if (overfitBatch) {

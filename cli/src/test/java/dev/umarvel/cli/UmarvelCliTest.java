@@ -99,6 +99,17 @@ class UmarvelCliTest {
         assertEquals(1, Umarvel.run("train", "juggle", "--store", store.toString(), "--data", "data", "--out", "jobs/x"));
     }
 
+    /** An option naming one of a set says which, whatever its case, and a value outside it is refused listing the set. */
+    @Test
+    void enumOptionsNameTheirChoices() {
+        assertEquals(dev.umarvel.recipe.Hyper.RerankerLoss.VOCABULARY,
+                TrainCommand.choice("--reranker-loss", "Vocabulary", dev.umarvel.recipe.Hyper.RerankerLoss.class));
+        assertEquals(null, TrainCommand.choice("--reranker-loss", null, dev.umarvel.recipe.Hyper.RerankerLoss.class));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> TrainCommand.choice("--reranker-loss", "listwise", dev.umarvel.recipe.Hyper.RerankerLoss.class));
+        assertEquals("--reranker-loss: expected one of [vocabulary, answers], got 'listwise'", e.getMessage());
+    }
+
     /**
      * The command line runs on the user's own files: --data and --init may be absolute paths outside the store or links
      * out of it (a service refuses both: TrainerServiceTest), and the job writes where --out says.

@@ -19,7 +19,8 @@ final class FindingVariants {
 
     static HyperOverrides overridesOf(Hyper h) {
         return HyperOverrides.none().batchSize(h.batchSize()).referenceBatchSize(h.referenceBatchSize()).lrScaling(h.lrScaling())
-                .maxSteps(h.maxSteps()).checkpointEvery(h.checkpointEvery()).taskBatches(h.taskBatches()).imageViews(h.imageViews()).textViews(h.textViews());
+                .maxSteps(h.maxSteps()).checkpointEvery(h.checkpointEvery()).taskBatches(h.taskBatches()).imageViews(h.imageViews()).textViews(h.textViews())
+                .rerankerLoss(h.rerankerLoss());
     }
 
     static UnaryOperator<JobSpec> model(ModelConfig.Attention a, ModelConfig.Pooling p, Boolean masking, Boolean prompt) {

@@ -31,6 +31,7 @@ public final class HyperOverrides {
     private Boolean taskBatches;
     private Boolean imageViews;
     private Boolean textViews;
+    private Hyper.RerankerLoss rerankerLoss;
 
     public static HyperOverrides none() {
         return new HyperOverrides();
@@ -62,6 +63,7 @@ public final class HyperOverrides {
         c.taskBatches = taskBatches;
         c.imageViews = imageViews;
         c.textViews = textViews;
+        c.rerankerLoss = rerankerLoss;
         return c;
     }
 
@@ -91,6 +93,7 @@ public final class HyperOverrides {
     public Boolean taskBatches() { return taskBatches; }
     public Boolean imageViews() { return imageViews; }
     public Boolean textViews() { return textViews; }
+    public Hyper.RerankerLoss rerankerLoss() { return rerankerLoss; }
 
     public HyperOverrides learningRate(Double value) { learningRate = value; return this; }
     public HyperOverrides batchSize(Integer value) { batchSize = value; return this; }
@@ -116,4 +119,5 @@ public final class HyperOverrides {
     public HyperOverrides taskBatches(Boolean value) { taskBatches = value; return this; }
     public HyperOverrides imageViews(Boolean value) { imageViews = value; return this; }
     public HyperOverrides textViews(Boolean value) { textViews = value; return this; }
+    public HyperOverrides rerankerLoss(Hyper.RerankerLoss value) { rerankerLoss = value; return this; }
 }

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The reranker's reading follows its backbone: on our own stack the paper's (causal, cross-entropy over the whole
- * vocabulary: ~ln V before training), on an imported BERT a cross-encoder's (bidirectional, between the two answers:
- * ~ln 2 before training), each recorded in the checkpoint that serves it.
+ * The reranker's attention follows its backbone (causal on our own stack, bidirectional on an imported BERT: a
+ * cross-encoder), recorded in the checkpoint that serves it; its loss is taken between the two answers (~ln 2 before
+ * training) on either, or over the whole vocabulary (~ln V, the paper's) when the spec asks for it.
  */
 class RerankerReadingTest {
 
@@ -38,19 +38,26 @@ class RerankerReadingTest {
     }
 
     @Test
-    void onOurStackTheRerankerReadsCausallyOverTheVocabulary() throws Exception {
+    void onOurStackTheRerankerReadsCausallyBetweenTheTwoAnswers() throws Exception {
         List<Double> losses = new ArrayList<>();
-        String reranker = run("jobs/rr-ours", reranker(ours), losses);
+        String reranker = run("jobs/rr-ours", reranker(ours, HyperOverrides.none()), losses);
+        assertTrue(Math.abs(losses.get(0) - Math.log(2)) < 0.2, "first loss " + losses.get(0) + " is between two answers");
+        assertEquals(ModelConfig.Attention.CAUSAL, Checkpoint.readConfig(store.resolve(reranker)).attention());
+    }
+
+    @Test
+    void thePapersLossIsOverTheWholeVocabulary() throws Exception {
+        List<Double> losses = new ArrayList<>();
+        run("jobs/rr-vocabulary", reranker(ours, HyperOverrides.none().rerankerLoss(Hyper.RerankerLoss.VOCABULARY)), losses);
         int vocab = Checkpoint.readConfig(store.resolve(ours)).vocabSize();
         assertTrue(losses.get(0) > 0.5 * Math.log(vocab), "first loss " + losses.get(0) + " is over the vocabulary of " + vocab);
-        assertEquals(ModelConfig.Attention.CAUSAL, Checkpoint.readConfig(store.resolve(reranker)).attention());
     }
 
     @Test
     void onAnImportedBertTheRerankerIsACrossEncoder() throws Exception {
         String bert = bertBackbone();
         List<Double> losses = new ArrayList<>();
-        String reranker = run("jobs/rr-bert", reranker(bert), losses);
+        String reranker = run("jobs/rr-bert", reranker(bert, HyperOverrides.none()), losses);
         assertTrue(Math.abs(losses.get(0) - Math.log(2)) < 0.2, "first loss " + losses.get(0) + " is between two answers");
         assertEquals(ModelConfig.Attention.BIDIRECTIONAL, Checkpoint.readConfig(store.resolve(reranker)).attention());
     }
@@ -68,8 +75,8 @@ class RerankerReadingTest {
         return "models/bert";
     }
 
-    private static JobSpec reranker(String init) {
-        return JobSpec.of(JobKind.RERANKER, "data/tiny", init, "tiny", HyperOverrides.none().maxSteps(1L).loraRank(4), 3);
+    private static JobSpec reranker(String init, HyperOverrides hyper) {
+        return JobSpec.of(JobKind.RERANKER, "data/tiny", init, "tiny", hyper.maxSteps(1L).loraRank(4), 3);
     }
 
     private static String run(String out, JobSpec spec, List<Double> losses) throws Exception {

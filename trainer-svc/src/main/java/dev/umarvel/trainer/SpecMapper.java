@@ -163,6 +163,15 @@ final class SpecMapper {
                 yield null;
             }
         };
+        Hyper.RerankerLoss rerankerLoss = switch (h.getRerankerLoss()) {
+            case RERANKER_LOSS_UNSPECIFIED -> null;
+            case RERANKER_LOSS_VOCABULARY -> Hyper.RerankerLoss.VOCABULARY;
+            case RERANKER_LOSS_ANSWERS -> Hyper.RerankerLoss.ANSWERS;
+            default -> {
+                errors.add("spec.hyper.reranker_loss: unknown value " + h.getRerankerLossValue());
+                yield null;
+            }
+        };
         return HyperOverrides.none().learningRate(h.hasLearningRate() ? h.getLearningRate() : null)
                 .batchSize(h.hasBatchSize() ? h.getBatchSize() : null)
                 .referenceBatchSize(h.hasReferenceBatchSize() ? h.getReferenceBatchSize() : null).lrScaling(scaling)
@@ -178,7 +187,7 @@ final class SpecMapper {
                 .evalEvery(h.hasEvalEverySteps() ? h.getEvalEverySteps() : null).mergeLora(h.hasMergeLora() ? h.getMergeLora() : null)
                 .taskBatches(h.hasTaskBatches() ? h.getTaskBatches() : null)
                 .imageViews(h.hasImageViews() ? h.getImageViews() : null)
-                .textViews(h.hasTextViews() ? h.getTextViews() : null);
+                .textViews(h.hasTextViews() ? h.getTextViews() : null).rerankerLoss(rerankerLoss);
     }
 
     /** The spec as given with the resolved defaults written back, as Job.spec reports it. */
@@ -190,7 +199,8 @@ final class SpecMapper {
                         .setWeightDecay(h.weightDecay()).setGradClip(h.gradClip()).setLoraRank(h.loraRank()).setLoraAlpha(h.loraAlpha())
                         .setLoraDropout(h.loraDropout()).setTemperatureInit(h.temperatureInit())
                         .setHardNegativesPerQuery(h.hardNegatives()).setCheckpointEverySteps(h.checkpointEvery())
-                        .setMergeLora(h.mergeLora()))
+                        .setMergeLora(h.mergeLora()).setRerankerLoss(h.rerankerLoss() == Hyper.RerankerLoss.VOCABULARY
+                                ? dev.umarvel.api.v1.RerankerLoss.RERANKER_LOSS_VOCABULARY : dev.umarvel.api.v1.RerankerLoss.RERANKER_LOSS_ANSWERS))
                 .build();
     }
 }

@@ -188,6 +188,8 @@ class TrainerServiceTest {
                 .setHyper(HyperParameters.newBuilder().setBatchSize(1)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.hyper.lr_scaling: unknown value 7", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setHyper(HyperParameters.newBuilder().setLrScalingValue(7)));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.hyper.reranker_loss: unknown value 5", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
+                .setHyper(HyperParameters.newBuilder().setRerankerLossValue(5)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.preset: unknown preset 'huge'", spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setPreset("huge"));
         expect(Status.Code.INVALID_ARGUMENT, "spec.preset: 'minilm' is an imported encoder, not pre-trained here: umarvel model import "
                 + "writes its checkpoint, and its first job is the alignment stage (init_checkpoint)",

@@ -14,6 +14,7 @@ import dev.umarvel.model.SequenceBuilder;
 import dev.umarvel.model.loss.AnswerLoss;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.recipe.DataOrder;
+import dev.umarvel.recipe.Hyper;
 import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.LearningCurve;
@@ -30,9 +31,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * RERANKER (u-marvel.md section 6): a model answers "Yes" or "No" to
- * "does the candidate meet the query?"; next-token cross-entropy on the answer only (on an imported BERT, between the
- * two answers: {@link AnswerLoss#crossEntropyOverAnswers}). Each query
+ * RERANKER (u-marvel.md section 6): a model answers "Yes" or "No" to "does the candidate meet the query?"; cross-entropy
+ * on the answer only, between the two answers ({@link AnswerLoss#crossEntropyOverAnswers}, the default) or over the whole
+ * vocabulary (the paper's, {@code hyper.reranker_loss}). Each query
  * gives one positive pair and one negative drawn from its mined top list (labelled positives and the
  * likely false negatives mining filtered excluded). It reads with the stage's attention: causal on our own stack (the
  * paper's), bidirectional on an imported BERT ({@code StageModel.attention}), a cross-encoder as BERT rerankers are.
@@ -60,7 +61,7 @@ public final class RerankerJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             int yes = stage.tokenizer().yes;
             int no = stage.tokenizer().no;
-            boolean overAnswers = config.layout() == ModelConfig.Layout.BERT; // our own stack was pre-trained on next words
+            boolean overAnswers = spec.hyper().rerankerLoss() == Hyper.RerankerLoss.ANSWERS;
             ctx.listener().log("RERANKER: " + queries.size() + " queries, 2 pairs each, " + run.totalSteps() + " steps"
                     + (mined.isEmpty() ? " (no mined lists: negatives drawn from the whole pool)" : ""));
             LearningCurve.attach(ctx, spec, null, manager, run, Math.log(2)); // "Yes" or "No" at even odds
