@@ -2,6 +2,7 @@ package dev.umarvel.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,9 +79,11 @@ class ImageDecoderTest {
     }
 
     @Test
-    void sameBytesGiveTheSameFloats() throws Exception {
-        byte[] png = encode(halves(BufferedImage.TYPE_INT_ARGB), "png");
-        assertArrayEquals(new ImageDecoder(12).decode(png, ""), new ImageDecoder(12).decode(png, ""));
+    void anOpaqueAlphaChannelChangesNothing() throws Exception {
+        byte[] argb = encode(halves(BufferedImage.TYPE_INT_ARGB), "png");
+        byte[] rgb = encode(halves(BufferedImage.TYPE_INT_RGB), "png");
+        assertFalse(java.util.Arrays.equals(argb, rgb), "two encodings: RGBA and RGB");
+        assertArrayEquals(new ImageDecoder(12).decode(rgb, ""), new ImageDecoder(12).decode(argb, ""));
     }
 
     @Test

@@ -31,17 +31,24 @@ class OfflineEngineTest {
     }
 
     @Test
-    void theNativeLibraryWasUnpackedFromTheCpuJar() throws Exception {
+    void theNativeLibraryWasUnpackedFromTheNativeJarOnTheClasspath() throws Exception {
         OfflineEngine.pytorch();
-        // DJL unpacks the jar's native library into "<version>-<build date>-cpu-linux-x86_64";
-        // a downloaded one would land in a directory named after its flavour ("cpu-precxx11", "cu12x").
+        // the native jar on the classpath (pytorch-native-cpu here, a CUDA one in the gpu image) names its build in
+        // native/lib/pytorch.properties; DJL unpacks it into "<version>-<flavour>-<classifier>". A library DJL had
+        // downloaded instead would sit in a directory of another build, and none may be downloaded (ai.djl.offline).
+        java.util.Properties jar = new java.util.Properties();
+        try (var in = OfflineEngineTest.class.getClassLoader().getResourceAsStream("native/lib/pytorch.properties")) {
+            assertTrue(in != null, "no pytorch native jar on the classpath");
+            jar.load(in);
+        }
+        String expected = jar.getProperty("version") + "-" + jar.getProperty("flavor") + "-" + jar.getProperty("classifier");
+        assertTrue(expected.startsWith("2.7.1-"), expected);
         Path cache = Path.of(System.getProperty("ENGINE_CACHE_DIR",
                 System.getenv().getOrDefault("ENGINE_CACHE_DIR",
                         Path.of(System.getProperty("user.home"), ".djl.ai").toString())), "pytorch");
-        try (var dirs = Files.list(cache)) {
-            assertTrue(dirs.anyMatch(d -> d.getFileName().toString().matches("2\\.7\\.1-\\d{8}-cpu-linux-x86_64")
-                            && Files.isRegularFile(d.resolve("libtorch_cpu.so"))),
-                    "expected 2.7.1-<date>-cpu-linux-x86_64/libtorch_cpu.so under " + cache);
+        Path unpacked = cache.resolve(expected);
+        for (String library : jar.getProperty("libraries").split(",")) {
+            assertTrue(Files.isRegularFile(unpacked.resolve(library)), "expected " + library + " under " + unpacked);
         }
     }
 }

@@ -27,10 +27,28 @@ class TokenizerTest {
             assertEquals(0, tok.pad);
             assertEquals(SpecialTokens.ALL.indexOf(SpecialTokens.INSTRUCTION_START), tok.instructionStart);
             assertEquals(SpecialTokens.ALL.indexOf(SpecialTokens.EMB), tok.emb);
-            assertEquals(tok.encode("Yes")[0], tok.yes);
-            assertEquals(tok.encode("no")[0], tok.no);
-            assertTrue(tok.yes != tok.no);
+            // the ids the reranker reads are the vocabulary's entries for the two words, as the file spells them
+            com.google.gson.JsonObject vocab = com.google.gson.JsonParser.parseString(Files.readString(tok.file()))
+                    .getAsJsonObject().getAsJsonObject("model").getAsJsonObject("vocab");
+            assertEquals(vocab.get("yes").getAsInt(), tok.yes);
+            assertEquals(vocab.get("no").getAsInt(), tok.no);
+            assertEquals("yes", tok.decode(new int[] {tok.yes}));
+            assertEquals("no", tok.decode(new int[] {tok.no}));
         }
+    }
+
+    @Test
+    void aVocabularyWithoutTheAnswerWordsIsRefused() throws Exception {
+        Path file;
+        try (TextTokenizer tok = Fixtures.tokenizer(dir)) {
+            file = tok.file();
+        }
+        com.google.gson.JsonObject root = com.google.gson.JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+        root.getAsJsonObject("model").getAsJsonObject("vocab").remove("no");
+        Path without = dir.resolve("without-no.json");
+        Files.writeString(without, root.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextTokenizer.load(without).close());
+        assertEquals(without + ": the answer words Yes and No must each be one known token", e.getMessage());
     }
 
     @Test

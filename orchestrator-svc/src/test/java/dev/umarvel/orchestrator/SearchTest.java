@@ -124,6 +124,39 @@ class SearchTest {
         assertEquals(cascadeRanking(q, 20, 5, 4.0), dids(heavy), "alpha 0.2 ranks as w = 0.8 / 0.2");
     }
 
+    /**
+     * At a margin between the queries' own, AUTO splits them: a query whose retriever's first two scores are closer than
+     * the margin is reranked (the cascade's ranking), the others keep the retriever's; the split is computed here from the
+     * fake vectors, half of the queries on each side.
+     */
+    @Test
+    void autoAtAnIntermediateMarginReranksExactlyTheQueriesWhoseTopTwoAreClose() {
+        List<String> texts = List.of("blue tree", "red cat", "a striped dog", "old house", "the young boat number 44",
+                "green bird", "small fish", "yellow car", "tall tower", "black horse", "a quiet lake", "the red bus 7");
+        java.util.Map<String, Double> margins = new java.util.LinkedHashMap<>();
+        for (String t : texts) {
+            float[] q = FakeModels.vector(Content.newBuilder().setText(t).build());
+            List<Double> top = ALL.stream().map(c -> Fixtures.dot(q, FakeModels.vector(c.getContent())))
+                    .sorted(Comparator.reverseOrder()).limit(2).toList();
+            margins.put(t, top.get(0) - top.get(1));
+        }
+        List<Double> sorted = margins.values().stream().sorted().toList();
+        double margin = (sorted.get(5) + sorted.get(6)) / 2;
+        assertTrue(sorted.get(6) - sorted.get(5) > 1e-4, "the middle margins are apart: " + sorted);
+        int reranked = 0;
+        for (String t : texts) {
+            Content q = Content.newBuilder().setText(t).build();
+            SearchResponse r = retrieval.search(query(t).setTopK(5).setRecallK(20).setMode(SearchMode.SEARCH_MODE_AUTO)
+                    .setAutoMargin(margin).build());
+            boolean unsure = margins.get(t) < margin;
+            reranked += unsure ? 1 : 0;
+            assertEquals(margins.get(t), r.getObservedMargin(), 1e-5, t);
+            assertEquals(unsure ? SearchMode.SEARCH_MODE_CASCADE : SearchMode.SEARCH_MODE_SINGLE, r.getModeRun(), t);
+            assertEquals(unsure ? cascadeRanking(q, 20, 5, 0.1) : Fixtures.exactRanking(q, ALL, 5), dids(r), t);
+        }
+        assertEquals(6, reranked);
+    }
+
     @Test
     void autoReranksOnlyWhenTheRetrieverIsUnsure() {
         int before = FakeModels.rerankCalls.get();
