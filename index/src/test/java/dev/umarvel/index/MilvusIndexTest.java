@@ -32,6 +32,12 @@ class MilvusIndexTest extends VectorIndexContract {
         milvus.close();
     }
 
+    /** The fake answers a search exactly (FakeMilvusSearch). */
+    @Override
+    boolean searchesExactly() {
+        return true;
+    }
+
     /** One collection per test directory, so reopening finds what the test wrote. */
     @Override
     VectorIndex open(Path dir, int dimension) throws Exception {
