@@ -8,13 +8,17 @@ import dev.umarvel.mbeir.synth.SynthGenerator;
 import dev.umarvel.mbeir.synth.SynthSize;
 import dev.umarvel.model.io.Checkpoint;
 import dev.umarvel.model.io.Manifest;
+import dev.umarvel.model.io.TensorFile;
+import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.recipe.data.HardNegativeFile;
 import dev.umarvel.mbeir.TeacherFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,6 +69,24 @@ class RecipeChainTest {
         return store.relativize(result).toString();
     }
 
+    /**
+     * A stage moved every weight it trains and left the others bit-identical: the vision tower's channel statistics always
+     * (measured, never trained), tau where the stage keeps it fixed, the vision side where no image reaches it.
+     */
+    static void moved(String before, String after, Predicate<String> fixed) throws Exception {
+        Map<String, TensorFile.Tensor> a = TensorFile.read(store.resolve(before).resolve(Checkpoint.PARAMETERS));
+        Map<String, TensorFile.Tensor> b = TensorFile.read(store.resolve(after).resolve(Checkpoint.PARAMETERS));
+        assertEquals(a.keySet(), b.keySet(), after);
+        for (String name : a.keySet()) {
+            boolean same = Arrays.equals(a.get(name).values(), b.get(name).values());
+            assertEquals(fixed.test(name), same, after + ": " + name + (same ? " did not move" : " moved"));
+        }
+    }
+
+    static final Predicate<String> PIXELS = Mllm::isPixelStatistic;
+    static final Predicate<String> TAU = name -> name.endsWith("temperature_log_tau");
+    static final Predicate<String> VISION_SIDE = name -> name.contains("vision_") || name.contains("projector_");
+
     static JobSpec spec(JobKind kind, String init) {
         return JobSpec.of(kind, "data/tiny", init, "tiny", steps(6), 7);
     }
@@ -77,8 +99,11 @@ class RecipeChainTest {
         assertEquals(null, m.lora());
 
         String s1 = run(JobKind.TEXT_ALIGN, base, "jobs/s1", spec(JobKind.TEXT_ALIGN, base));
+        moved(base, s1, VISION_SIDE.or(TAU)); // text pairs only, tau fixed
         String s2 = run(JobKind.CROSS_MODAL, s1, "jobs/s2", spec(JobKind.CROSS_MODAL, s1));
+        moved(s1, s2, PIXELS.or(TAU));
         String s3 = run(JobKind.INSTRUCTION, s2, "jobs/s3", spec(JobKind.INSTRUCTION, s2));
+        moved(s2, s3, PIXELS);
         assertEquals(s2, Checkpoint.verify(store.resolve(s3)).parent());
         assertEquals(null, Checkpoint.verify(store.resolve(s3)).lora(), "LoRA merged between stages");
 
@@ -96,18 +121,21 @@ class RecipeChainTest {
         hn = new JobSpec(hn.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), s3, "tiny", false, "",
                 taskBatches(JobKind.HARD_NEGATIVE), hn.model(), hn.mining(), hn.evaluation(), hn.distill(), hn.seed());
         String s4 = run(JobKind.HARD_NEGATIVE, s3, "jobs/s4", hn);
+        moved(s3, s4, PIXELS);
 
         JobSpec rr = spec(JobKind.RERANKER, base);
         rr = new JobSpec(rr.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), base, "tiny", true, "",
                 rr.hyper(), rr.model(), rr.mining(), rr.evaluation(), rr.distill(), rr.seed());
         String reranker = run(JobKind.RERANKER, base, "jobs/reranker", rr);
         assertEquals("reranker", Checkpoint.verify(store.resolve(reranker)).kind());
+        moved(base, reranker, PIXELS.or(TAU)); // no contrast, no temperature
 
         JobSpec.Distill d = new JobSpec.Distill(8, reranker, 0.1, 42, 1.0, JobSpec.Distill.defaults().taskTeacherWeights());
         JobSpec distill = spec(JobKind.DISTILL, s4);
         distill = new JobSpec(distill.kind(), distill.data(), s4, "tiny", false, "", distill.hyper(), distill.model(),
                 distill.mining(), distill.evaluation(), d, distill.seed());
         String distilled = run(JobKind.DISTILL, s4, "jobs/distill", distill);
+        moved(s4, distilled, PIXELS);
         List<TeacherFile.Entry> teacher = TeacherFile.read(store.resolve("jobs/distill/teacher_scores.jsonl"));
         assertEquals(16 * Math.max(1, Math.round(0.1 * SynthSize.TINY.train)), teacher.size(), "stratified 10 % of each task");
         TeacherFile.Scored first = teacher.get(0).candidates().get(0);
@@ -118,7 +146,7 @@ class RecipeChainTest {
         control = new JobSpec(control.kind(), new JobSpec.Data("data/tiny", "", "", "", "", "", "jobs/distill/teacher_scores.jsonl",
                 false, ""), s4, "tiny", false, "", taskBatches(JobKind.CONTINUE_HARD), control.model(), control.mining(), control.evaluation(), d,
                 control.seed());
-        run(JobKind.CONTINUE_HARD, s4, "jobs/control", control);
+        moved(s4, run(JobKind.CONTINUE_HARD, s4, "jobs/control", control), PIXELS);
 
         JobSpec eval = spec(JobKind.EVALUATE, distilled);
         eval = new JobSpec(eval.kind(), eval.data(), distilled, "tiny", false, "", eval.hyper(), eval.model(), eval.mining(),
