@@ -138,6 +138,14 @@ class EmbedderServiceTest {
         Path a = checkpoint("ckpt-a", 1);
         assertEquals(Status.Code.INVALID_ARGUMENT, code(() -> embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("../x").build())));
         assertEquals(Status.Code.NOT_FOUND, code(() -> embedder.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("nothing").build())));
+        Path outside = STORE.toAbsolutePath().getParent().resolve("outside-the-embedder-store");
+        if (!Files.exists(outside.resolve("manifest.json"))) {
+            TinyCheckpoints.write(outside, "embedder", 2, 40); // a checkpoint the service could load, were the link not refused
+        }
+        Files.deleteIfExists(STORE.resolve("ckpt-linked"));
+        Files.createSymbolicLink(STORE.resolve("ckpt-linked"), outside.toAbsolutePath());
+        assertEquals("checkpoint_path: 'ckpt-linked' leads out of the store through a link", failure(() -> embedder.loadModel(
+                LoadModelRequest.newBuilder().setCheckpointPath("ckpt-linked").build())).getStatus().getDescription());
         Path reranker = STORE.resolve("ckpt-reranker");
         if (!Files.exists(reranker.resolve("manifest.json"))) {
             TinyCheckpoints.write(reranker, "reranker", 3, 40);

@@ -1,14 +1,13 @@
 package dev.umarvel.orchestrator;
 
+import dev.umarvel.api.StorePath;
 import dev.umarvel.api.v1.Candidate;
 import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.Modality;
 import dev.umarvel.api.v1.SearchRequest;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -40,15 +39,12 @@ final class Requests {
     }
 
     /** A store-relative path, resolved; refused when absolute or leaving the store (also through symbolic links). */
-    static Path inStore(Path store, String relative, String field) throws IOException {
-        if (relative.isEmpty()) {
-            throw invalid(field, "empty");
+    static Path inStore(Path store, String relative, String field) {
+        try {
+            return StorePath.confine(store, relative);
+        } catch (IllegalArgumentException e) {
+            throw invalid(field, e.getMessage());
         }
-        Path p = store.resolve(relative).normalize();
-        if (Path.of(relative).isAbsolute() || !p.startsWith(store) || Files.exists(p) && !p.toRealPath().startsWith(store.toRealPath())) {
-            throw invalid(field, "'" + relative + "' escapes the store");
-        }
-        return p;
     }
 
     /** A candidate of an Upsert chunk; {@code field} is e.g. "chunk 4: candidates[17]". */

@@ -376,6 +376,10 @@ class DistillTest {
         invalid.put(request("checked").setEvalQueriesPerTask(-2).build(), "eval_queries_per_task: must be >= 0, got -2");
         invalid.put(request("checked").setDatasetDir("../elsewhere").build(), "dataset_dir: '../elsewhere' escapes the store");
         invalid.put(request("checked").setTrainQueries("../../x.jsonl").build(), "train_queries: '../../x.jsonl' escapes dataset_dir");
+        Path outside = Files.createDirectories(STORE.toAbsolutePath().getParent().resolve("outside-the-distill-store"));
+        Files.deleteIfExists(STORE.resolve("linked-data"));
+        Files.createSymbolicLink(STORE.resolve("linked-data"), outside);
+        invalid.put(request("checked").setDatasetDir("linked-data").build(), "dataset_dir: 'linked-data' leads out of the store through a link");
         invalid.put(request("checked").addTeacherPools("cirr_task7").build(),
                 "teacher_pools[0]: 'cirr_task7' is an evaluation pool: teacher lists come from training candidates only");
         invalid.put(request("checked").addTeacherPools("train").addTeacherPools("mscoco_task0_val").build(),

@@ -136,6 +136,12 @@ class ImportPoolTest {
                 .getStatus().getDescription().startsWith("mini/broken.jsonl:2: not JSON"));
         assertEquals("pool_path: '../outside.jsonl' escapes the store", refusal(Status.Code.INVALID_ARGUMENT,
                 () -> run(retrieval, b.setPoolPath("../outside.jsonl").build())).getStatus().getDescription());
+        Path outside = broken.toAbsolutePath().getParent().getParent().getParent().resolve("outside-the-import-store.jsonl");
+        Files.copy(broken, outside, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.deleteIfExists(broken.resolveSibling("linked.jsonl"));
+        Files.createSymbolicLink(broken.resolveSibling("linked.jsonl"), outside);
+        assertEquals("pool_path: 'mini/linked.jsonl' leads out of the store through a link", refusal(Status.Code.INVALID_ARGUMENT,
+                () -> run(retrieval, b.setPoolPath("mini/linked.jsonl").build())).getStatus().getDescription());
         refusal(Status.Code.NOT_FOUND, () -> run(retrieval, b.setPoolPath("mini/absent.jsonl").build()));
         refusal(Status.Code.NOT_FOUND, () -> run(retrieval, b.setCollection("absent").setPoolPath("mini/broken.jsonl").build()));
         assertEquals("batch_size: must be in 1..1024, got 5000", refusal(Status.Code.INVALID_ARGUMENT,

@@ -1,8 +1,7 @@
 package dev.umarvel.recipe;
 
+import dev.umarvel.api.StorePath;
 import dev.umarvel.mbeir.MbeirLayout;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
@@ -43,28 +42,16 @@ public record JobContext(Path store, Path output, JobListener listener, BooleanS
         return store.resolve(path).normalize(); // an absolute path stays itself
     }
 
+    /** The check every service makes of a path it is given (StorePath's), refused as an invalid spec naming the field. */
     public static Path confine(Path store, String field, String relative) {
         if (relative == null || relative.isBlank()) {
             throw new InvalidSpecException(field + ": must not be empty");
         }
-        Path p = Path.of(relative);
-        if (p.isAbsolute()) {
-            throw new InvalidSpecException(field + ": must be relative to the store, got an absolute path '" + relative + "'");
-        }
-        Path root = store.toAbsolutePath().normalize();
-        Path resolved = root.resolve(p).normalize();
-        if (!resolved.startsWith(root)) {
-            throw new InvalidSpecException(field + ": '" + relative + "' leaves the store");
-        }
         try {
-            Path real = Files.exists(resolved, LinkOption.NOFOLLOW_LINKS) ? resolved.toRealPath() : resolved;
-            if (!real.startsWith(root.toRealPath())) {
-                throw new InvalidSpecException(field + ": '" + relative + "' leads out of the store through a link");
-            }
-        } catch (java.io.IOException e) {
-            throw new InvalidSpecException(field + ": '" + relative + "' cannot be resolved: " + e.getMessage());
+            return StorePath.confine(store, relative);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSpecException(field + ": " + e.getMessage());
         }
-        return resolved;
     }
 
     /** The store-relative form of a path inside the store; a path outside it (the command line's) as it is. */

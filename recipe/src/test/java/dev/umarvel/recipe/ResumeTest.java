@@ -93,7 +93,7 @@ class ResumeTest {
                 () -> Jobs.validate(ctx, JobSpec.of(JobKind.INSTRUCTION, "data", "", "tiny", HyperOverrides.none(), 1))).getMessage());
         assertTrue(assertThrows(InvalidSpecException.class, () -> Jobs.validate(ctx,
                 JobSpec.of(JobKind.INSTRUCTION, "../outside", base, "tiny", HyperOverrides.none(), 1))).getMessage()
-                .startsWith("data.dataset_dir: '../outside' leaves the store"));
+                .startsWith("data.dataset_dir: '../outside' escapes the store"));
         assertTrue(assertThrows(InvalidSpecException.class, () -> Hyper.resolve(JobKind.INSTRUCTION, "tiny",
                 HyperOverrides.none().learningRate(3.0))).getMessage().contains("hyper.learning_rate: must be in (0, 1], got 3.0"));
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Jobs.validate(ctx,

@@ -1,5 +1,6 @@
 package dev.umarvel.serving;
 
+import dev.umarvel.api.StorePath;
 import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.EmbedItem;
 import dev.umarvel.api.v1.Image;
@@ -128,7 +129,7 @@ public final class Inputs {
         }
         Path path;
         try {
-            path = StorePaths.resolve(store, relative);
+            path = StorePath.confine(store, relative);
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(field, e.getMessage());
         }

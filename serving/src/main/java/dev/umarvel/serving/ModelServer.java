@@ -1,5 +1,6 @@
 package dev.umarvel.serving;
 
+import dev.umarvel.api.StorePath;
 import dev.umarvel.api.v1.ModelInfo;
 import dev.umarvel.model.TokenLimitException;
 import dev.umarvel.model.io.CheckpointException;
@@ -150,7 +151,7 @@ public final class ModelServer<I, O> implements AutoCloseable {
         }
         Path dir;
         try {
-            dir = StorePaths.resolve(store, checkpointPath);
+            dir = StorePath.confine(store, checkpointPath);
         } catch (IllegalArgumentException e) {
             throw Status.INVALID_ARGUMENT.withDescription("checkpoint_path: " + e.getMessage()).asRuntimeException();
         }

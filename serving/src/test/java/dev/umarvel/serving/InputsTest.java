@@ -62,6 +62,12 @@ class InputsTest {
                 refusal(candidateImage(Image.newBuilder().setStorePath("../secret.png").build())));
         assertEquals("items[3].candidate.image.store_path: '/etc/passwd' escapes the store",
                 refusal(candidateImage(Image.newBuilder().setStorePath("/etc/passwd").build())));
+        Path outside = Files.createTempFile("outside-the-store", ".png");
+        Files.write(outside, ServingFixtures.blank(4, 4)); // a readable image: only the link check stands between it and the model
+        Files.createSymbolicLink(store.resolve("linked.png"), outside);
+        assertEquals("items[3].candidate.image.store_path: 'linked.png' leads out of the store through a link",
+                refusal(candidateImage(Image.newBuilder().setStorePath("linked.png").build())));
+        Files.delete(outside);
         Inputs.MissingFileException missing = assertThrows(Inputs.MissingFileException.class,
                 () -> inputs().item(candidateImage(Image.newBuilder().setStorePath("nope.png").build()), "items[0]"));
         assertEquals("items[0].candidate.image.store_path: no file at store path 'nope.png'", missing.getMessage());

@@ -194,10 +194,18 @@ class TrainerServiceTest {
         expect(Status.Code.INVALID_ARGUMENT, "spec.preset: 'minilm' is an imported encoder, not pre-trained here: umarvel model import "
                 + "writes its checkpoint, and its first job is the alignment stage (init_checkpoint)",
                 spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setPreset("minilm"));
-        expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: '../../etc' leaves the store", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
+        expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: '../../etc' escapes the store", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setData(DataSpec.newBuilder().setDatasetDir("../../etc")));
-        expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: must be relative to the store", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
+        expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: '/etc' escapes the store", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setData(DataSpec.newBuilder().setDatasetDir("/etc")));
+        Path outside = STORE.getParent().resolve("outside-the-trainer-store");
+        if (!Files.exists(outside.resolve("synth_manifest.json"))) { // a dataset the job could read, were the link not refused
+            SynthGenerator.generate(outside, SynthSize.TINY, 21, s -> {});
+        }
+        Files.deleteIfExists(STORE.resolve("data/linked"));
+        Files.createSymbolicLink(STORE.resolve("data/linked"), outside);
+        expect(Status.Code.INVALID_ARGUMENT, "spec.data.dataset_dir: 'data/linked' leads out of the store through a link",
+                spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setData(DataSpec.newBuilder().setDatasetDir("data/linked")));
         expect(Status.Code.INVALID_ARGUMENT, "spec.init_checkpoint: required for INSTRUCTION", spec(JobKind.JOB_KIND_INSTRUCTION, "", 1));
         expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.tasks[0]: 'coco' is not a task name of the form dataset_taskN", spec(JobKind.JOB_KIND_PRETRAIN, "", 1)
                 .setEvaluation(EvaluationOptions.newBuilder().addTasks("coco")));

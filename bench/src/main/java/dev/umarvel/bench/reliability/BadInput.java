@@ -54,13 +54,30 @@ import java.util.concurrent.TimeUnit;
  */
 final class BadInput {
 
-    /** One malformed request and the status it must get. */
-    record Case(String rpc, String input, Status.Code expected, Call call) {}
+    /**
+     * One malformed request, the status it must get, and what its description must hold: the field at fault (or the
+     * credential, the collection, ...). {@code names} is null only where no description can be asked for: a valid request,
+     * or a refusal below gRPC (a request over the message limit, which Vert.x's gRPC server ends with RESOURCE_EXHAUSTED and no
+     * message before any code of ours runs; plaintext to a TLS port, where no gRPC exchange happens at all).
+     */
+    record Case(String rpc, String input, Status.Code expected, String names, Call call) {
+        boolean belowGrpc() {
+            return names == null && expected != Status.Code.OK;
+        }
+    }
 
     /** What it got. */
     record Outcome(Case c, Status.Code got, String description) {
         boolean pass() {
+            return statusRight() && describes();
+        }
+
+        boolean statusRight() {
             return got == c.expected();
+        }
+
+        boolean describes() {
+            return c.names() == null || description != null && description.contains(c.names());
         }
     }
 
@@ -136,124 +153,124 @@ final class BadInput {
         List<Case> c = new ArrayList<>();
         Status.Code invalid = Status.Code.INVALID_ARGUMENT;
         // Retrieval (orchestrator)
-        c.add(new Case("Retrieval/Search", "empty collection name", invalid, () -> r.search(search().setCollection("").build())));
-        c.add(new Case("Retrieval/Search", "unknown collection", Status.Code.NOT_FOUND, () -> r.search(search().setCollection("nope").build())));
-        c.add(new Case("Retrieval/Search", "top_k = -1", invalid, () -> r.search(search().setTopK(-1).build())));
-        c.add(new Case("Retrieval/Search", "top_k = 1,000,000", invalid, () -> r.search(search().setTopK(1_000_000).build())));
-        c.add(new Case("Retrieval/Search", "recall_k = -5", invalid, () -> r.search(search().setRecallK(-5).build())));
-        c.add(new Case("Retrieval/Search", "mode = 99 (unknown enum)", invalid, () -> r.search(search().setModeValue(99).build())));
-        c.add(new Case("Retrieval/Search", "query without content", invalid,
+        c.add(new Case("Retrieval/Search", "empty collection name", invalid, "collection:", () -> r.search(search().setCollection("").build())));
+        c.add(new Case("Retrieval/Search", "unknown collection", Status.Code.NOT_FOUND, "collection: no collection named nope", () -> r.search(search().setCollection("nope").build())));
+        c.add(new Case("Retrieval/Search", "top_k = -1", invalid, "top_k:", () -> r.search(search().setTopK(-1).build())));
+        c.add(new Case("Retrieval/Search", "top_k = 1,000,000", invalid, "top_k:", () -> r.search(search().setTopK(1_000_000).build())));
+        c.add(new Case("Retrieval/Search", "recall_k = -5", invalid, "recall_k:", () -> r.search(search().setRecallK(-5).build())));
+        c.add(new Case("Retrieval/Search", "mode = 99 (unknown enum)", invalid, "mode:", () -> r.search(search().setModeValue(99).build())));
+        c.add(new Case("Retrieval/Search", "query without content", invalid, "query.content:",
                 () -> r.search(search().setQuery(Query.newBuilder().setInstruction("x")).build())));
-        c.add(new Case("Retrieval/Search", "corrupt PNG query image", invalid, () -> r.search(search().setQuery(query(image(corrupt))).build())));
-        c.add(new Case("Retrieval/Search", "9 MiB query image", invalid, () -> r.search(search().setQuery(query(image(oversized))).build())));
-        c.add(new Case("Retrieval/Search", "70 MiB request", Status.Code.RESOURCE_EXHAUSTED,
+        c.add(new Case("Retrieval/Search", "corrupt PNG query image", invalid, "items[0].query.content.image.data:", () -> r.search(search().setQuery(query(image(corrupt))).build())));
+        c.add(new Case("Retrieval/Search", "9 MiB query image", invalid, "items[0].query.content.image.data:", () -> r.search(search().setQuery(query(image(oversized))).build())));
+        c.add(new Case("Retrieval/Search", "70 MiB request", Status.Code.RESOURCE_EXHAUSTED, null,
                 () -> r.search(search().setQuery(query(image(huge))).build())));
-        c.add(new Case("Retrieval/Search", "image store_path ../../etc/passwd", invalid,
+        c.add(new Case("Retrieval/Search", "image store_path ../../etc/passwd", invalid, "items[0].query.content.image.store_path:",
                 () -> r.search(search().setQuery(query(storeImage("../../etc/passwd"))).build())));
-        c.add(new Case("Retrieval/Search", "auto_margin = -0.5", invalid, () -> r.search(search().setAutoMargin(-0.5).build())));
-        c.add(new Case("Retrieval/Search", "degrade_policy = 9 (unknown enum)", invalid, () -> r.search(search().setDegradePolicyValue(9).build())));
-        c.add(new Case("Retrieval/Search", "fusion weight = -1", invalid, () -> r.search(search().setFusion(dev.umarvel.api.v1.Fusion.newBuilder()
+        c.add(new Case("Retrieval/Search", "auto_margin = -0.5", invalid, "auto_margin:", () -> r.search(search().setAutoMargin(-0.5).build())));
+        c.add(new Case("Retrieval/Search", "degrade_policy = 9 (unknown enum)", invalid, "degrade_policy:", () -> r.search(search().setDegradePolicyValue(9).build())));
+        c.add(new Case("Retrieval/Search", "fusion weight = -1", invalid, "fusion.weight:", () -> r.search(search().setFusion(dev.umarvel.api.v1.Fusion.newBuilder()
                 .setWeight(-1)).build())));
-        c.add(new Case("Retrieval/CreateCollection", "empty name", invalid, () -> r.createCollection(CreateCollectionRequest.newBuilder().build())));
-        c.add(new Case("Retrieval/CreateCollection", "name ../escape", invalid,
+        c.add(new Case("Retrieval/CreateCollection", "empty name", invalid, "name:", () -> r.createCollection(CreateCollectionRequest.newBuilder().build())));
+        c.add(new Case("Retrieval/CreateCollection", "name ../escape", invalid, "name:",
                 () -> r.createCollection(CreateCollectionRequest.newBuilder().setName("../escape").build())));
-        c.add(new Case("Retrieval/CreateCollection", "existing name", Status.Code.ALREADY_EXISTS,
+        c.add(new Case("Retrieval/CreateCollection", "existing name", Status.Code.ALREADY_EXISTS, "name: collection",
                 () -> r.createCollection(CreateCollectionRequest.newBuilder().setName(collection).build())));
-        c.add(new Case("Retrieval/CreateCollection", "backend = 42 (unknown enum)", invalid,
+        c.add(new Case("Retrieval/CreateCollection", "backend = 42 (unknown enum)", invalid, "backend:",
                 () -> r.createCollection(CreateCollectionRequest.newBuilder().setName("bad_backend").setBackendValue(42).build())));
-        c.add(new Case("Retrieval/CreateCollection", "hnsw m = -1", invalid, () -> r.createCollection(CreateCollectionRequest.newBuilder()
+        c.add(new Case("Retrieval/CreateCollection", "hnsw m = -1", invalid, "hnsw.m:", () -> r.createCollection(CreateCollectionRequest.newBuilder()
                 .setName("bad_hnsw").setHnsw(HnswParams.newBuilder().setM(-1)).build())));
-        c.add(new Case("Retrieval/DescribeCollection", "unknown collection", Status.Code.NOT_FOUND,
+        c.add(new Case("Retrieval/DescribeCollection", "unknown collection", Status.Code.NOT_FOUND, "collection: no collection named nope",
                 () -> r.describeCollection(DescribeCollectionRequest.newBuilder().setName("nope").build())));
-        c.add(new Case("Retrieval/DropCollection", "unknown collection", Status.Code.NOT_FOUND,
+        c.add(new Case("Retrieval/DropCollection", "unknown collection", Status.Code.NOT_FOUND, "name: no collection named nope",
                 () -> r.dropCollection(DropCollectionRequest.newBuilder().setName("nope").build())));
-        c.add(new Case("Retrieval/ListCollections", "(valid; the service answers)", Status.Code.OK,
+        c.add(new Case("Retrieval/ListCollections", "(valid; the service answers)", Status.Code.OK, null,
                 () -> r.listCollections(ListCollectionsRequest.getDefaultInstance())));
-        c.add(new Case("Retrieval/Upsert", "candidate without did", invalid, () -> upsert(Candidate.newBuilder().setContent(text("x")).build())));
-        c.add(new Case("Retrieval/Upsert", "candidate without content", invalid, () -> upsert(Candidate.newBuilder().setDid("9:1").build())));
-        c.add(new Case("Retrieval/Upsert", "corrupt image candidate", invalid,
+        c.add(new Case("Retrieval/Upsert", "candidate without did", invalid, "candidates[0].did:", () -> upsert(Candidate.newBuilder().setContent(text("x")).build())));
+        c.add(new Case("Retrieval/Upsert", "candidate without content", invalid, "candidates[0].content:", () -> upsert(Candidate.newBuilder().setDid("9:1").build())));
+        c.add(new Case("Retrieval/Upsert", "corrupt image candidate", invalid, "candidates[0].content.image.data:",
                 () -> upsert(Candidate.newBuilder().setDid("9:2").setContent(image(corrupt)).build())));
-        c.add(new Case("Retrieval/Delete", "unknown collection", Status.Code.NOT_FOUND,
+        c.add(new Case("Retrieval/Delete", "unknown collection", Status.Code.NOT_FOUND, "collection: no collection named nope",
                 () -> r.delete(DeleteRequest.newBuilder().setCollection("nope").addDids("1:1").build())));
-        c.add(new Case("Retrieval/Delete", "no dids", invalid, () -> r.delete(DeleteRequest.newBuilder().setCollection(collection).build())));
-        c.add(new Case("Retrieval/ImportPool", "pool_path ../../etc/passwd", invalid, () -> r.importPool(ImportPoolRequest.newBuilder()
+        c.add(new Case("Retrieval/Delete", "no dids", invalid, "dids:", () -> r.delete(DeleteRequest.newBuilder().setCollection(collection).build())));
+        c.add(new Case("Retrieval/ImportPool", "pool_path ../../etc/passwd", invalid, "pool_path:", () -> r.importPool(ImportPoolRequest.newBuilder()
                 .setCollection(collection).setPoolPath("../../etc/passwd").build()).hasNext()));
-        c.add(new Case("Retrieval/ImportPool", "pool_path of no file", Status.Code.NOT_FOUND, () -> r.importPool(ImportPoolRequest.newBuilder()
+        c.add(new Case("Retrieval/ImportPool", "pool_path of no file", Status.Code.NOT_FOUND, "pool_path:", () -> r.importPool(ImportPoolRequest.newBuilder()
                 .setCollection(collection).setPoolPath("data/none.jsonl").build()).hasNext()));
-        c.add(new Case("Retrieval/ImportPool", "batch_size = -1", invalid, () -> r.importPool(ImportPoolRequest.newBuilder()
+        c.add(new Case("Retrieval/ImportPool", "batch_size = -1", invalid, "batch_size:", () -> r.importPool(ImportPoolRequest.newBuilder()
                 .setCollection(collection).setPoolPath("data/none.jsonl").setBatchSize(-1).build()).hasNext()));
-        c.add(new Case("Retrieval/Distill", "no collection", invalid, () -> r.distill(DistillRequest.newBuilder().build()).hasNext()));
-        c.add(new Case("Retrieval/Distill", "sample_fraction = 1.5", invalid, () -> r.distill(DistillRequest.newBuilder().setCollection(collection)
+        c.add(new Case("Retrieval/Distill", "no collection", invalid, "collection:", () -> r.distill(DistillRequest.newBuilder().build()).hasNext()));
+        c.add(new Case("Retrieval/Distill", "sample_fraction = 1.5", invalid, "sample_fraction:", () -> r.distill(DistillRequest.newBuilder().setCollection(collection)
                 .setDatasetDir("data").setSampleFraction(1.5).build()).hasNext()));
-        c.add(new Case("Retrieval/Distill", "dataset_dir /etc", invalid, () -> r.distill(DistillRequest.newBuilder().setCollection(collection)
+        c.add(new Case("Retrieval/Distill", "dataset_dir /etc", invalid, "dataset_dir:", () -> r.distill(DistillRequest.newBuilder().setCollection(collection)
                 .setDatasetDir("/etc").build()).hasNext()));
         // Embedder
-        c.add(new Case("Embedder/Embed", "no items", invalid, () -> e.embed(EmbedRequest.getDefaultInstance())));
-        c.add(new Case("Embedder/Embed", "item without content", invalid, () -> e.embed(EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder()).build())));
-        c.add(new Case("Embedder/Embed", "corrupt PNG", invalid, () -> e.embed(embed(image(corrupt)))));
-        c.add(new Case("Embedder/Embed", "9 MiB image", invalid, () -> e.embed(embed(image(oversized)))));
-        c.add(new Case("Embedder/Embed", "store_path ../../etc/passwd", invalid, () -> e.embed(embed(storeImage("../../etc/passwd")))));
-        c.add(new Case("Embedder/Embed", "store_path of no file", Status.Code.NOT_FOUND, () -> e.embed(embed(storeImage("data/none.png")))));
-        c.add(new Case("Embedder/Embed", "1,000 items (limit 256)", invalid, () -> {
+        c.add(new Case("Embedder/Embed", "no items", invalid, "items:", () -> e.embed(EmbedRequest.getDefaultInstance())));
+        c.add(new Case("Embedder/Embed", "item without content", invalid, "items[0]:", () -> e.embed(EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder()).build())));
+        c.add(new Case("Embedder/Embed", "corrupt PNG", invalid, "items[0].candidate.image.data:", () -> e.embed(embed(image(corrupt)))));
+        c.add(new Case("Embedder/Embed", "9 MiB image", invalid, "items[0].candidate.image.data:", () -> e.embed(embed(image(oversized)))));
+        c.add(new Case("Embedder/Embed", "store_path ../../etc/passwd", invalid, "items[0].candidate.image.store_path:", () -> e.embed(embed(storeImage("../../etc/passwd")))));
+        c.add(new Case("Embedder/Embed", "store_path of no file", Status.Code.NOT_FOUND, "items[0].candidate.image.store_path:", () -> e.embed(embed(storeImage("data/none.png")))));
+        c.add(new Case("Embedder/Embed", "1,000 items (limit 256)", invalid, "items:", () -> {
             EmbedRequest.Builder b = EmbedRequest.newBuilder();
             for (int i = 0; i < 1000; i++) {
                 b.addItems(EmbedItem.newBuilder().setCandidate(text("x" + i)));
             }
             e.embed(b.build());
         }));
-        c.add(new Case("Embedder/Embed", "truncation = 7 (unknown enum)", invalid, () -> e.embed(embed(text("x")).toBuilder().setTruncationValue(7).build())));
-        c.add(new Case("Embedder/Embed", "unknown model_version", Status.Code.FAILED_PRECONDITION,
+        c.add(new Case("Embedder/Embed", "truncation = 7 (unknown enum)", invalid, "truncation:", () -> e.embed(embed(text("x")).toBuilder().setTruncationValue(7).build())));
+        c.add(new Case("Embedder/Embed", "unknown model_version", Status.Code.FAILED_PRECONDITION, "model_version:",
                 () -> e.embed(embed(text("x")).toBuilder().setModelVersion("0000deadbeef").build())));
-        c.add(new Case("Embedder/EmbedStream", "batch without items", invalid, () -> embedStream(EmbedStreamRequest.newBuilder().setRequestId(1)
+        c.add(new Case("Embedder/EmbedStream", "batch without items", invalid, "items:", () -> embedStream(EmbedStreamRequest.newBuilder().setRequestId(1)
                 .setBatch(EmbedRequest.getDefaultInstance()).build())));
-        c.add(new Case("Embedder/LoadModel", "checkpoint_path ../../etc", invalid,
+        c.add(new Case("Embedder/LoadModel", "checkpoint_path ../../etc", invalid, "checkpoint_path:",
                 () -> e.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("../../etc").build())));
-        c.add(new Case("Embedder/LoadModel", "checkpoint_path empty", invalid, () -> e.loadModel(LoadModelRequest.getDefaultInstance())));
-        c.add(new Case("Embedder/LoadModel", "checkpoint_path of no checkpoint", Status.Code.NOT_FOUND,
+        c.add(new Case("Embedder/LoadModel", "checkpoint_path empty", invalid, "checkpoint_path:", () -> e.loadModel(LoadModelRequest.getDefaultInstance())));
+        c.add(new Case("Embedder/LoadModel", "checkpoint_path of no checkpoint", Status.Code.NOT_FOUND, "checkpoint_path:",
                 () -> e.loadModel(LoadModelRequest.newBuilder().setCheckpointPath("jobs/none/final").build())));
-        c.add(new Case("Embedder/LoadModel", "a reranker checkpoint", Status.Code.FAILED_PRECONDITION,
+        c.add(new Case("Embedder/LoadModel", "a reranker checkpoint", Status.Code.FAILED_PRECONDITION, "checkpoint_path:",
                 () -> e.loadModel(LoadModelRequest.newBuilder().setCheckpointPath(d.reranker).build())));
         // Reranker
-        c.add(new Case("Reranker/Rerank", "no candidates", invalid, () -> rr.rerank(RerankRequest.newBuilder().setQuery(query(text("x"))).build())));
-        c.add(new Case("Reranker/Rerank", "no query", invalid, () -> rr.rerank(RerankRequest.newBuilder().addCandidates(text("x")).build())));
-        c.add(new Case("Reranker/Rerank", "corrupt PNG candidate", invalid,
+        c.add(new Case("Reranker/Rerank", "no candidates", invalid, "candidates:", () -> rr.rerank(RerankRequest.newBuilder().setQuery(query(text("x"))).build())));
+        c.add(new Case("Reranker/Rerank", "no query", invalid, "query:", () -> rr.rerank(RerankRequest.newBuilder().addCandidates(text("x")).build())));
+        c.add(new Case("Reranker/Rerank", "corrupt PNG candidate", invalid, "candidates[0].image.data:",
                 () -> rr.rerank(RerankRequest.newBuilder().setQuery(query(text("x"))).addCandidates(image(corrupt)).build())));
-        c.add(new Case("Reranker/LoadModel", "an embedder checkpoint", Status.Code.FAILED_PRECONDITION,
+        c.add(new Case("Reranker/LoadModel", "an embedder checkpoint", Status.Code.FAILED_PRECONDITION, "checkpoint_path:",
                 () -> rr.loadModel(LoadModelRequest.newBuilder().setCheckpointPath(d.retriever).build())));
-        c.add(new Case("Reranker/GetModelInfo", "(valid; the service answers)", Status.Code.OK, () -> rr.getModelInfo(GetModelInfoRequest.getDefaultInstance())));
+        c.add(new Case("Reranker/GetModelInfo", "(valid; the service answers)", Status.Code.OK, null, () -> rr.getModelInfo(GetModelInfoRequest.getDefaultInstance())));
         // Trainer
         JobSpec.Builder spec = JobSpec.newBuilder().setKind(JobKind.JOB_KIND_INSTRUCTION).setPreset("tiny")
                 .setData(DataSpec.newBuilder().setDatasetDir("data/synth-tiny"));
-        c.add(new Case("Trainer/StartJob", "kind unspecified", invalid, () -> t.startJob(StartJobRequest.newBuilder()
+        c.add(new Case("Trainer/StartJob", "kind unspecified", invalid, "spec.kind:", () -> t.startJob(StartJobRequest.newBuilder()
                 .setSpec(spec.clone().setKind(JobKind.JOB_KIND_UNSPECIFIED)).build())));
-        c.add(new Case("Trainer/StartJob", "job_id ../x", invalid, () -> t.startJob(StartJobRequest.newBuilder().setJobId("../x").setSpec(spec).build())));
-        c.add(new Case("Trainer/StartJob", "max_steps = -3", invalid, () -> t.startJob(StartJobRequest.newBuilder()
+        c.add(new Case("Trainer/StartJob", "job_id ../x", invalid, "job_id:", () -> t.startJob(StartJobRequest.newBuilder().setJobId("../x").setSpec(spec).build())));
+        c.add(new Case("Trainer/StartJob", "max_steps = -3", invalid, "spec.hyper.max_steps:", () -> t.startJob(StartJobRequest.newBuilder()
                 .setSpec(spec.clone().setHyper(HyperParameters.newBuilder().setMaxSteps(-3))).build())));
-        c.add(new Case("Trainer/StartJob", "dataset_dir ../../etc", invalid, () -> t.startJob(StartJobRequest.newBuilder()
+        c.add(new Case("Trainer/StartJob", "dataset_dir ../../etc", invalid, "spec.data.dataset_dir:", () -> t.startJob(StartJobRequest.newBuilder()
                 .setSpec(spec.clone().setData(DataSpec.newBuilder().setDatasetDir("../../etc"))).build())));
-        c.add(new Case("Trainer/StartJob", "learning_rate = -1", invalid, () -> t.startJob(StartJobRequest.newBuilder()
+        c.add(new Case("Trainer/StartJob", "learning_rate = -1", invalid, "spec.hyper.learning_rate:", () -> t.startJob(StartJobRequest.newBuilder()
                 .setSpec(spec.clone().setHyper(HyperParameters.newBuilder().setLearningRate(-1))).build())));
-        c.add(new Case("Trainer/GetJob", "unknown job", Status.Code.NOT_FOUND, () -> t.getJob(GetJobRequest.newBuilder().setJobId("nope").build())));
-        c.add(new Case("Trainer/CancelJob", "unknown job", Status.Code.NOT_FOUND, () -> t.cancelJob(CancelJobRequest.newBuilder().setJobId("nope").build())));
-        c.add(new Case("Trainer/WatchJob", "unknown job", Status.Code.NOT_FOUND,
+        c.add(new Case("Trainer/GetJob", "unknown job", Status.Code.NOT_FOUND, "job_id: no job 'nope'", () -> t.getJob(GetJobRequest.newBuilder().setJobId("nope").build())));
+        c.add(new Case("Trainer/CancelJob", "unknown job", Status.Code.NOT_FOUND, "job_id: no job 'nope'", () -> t.cancelJob(CancelJobRequest.newBuilder().setJobId("nope").build())));
+        c.add(new Case("Trainer/WatchJob", "unknown job", Status.Code.NOT_FOUND, "job_id: no job 'nope'",
                 () -> t.watchJob(WatchJobRequest.newBuilder().setJobId("nope").build()).hasNext()));
-        c.add(new Case("Trainer/ListJobs", "page_size = -1", invalid, () -> t.listJobs(ListJobsRequest.newBuilder().setPageSize(-1).build())));
+        c.add(new Case("Trainer/ListJobs", "page_size = -1", invalid, "page_size:", () -> t.listJobs(ListJobsRequest.newBuilder().setPageSize(-1).build())));
         // Credentials
-        c.add(new Case("Retrieval/Search", "no token", Status.Code.UNAUTHENTICATED,
+        c.add(new Case("Retrieval/Search", "no token", Status.Code.UNAUTHENTICATED, "missing credentials",
                 () -> RetrievalGrpc.newBlockingStub(d.channel("orchestrator", noToken)).search(search().build())));
-        c.add(new Case("Retrieval/Search", "unknown token", Status.Code.UNAUTHENTICATED,
+        c.add(new Case("Retrieval/Search", "unknown token", Status.Code.UNAUTHENTICATED, "unknown or revoked token",
                 () -> RetrievalGrpc.newBlockingStub(d.channel("orchestrator", wrongToken)).search(search().build())));
-        c.add(new Case("Retrieval/DropCollection", "token with scope search only", Status.Code.PERMISSION_DENIED,
+        c.add(new Case("Retrieval/DropCollection", "token with scope search only", Status.Code.PERMISSION_DENIED, "lacks scope 'admin'",
                 () -> RetrievalGrpc.newBlockingStub(d.channel("orchestrator", reader)).dropCollection(DropCollectionRequest.newBuilder()
                         .setName(collection).build())));
-        c.add(new Case("Trainer/StartJob", "token with scope search only", Status.Code.PERMISSION_DENIED,
+        c.add(new Case("Trainer/StartJob", "token with scope search only", Status.Code.PERMISSION_DENIED, "lacks scope 'train'",
                 () -> TrainerGrpc.newBlockingStub(d.channel("trainer", reader)).startJob(StartJobRequest.newBuilder().setSpec(spec).build())));
-        c.add(new Case("Embedder/LoadModel", "token with scope search only", Status.Code.PERMISSION_DENIED,
+        c.add(new Case("Embedder/LoadModel", "token with scope search only", Status.Code.PERMISSION_DENIED, "lacks scope 'admin'",
                 () -> EmbedderGrpc.newBlockingStub(d.channel("embedder", reader)).loadModel(LoadModelRequest.newBuilder()
                         .setCheckpointPath(d.retriever).build())));
-        c.add(new Case("Embedder/Embed", "TLS without a client certificate", Status.Code.UNAUTHENTICATED,
+        c.add(new Case("Embedder/Embed", "TLS without a client certificate", Status.Code.UNAUTHENTICATED, "client certificate",
                 () -> EmbedderGrpc.newBlockingStub(d.channel("embedder", noCertificate)).embed(embed(text("x")))));
-        c.add(new Case("Reranker/Rerank", "plaintext to the TLS port", Status.Code.UNAVAILABLE,
+        c.add(new Case("Reranker/Rerank", "plaintext to the TLS port", Status.Code.UNAVAILABLE, null,
                 () -> RerankerGrpc.newBlockingStub(d.channel("reranker", ClientSecurity.PLAIN.withToken(d.admin.token())))
                         .withDeadlineAfter(5, TimeUnit.SECONDS).rerank(RerankRequest.newBuilder().setQuery(query(text("x"))).addCandidates(text("y")).build())));
         return c;
