@@ -12,7 +12,8 @@ const config = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 
 // keepCase: the proto's own field names (top_k, not topK); enums by name; bytes as base64, as proto3 JSON writes them
 const definition = protoLoader.loadSync(
-  ['umarvel/v1/retrieval.proto', 'umarvel/v1/embedder.proto', 'grpc/reflection/v1/reflection.proto'],
+  ['umarvel/v1/retrieval.proto', 'umarvel/v1/embedder.proto', 'umarvel/v1/reranker.proto', 'umarvel/v1/trainer.proto',
+    'grpc/reflection/v1/reflection.proto'],
   { keepCase: true, longs: String, enums: String, bytes: String, defaults: false, oneofs: false, includeDirs: config.protoDirs });
 const api = grpc.loadPackageDefinition(definition);
 

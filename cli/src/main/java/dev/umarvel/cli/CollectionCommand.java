@@ -1,34 +1,27 @@
 package dev.umarvel.cli;
 
-import com.google.protobuf.ByteString;
-import dev.umarvel.api.v1.Candidate;
 import dev.umarvel.api.v1.Collection;
-import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.CreateCollectionRequest;
 import dev.umarvel.api.v1.DeleteRequest;
 import dev.umarvel.api.v1.DeleteResponse;
 import dev.umarvel.api.v1.DescribeCollectionRequest;
 import dev.umarvel.api.v1.DropCollectionRequest;
-import dev.umarvel.api.v1.Image;
 import dev.umarvel.api.v1.ImportPoolProgress;
 import dev.umarvel.api.v1.ImportPoolRequest;
 import dev.umarvel.api.v1.IndexBackend;
 import dev.umarvel.api.v1.ListCollectionsRequest;
 import dev.umarvel.api.v1.RetrievalGrpc;
-import dev.umarvel.api.v1.UpsertRequest;
-import dev.umarvel.api.v1.UpsertResponse;
-import dev.umarvel.mbeir.Jsonl;
-import dev.umarvel.mbeir.MbeirCandidate;
-import dev.umarvel.mbeir.TextNormalizer;
+import dev.umarvel.mbeir.PoolCandidates;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Help.Visibility;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -132,9 +125,11 @@ final class CollectionCommand {
         }
     }
 
-    @Command(showDefaultValues = true, name = "import", mixinStandardHelpOptions = true, description = "Import an M-BEIR pool file from the store (resumable).")
+    @Command(showDefaultValues = true, name = "import", mixinStandardHelpOptions = true, description = "Import an M-BEIR pool file: one in "
+            + "the orchestrator's store is read there (resumable); any other readable file is read here and streamed, images inline.")
     static final class Import extends Target implements Callable<Integer> {
-        @Parameters(index = "0", description = "Store-relative path of the pool JSONL.")
+        @Parameters(index = "0", description = "The pool JSONL: a path relative to the orchestrator's store, or any path on this machine "
+                + "(absolute, leading out of the store, or absent from it).")
         String pool;
 
         @Option(names = "--collection", required = true, description = "The collection to write to.")
@@ -143,14 +138,33 @@ final class CollectionCommand {
         @Option(names = "--pools", split = ",", description = "Pool labels (default: from the file name).")
         List<String> pools;
 
-        @Option(names = "--image-root", defaultValue = "", description = "Store-relative M-BEIR root of the file's images.")
+        @Option(showDefaultValue = Visibility.NEVER, names = "--image-root", defaultValue = "", description = "The M-BEIR root of the "
+                + "file's images (store-relative, or a directory here for a streamed file; default: the root the file lies in).")
         String imageRoot;
 
-        @Option(names = "--restart", description = "Start from the first line.")
+        @Option(names = "--restart", description = "Start from the first line (an import in the store resumes where it stopped).")
         boolean restart;
 
         @Override
         public Integer call() throws Exception {
+            Path here = Path.of(pool);
+            if (here.isAbsolute() || here.normalize().startsWith("..")) {
+                return streamHere(here);
+            }
+            try {
+                return importThere();
+            } catch (StatusRuntimeException e) {
+                String said = e.getStatus().getDescription();
+                if (e.getStatus().getCode() != Status.Code.NOT_FOUND || said == null || !said.startsWith("pool_path:")
+                        || !Files.isRegularFile(here)) {
+                    throw e;
+                }
+                System.out.println(pool + " is not in the orchestrator's store: reading it here");
+                return streamHere(here);
+            }
+        }
+
+        private int importThere() {
             ImportPoolRequest.Builder r = ImportPoolRequest.newBuilder().setCollection(collection).setPoolPath(pool).setImageRoot(imageRoot)
                     .setRestart(restart);
             if (pools != null) {
@@ -159,16 +173,41 @@ final class CollectionCommand {
             ImportPoolProgress last = call(s -> {
                 Iterator<ImportPoolProgress> it = s.importPool(r.build());
                 ImportPoolProgress p = null;
-                try (Progress bar = new Progress("import", 1)) {
+                Progress bar = null; // drawn from the first answer on: a refused import shows no bar
+                try {
                     while (it.hasNext()) {
                         p = it.next();
+                        bar = bar != null ? bar : new Progress("import", 1);
                         bar.update(p.getLinesRead(), Math.max(1, p.getTotalLines()), p.getUpserted() + " written");
+                    }
+                } finally {
+                    if (bar != null) {
+                        bar.close();
                     }
                 }
                 return p;
             });
             System.out.printf("%d lines, %d written, %d already there (%.0f candidates/s)%n%s%n", last.getLinesRead(), last.getUpserted(),
                     last.getSkipped(), last.getCandidatesPerSecond(), line(last.getCollection()));
+            return 0;
+        }
+
+        /** The orchestrator cannot open a file outside its store: the same candidates, streamed from here. */
+        private int streamHere(Path file) throws Exception {
+            if (!Files.isRegularFile(file)) {
+                throw new java.nio.file.NoSuchFileException(file.toString());
+            }
+            Path root = imageRoot.isEmpty() ? PoolCandidates.root(file) : Path.of(imageRoot);
+            List<String> labels = pools != null ? pools : PoolCandidates.labels(file.getFileName().toString());
+            long start = System.nanoTime();
+            ManagedChannel channel = channel();
+            try {
+                LocalPool.Written w = LocalPool.stream(RetrievalGrpc.newStub(channel), collection, file, root, labels, 64);
+                System.out.printf("%d lines streamed from here, %d written: %d new, %d replaced (%.0f candidates/s)%n%s%n", w.lines(),
+                        w.upserted(), w.created(), w.replaced(), w.upserted() / ((System.nanoTime() - start) / 1e9), line(w.collection()));
+            } finally {
+                channel.shutdownNow();
+            }
             return 0;
         }
     }
@@ -193,44 +232,15 @@ final class CollectionCommand {
 
         @Override
         public Integer call() throws Exception {
-            List<UpsertRequest> chunks = new ArrayList<>();
-            List<Candidate> part = new ArrayList<>();
-            try (Stream<MbeirCandidate> lines = Jsonl.candidates(file)) {
-                for (MbeirCandidate c : (Iterable<MbeirCandidate>) lines::iterator) {
-                    Content.Builder content = Content.newBuilder();
-                    if (c.txt() != null) {
-                        content.setText(TextNormalizer.format(c.txt()));
-                    }
-                    if (c.imgPath() != null) {
-                        content.setImage(Image.newBuilder().setData(ByteString.copyFrom(
-                                Files.readAllBytes(imageRoot.resolve(c.imgPath())))));
-                    }
-                    part.add(Candidate.newBuilder().setDid(c.did()).setContent(content)
-                            .addAllPools(pools == null ? List.of() : pools).build());
-                    if (part.size() == chunk) {
-                        chunks.add(UpsertRequest.newBuilder().setCollection(chunks.isEmpty() ? collection : "")
-                                .addAllCandidates(part).build());
-                        part.clear();
-                    }
-                }
-            }
-            if (!part.isEmpty() || chunks.isEmpty()) {
-                chunks.add(UpsertRequest.newBuilder().setCollection(chunks.isEmpty() ? collection : "")
-                        .addAllCandidates(part).build());
-            }
-            UpsertResponse r = upsert(chunks);
-            System.out.printf("%d upserted: %d created, %d replaced%n%s%n", r.getUpserted(), r.getCreated(), r.getReplaced(),
-                    line(r.getCollection()));
-            return 0;
-        }
-
-        private UpsertResponse upsert(List<UpsertRequest> chunks) throws Exception {
             ManagedChannel channel = channel();
             try {
-                return Upserts.send(RetrievalGrpc.newStub(channel), chunks);
+                LocalPool.Written w = LocalPool.stream(RetrievalGrpc.newStub(channel), collection, file, imageRoot,
+                        pools == null ? List.of() : pools, chunk);
+                System.out.printf("%d upserted: %d created, %d replaced%n%s%n", w.upserted(), w.created(), w.replaced(), line(w.collection()));
             } finally {
                 channel.shutdownNow();
             }
+            return 0;
         }
     }
 

@@ -9,6 +9,7 @@ import dev.umarvel.api.v1.SearchMode;
 import dev.umarvel.api.v1.TrainerGrpc;
 import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.EvalTask;
+import dev.umarvel.mbeir.DatasetValidator;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.mbeir.eval.Evaluator;
@@ -58,6 +59,11 @@ final class QuickstartCommand implements Callable<Integer> {
             + "(default: 25 for small, all for tiny).")
     int queriesPerTask;
 
+    @Option(names = "--data", description = "A dataset of your own in M-BEIR's layout instead of M-BEIR-synth (any readable directory, with "
+            + "training, validation and test splits; one outside the store is mirrored under data/ by hard links, or copies where links "
+            + "cannot be made). --size then picks only the model's preset. Default: M-BEIR-synth of --size, generated here.")
+    Path ownData;
+
     @Option(names = "--retrain", description = "Train every stage again instead of reusing earlier jobs.")
     boolean retrain;
 
@@ -87,17 +93,18 @@ final class QuickstartCommand implements Callable<Integer> {
         }
         long start = System.nanoTime();
         Path root = store.toAbsolutePath().normalize();
-        String data = "data/synth-" + size;
+        Files.createDirectories(root);
+        String data = ownData == null ? "data/synth-" + size : ownDataset(root);
         long s = steps > 0 ? steps : encoder != null ? 120 : tiny ? 400 : 1200;
-        int perTask = queriesPerTask >= 0 ? queriesPerTask : tiny ? 0 : 25;
-        String name = size + (encoder == null ? "" : "-" + backbone);
+        int perTask = queriesPerTask >= 0 ? queriesPerTask : tiny || ownData != null ? 0 : 25;
+        String name = size + (encoder == null ? "" : "-" + backbone) + (ownData == null ? "" : "-" + Path.of(data).getFileName());
         Path report = (out == null ? root.resolve("reports/quickstart-" + name) : out).toAbsolutePath();
-        Path work = root.resolve("quickstart").resolve(size);
+        Path work = root.resolve("quickstart").resolve(ownData == null ? size : name);
         Files.createDirectories(work);
         QuickstartServices.stopEarlier(work);
         Map<String, Double> seconds = new LinkedHashMap<>();
 
-        if (!Files.exists(root.resolve(data).resolve(SynthGenerator.MANIFEST))) {
+        if (ownData == null && !Files.exists(root.resolve(data).resolve(SynthGenerator.MANIFEST))) {
             try (Progress bar = new Progress("generate " + size, 1)) {
                 SynthGenerator.generate(root.resolve(data), SynthSize.parse(size), 42, m -> bar.update(0, 1, m));
             }
@@ -113,7 +120,8 @@ final class QuickstartCommand implements Callable<Integer> {
             String preset = encoder == null ? size : backbone;
             TrainerChain chain = new TrainerChain(TrainerGrpc.newBlockingStub(services.channel(services.trainer)), prefix, data,
                     preset, 1);
-            String[] models = imported == null ? chain.recipe(s) : chain.recipeOn(imported, s);
+            String[] models = imported != null ? chain.recipeOn(imported, s)
+                    : chain.recipe(s, ownData == null ? TrainerChain.PairStages.ALL : TrainerChain.PairStages.of(new MbeirLayout(root.resolve(data))));
             double[] untrained = chain.untrained(root, imported);
             seconds.put("training (every stage)", lap(t));
 
@@ -146,7 +154,7 @@ final class QuickstartCommand implements Callable<Integer> {
             }
             DistillCommand.Summary d;
             Canary.Seen canary;
-            try (Canary c = new Canary(retrieval, COLLECTION, "a red circle on the left", 20)) { // searches through the swap
+            try (Canary c = new Canary(retrieval, COLLECTION, canaryText(layout), 20)) { // searches through the swap
                 d = DistillCommand.run(retrieval, distill.build(), id -> {
                     try {
                         AtomicWriter.write(runFile, id);
@@ -163,7 +171,8 @@ final class QuickstartCommand implements Callable<Integer> {
             // the tasks whose validation queries search their test pool (MSCOCO's validation pools carry other labels)
             List<EvalTask> calibration = layout.tasks(MbeirLayout.VAL).stream()
                     .filter(task -> layout.localPool(task, MbeirLayout.VAL).equals(layout.localPool(task, MbeirLayout.TEST))).toList();
-            AutoMargin.Choice auto = AutoMargin.calibrate(retrieval, COLLECTION, layout, data, calibration, tiny ? 4 : 10,
+            // a user's validation split is as large as they made it: up to 50 queries a task, where 4 of M-BEIR-synth tiny's suffice
+            AutoMargin.Choice auto = AutoMargin.calibrate(retrieval, COLLECTION, layout, data, calibration, ownData != null ? 50 : tiny ? 4 : 10,
                     new ServiceEvaluation.Searches(List.of(), 50, 4, null), 0.5);
             System.out.println(auto.describe());
             seconds.put("AUTO's margin (validation queries)", lap(t));
@@ -184,17 +193,60 @@ final class QuickstartCommand implements Callable<Integer> {
             seconds.put("total", lap(start));
 
             String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, auto, untrained, baselines, seconds,
-                    new QuickstartReport.Setup(size, backbone, s, perTask)), stop ? "services stopped (--stop)" : services.describe());
+                    new QuickstartReport.Setup(size, backbone, s, perTask, ownData == null ? "" : ownData.toString())), stop ? "services stopped (--stop)" : services.describe(canaryText(layout)));
             System.out.println();
             System.out.println(md);
             if (stop) {
                 services.close();
             } else {
                 services.handOver();
-                System.out.println(services.describe());
+                System.out.println(services.describe(canaryText(layout)));
             }
         }
         return 0;
+    }
+
+    /**
+     * The user's dataset, checked before anything trains on it (every invariant `umarvel data validate` checks, and the
+     * splits the quickstart needs), and made readable to the services: its store-relative directory.
+     */
+    private String ownDataset(Path root) throws java.io.IOException {
+        DatasetValidator.Result checked = DatasetValidator.validate(ownData);
+        if (!checked.valid()) {
+            throw new IllegalArgumentException("--data: " + ownData + " is not a valid M-BEIR-layout dataset (umarvel data validate "
+                    + ownData + " lists every problem); first: " + checked.problems().get(0));
+        }
+        MbeirLayout layout = new MbeirLayout(ownData);
+        if (layout.tasks(MbeirLayout.VAL).isEmpty()) {
+            throw new IllegalArgumentException("--data: " + ownData + " has no validation queries (query/val/): the quickstart's "
+                    + "distillation and AUTO's margin are judged on them. Add a val split (docs/your-own-data.md), or train and "
+                    + "evaluate with umarvel train and umarvel eval, which do without");
+        }
+        if (!Files.isRegularFile(layout.unionPool(MbeirLayout.TRAIN))) {
+            throw new IllegalArgumentException("--data: " + ownData + " has no training pool " + ownData.relativize(
+                    layout.unionPool(MbeirLayout.TRAIN)) + ": distillation's teacher lists are recalled from training candidates only");
+        }
+        DatasetInStore.Brought brought = DatasetInStore.bring(root, ownData);
+        System.out.println(brought.describe(ownData));
+        return brought.relative();
+    }
+
+    /** The searches run through the swap: M-BEIR-synth's caption, or a user dataset's first test query with text. */
+    private String canaryText(MbeirLayout layout) throws java.io.IOException {
+        if (ownData == null) {
+            return "a red circle on the left";
+        }
+        for (EvalTask task : layout.tasks(MbeirLayout.TEST)) {
+            try (java.util.stream.Stream<dev.umarvel.mbeir.MbeirQuery> queries = dev.umarvel.mbeir.Jsonl.queries(layout.queries(MbeirLayout.TEST,
+                    task))) {
+                java.util.Optional<String> text = queries.map(dev.umarvel.mbeir.MbeirQuery::queryTxt).filter(t -> t != null && !t.isBlank())
+                        .findFirst();
+                if (text.isPresent()) {
+                    return text.get();
+                }
+            }
+        }
+        return "a picture";
     }
 
     /** MSCOCO's validation pools (apart from its test pools, which keep the task's label): what Distill evaluates on. */

@@ -29,19 +29,28 @@ final class QuickstartReport {
     record Run(ServiceEvaluation.Outcome before, ServiceEvaluation.Outcome after, DistillCommand.Summary distill, Canary.Seen canary,
             AutoMargin.Choice auto, double[] untrained, List<EvaluationResult> baselines, Map<String, Double> seconds, Setup setup) {}
 
-    /** What was asked: the synthetic set's size, the language model, the instruction stage's steps, test queries per task (0: all). */
-    record Setup(String size, String backbone, long steps, int perTask) {
+    /**
+     * What was asked: the preset's size, the language model, the instruction stage's steps, test queries per task (0: all),
+     * the user's dataset as given to --data ("" for M-BEIR-synth of that size).
+     */
+    record Setup(String size, String backbone, long steps, int perTask, String ownData) {
         boolean imported() {
             return !backbone.equals("scratch");
         }
 
         /** The command line that reproduces the run. */
         String command() {
-            return "./umarvel quickstart --size " + size + (imported() ? " --backbone " + backbone : "");
+            return "./umarvel quickstart --size " + size + (imported() ? " --backbone " + backbone : "") + (ownData.isEmpty() ? ""
+                    : " --data " + ownData);
         }
 
         String title() {
-            return imported() ? size + ", " + backbone : size;
+            return (imported() ? size + ", " + backbone : size) + (ownData.isEmpty() ? "" : ", " + dataset());
+        }
+
+        /** The data in words: "M-BEIR-synth `small`", or the user's directory. */
+        String dataset() {
+            return ownData.isEmpty() ? "M-BEIR-synth `" + size + "`" : "`" + ownData + "`";
         }
     }
 
@@ -52,16 +61,16 @@ final class QuickstartReport {
         String size = setup.size();
         List<EvaluationResult> all = QuickstartCommand.all(before, after);
         com.fasterxml.jackson.databind.node.ObjectNode json = dev.umarvel.mbeir.Json.MAPPER.createObjectNode().put("size", size)
-                .put("backbone", setup.backbone()).put("steps", setup.steps());
+                .put("data", setup.ownData().isEmpty() ? "synth-" + size : setup.ownData()).put("backbone", setup.backbone()).put("steps", setup.steps());
         com.fasterxml.jackson.databind.node.ArrayNode rows = json.putArray("modes");
         List<EvaluationResult> withBaselines = new java.util.ArrayList<>(all);
         withBaselines.addAll(run.baselines());
         EvaluationReport.write(withBaselines, dir, "recall");
         StringBuilder md = new StringBuilder("# umarvel quickstart (" + setup.title() + ")\n\n");
-        md.append(String.format(Locale.ROOT, "M-BEIR-synth `%s`, %s, every stage trained on trainer-svc (instruction stage %d steps), served by "
+        md.append(String.format(Locale.ROOT, "%s, %s, every stage trained on trainer-svc (%s preset, instruction stage %d steps), served by "
                 + "embedder-svc, reranker-svc and orchestrator-svc; test split, %s queries per task, local and global pools, 4 searches "
-                + "in flight. Reproduce: `%s`.%n%n", size, setup.imported() ? "language model " + setup.backbone() + " (imported)"
-                : "every weight learned here", setup.steps(), setup.perTask() == 0 ? "all" : setup.perTask(), setup.command()));
+                + "in flight. Reproduce: `%s`.%n%n", setup.dataset(), setup.imported() ? "language model " + setup.backbone() + " (imported)"
+                : "every weight learned here", size, setup.steps(), setup.perTask() == 0 ? "all" : setup.perTask(), setup.command()));
         md.append("| mode | mean local | mean global | p50 ms | p99 ms | reranked |\n|---|---:|---:|---:|---:|---:|\n");
         Map<String, ServiceRetriever.Latencies> latencies = new java.util.LinkedHashMap<>(before.latencies());
         latencies.putAll(after.latencies());
@@ -106,7 +115,7 @@ final class QuickstartReport {
                 auto.describe()));
         json.putObject("auto_margin").put("margin", auto.margin()).put("queries", auto.queries()).put("reranked", auto.reranked())
                 .put("auto", auto.auto()).put("single", auto.single()).put("cascade", auto.cascade());
-        chart(recall, "Mean recall by mode (M-BEIR-synth " + size + ", test)", "mean reported Recall@k (%)", dir.resolve("modes.png"));
+        chart(recall, "Mean recall by mode (" + setup.dataset().replace("`", "") + ", test)", "mean reported Recall@k (%)", dir.resolve("modes.png"));
         chart(latency, "Search latency through the orchestrator", "ms", dir.resolve("latency.png"));
         md.append("\nCharts: `modes.png` (mean recall by mode), `latency.png`, `recall.png` (per task, baselines included), `curves.png` "
                 + "and `losses.png` (learning curves of every training stage); per-task tables in `recall.md`.\n\n");

@@ -115,12 +115,17 @@ final class QuickstartServices implements AutoCloseable {
 
     /** How to reach the services and stop them. */
     String describe() {
+        return describe("a red circle on the left");
+    }
+
+    /** As {@link #describe()}, with {@code example} as the search to try. */
+    String describe(String example) {
         StringBuilder b = new StringBuilder("services (logs and pids in " + work + "):\n");
         for (LocalService s : started) {
             b.append(String.format("  %-12s localhost:%d  pid %d%n", name(s), s.port, s.pid()));
         }
         if (orchestrator != null) {
-            b.append("search them: ./umarvel search \"a red circle on the left\" --collection ").append(QuickstartCommand.COLLECTION)
+            b.append("search them: ./umarvel search \"").append(example.replace("\"", "\\\"")).append("\" --collection ").append(QuickstartCommand.COLLECTION)
                     .append(" --via localhost:").append(orchestrator.port)
                     .append(securityDir == null ? "" : " --tls-dir " + securityDir + " --token-file " + securityDir.resolve("admin.token"))
                     .append('\n');

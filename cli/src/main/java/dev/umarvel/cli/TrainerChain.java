@@ -11,6 +11,7 @@ import dev.umarvel.api.v1.JobState;
 import dev.umarvel.api.v1.StartJobRequest;
 import dev.umarvel.api.v1.TrainerGrpc;
 import dev.umarvel.api.v1.WatchJobRequest;
+import dev.umarvel.recipe.data.DerivedPairs;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Iterator;
@@ -46,11 +47,42 @@ final class TrainerChain {
      * the instruction stage's {@code s} through the preset's {@link Plan}.
      */
     String[] recipe(long s) {
+        return recipe(s, PairStages.ALL);
+    }
+
+    /** As {@link #recipe(long)}, without the pair stages the dataset has no pairs for (each skip said). */
+    String[] recipe(long s, PairStages stages) {
         Plan plan = Plan.of(preset, s);
         String pre = job("pretrain", JobKind.JOB_KIND_PRETRAIN, "", plan.pretrain(), b -> b);
-        String text = job("text", JobKind.JOB_KIND_TEXT_ALIGN, pre, plan.text(), b -> b);
-        String cross = job("cross-modal", JobKind.JOB_KIND_CROSS_MODAL, text, plan.crossModal(), b -> b);
+        String text = pre;
+        if (stages.text()) {
+            text = job("text", JobKind.JOB_KIND_TEXT_ALIGN, pre, plan.text(), b -> b);
+        } else {
+            System.out.println("text stage skipped: " + data + " has no text pairs and no text -> text training query to derive them from");
+        }
+        String cross = text;
+        if (stages.crossModal()) {
+            cross = job("cross-modal", JobKind.JOB_KIND_CROSS_MODAL, text, plan.crossModal(), b -> b);
+        } else {
+            System.out.println("cross-modal stage skipped: " + data + " has no caption-image pairs and no text <-> image training "
+                    + "query to derive them from");
+        }
         return fromCrossModal(plan, pre, cross);
+    }
+
+    /**
+     * Which of the two pair stages a dataset can feed: its pair file, or pairs derived from its training queries as the
+     * jobs derive them (M-BEIR-synth has both; a captioned image folder has no text -> text query, so no text pairs).
+     */
+    record PairStages(boolean text, boolean crossModal) {
+        static final PairStages ALL = new PairStages(true, true);
+
+        static PairStages of(dev.umarvel.mbeir.MbeirLayout layout) throws java.io.IOException {
+            dev.umarvel.mbeir.TrainingSet set = dev.umarvel.mbeir.TrainingSet.load(layout.unionTrainQueries(),
+                    layout.unionPool(dev.umarvel.mbeir.MbeirLayout.TRAIN), layout.instructions());
+            return new PairStages(java.nio.file.Files.exists(layout.textPairs()) || !DerivedPairs.textPairs(set).isEmpty(),
+                    java.nio.file.Files.exists(layout.captionImagePairs()) || !DerivedPairs.captionImagePairs(set).isEmpty());
+        }
     }
 
     /**

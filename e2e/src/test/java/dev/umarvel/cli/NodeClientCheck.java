@@ -9,7 +9,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.umarvel.api.v1.EmbedderGrpc;
+import dev.umarvel.api.v1.RerankerGrpc;
 import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.api.v1.TrainerGrpc;
 import dev.umarvel.bench.reliability.Deployment;
 import dev.umarvel.mbeir.Json;
 import io.grpc.CallOptions;
@@ -56,6 +58,8 @@ final class NodeClientCheck {
     static List<Call> calls(Path store, String collection, String imagePath) throws Exception {
         ServiceDescriptor retrieval = RetrievalGrpc.getServiceDescriptor();
         ServiceDescriptor embedder = EmbedderGrpc.getServiceDescriptor();
+        ServiceDescriptor reranker = RerankerGrpc.getServiceDescriptor();
+        ServiceDescriptor trainer = TrainerGrpc.getServiceDescriptor();
         String text = "{\"instruction\": \"Retrieve an image that matches this caption.\", \"content\": {\"text\": \"a red circle on the left\"}}";
         String png = Base64.getEncoder().encodeToString(Files.readAllBytes(store.resolve(imagePath)));
         String search = "{\"collection\": \"" + collection + "\", \"query\": " + text + ", \"top_k\": 5";
@@ -73,7 +77,16 @@ final class NodeClientCheck {
                 new Call("pool outside the store", "orchestrator", retrieval, "ImportPool",
                         "{\"collection\": \"" + collection + "\", \"pool_path\": \"../../../../etc/passwd\"}", true),
                 new Call("no token", "orchestrator", retrieval, "Search", search + "}", false),
-                new Call("not an image", "embedder", embedder, "Embed", "{\"items\": [{\"candidate\": {\"image\": {\"data\": \"bm90IGEgcG5n\"}}}]}", true));
+                new Call("not an image", "embedder", embedder, "Embed", "{\"items\": [{\"candidate\": {\"image\": {\"data\": \"bm90IGEgcG5n\"}}}]}", true),
+                // the reranker and the trainer: an answer each, and a refusal each
+                new Call("rerank", "reranker", reranker, "Rerank", "{\"query\": " + text + ", \"candidates\": [{\"text\": \"A red circle on the left.\"}, "
+                        + "{\"image\": {\"data\": \"" + png + "\"}}, {\"text\": \"A blue square.\", \"image\": {\"store_path\": \"" + imagePath + "\"}}]}", true),
+                new Call("rerank outside the store", "reranker", reranker, "Rerank", "{\"query\": " + text
+                        + ", \"candidates\": [{\"image\": {\"store_path\": \"../../../etc/shadow\"}}]}", true),
+                new Call("list jobs", "trainer", trainer, "ListJobs", "{\"page_size\": 5}", true),
+                new Call("unknown job", "trainer", trainer, "GetJob", "{\"job_id\": \"no-such-job\"}", true),
+                new Call("job outside the store", "trainer", trainer, "StartJob", "{\"job_id\": \"node-refused\", \"spec\": {\"kind\": "
+                        + "\"JOB_KIND_PRETRAIN\", \"preset\": \"tiny\", \"data\": {\"dataset_dir\": \"../../etc\"}}}", true));
     }
 
     /** Runs the Node client with {@code calls} against {@code d}; its answers by call name, and the services reflection listed. */
@@ -84,6 +97,8 @@ final class NodeClientCheck {
         ObjectNode targets = config.putObject("targets");
         targets.put("orchestrator", "localhost:" + d.port("orchestrator"));
         targets.put("embedder", "localhost:" + d.port("embedder"));
+        targets.put("reranker", "localhost:" + d.port("reranker"));
+        targets.put("trainer", "localhost:" + d.port("trainer"));
         config.put("ca", d.admin.ca().toString()).put("cert", d.admin.cert().toString()).put("key", d.admin.key().toString())
                 .put("token", d.admin.token());
         ArrayNode out = config.putArray("calls");

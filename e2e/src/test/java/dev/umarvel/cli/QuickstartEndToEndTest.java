@@ -14,6 +14,7 @@ import dev.umarvel.mbeir.Json;
 import dev.umarvel.recipe.LearningCurve;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.MethodOrderer;
@@ -186,8 +187,10 @@ class QuickstartEndToEndTest {
             System.out.println("node client: " + node);
             assertTrue(iterable(node.get("reflection").get("orchestrator").elements()).stream().anyMatch(s -> s.asText().equals("umarvel.v1.Retrieval")),
                     node.get("reflection").toString());
-            assertTrue(iterable(node.get("reflection").get("embedder").elements()).stream().anyMatch(s -> s.asText().equals("umarvel.v1.Embedder")),
-                    node.get("reflection").toString());
+            for (String[] t : new String[][] {{"embedder", "umarvel.v1.Embedder"}, {"reranker", "umarvel.v1.Reranker"}, {"trainer", "umarvel.v1.Trainer"}}) {
+                assertTrue(iterable(node.get("reflection").get(t[0]).elements()).stream().anyMatch(s -> s.asText().equals(t[1])),
+                        node.get("reflection").toString());
+            }
             for (int i = 0; i < calls.size(); i++) {
                 NodeClientCheck.Call c = calls.get(i);
                 NodeClientCheck.Answer java = NodeClientCheck.runJava(d, c);
@@ -198,6 +201,23 @@ class QuickstartEndToEndTest {
                     List<String> dids = NodeClientCheck.dids(java.response());
                     assertEquals(5, dids.size(), c.name());
                     assertEquals(dids, NodeClientCheck.dids(got.get("response")), c.name());
+                }
+                if (c.method().equals("Rerank") && java.code() == 0) {
+                    JsonNode a = java.response().get("scores");
+                    JsonNode b = got.get("response").get("scores");
+                    assertEquals(3, a.size(), c.name());
+                    assertEquals(3, b.size(), c.name());
+                    for (int j = 0; j < a.size(); j++) {
+                        assertEquals(a.get(j).get("p_yes").asDouble(), b.get(j).get("p_yes").asDouble(), 1e-6, c.name() + " candidate " + j);
+                    }
+                }
+                if (c.method().equals("ListJobs") && java.code() == 0) {
+                    List<String> ids = new ArrayList<>();
+                    java.response().get("jobs").forEach(j -> ids.add(j.get("job_id").asText()));
+                    List<String> nodeIds = new ArrayList<>();
+                    got.get("response").get("jobs").forEach(j -> nodeIds.add(j.get("job_id").asText()));
+                    assertTrue(!ids.isEmpty(), "the quickstart's jobs are listed");
+                    assertEquals(ids, nodeIds, c.name());
                 }
                 if (c.method().equals("Embed") && java.code() == 0) {
                     JsonNode a = java.response().get("embeddings").get(0).get("values");
@@ -212,6 +232,8 @@ class QuickstartEndToEndTest {
             assertEquals(List.of("", "", "", "", "", "top_k: must be in 1..1000, got -3", "collection: empty",
                     "collection: no collection named café 100%"), details.subList(0, 8));
             assertEquals("missing credentials: send metadata 'authorization: Bearer <token>'", details.get(9));
+            assertEquals(List.of("", "candidates[0].image.store_path: '../../../etc/shadow' escapes the store", "",
+                    "job_id: no job 'no-such-job'", "spec.data.dataset_dir: '../../etc' escapes the store"), details.subList(11, 16));
         }
     }
 }

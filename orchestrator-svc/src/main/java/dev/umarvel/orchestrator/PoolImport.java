@@ -2,14 +2,13 @@ package dev.umarvel.orchestrator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umarvel.api.v1.Candidate;
-import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.Image;
 import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.Json;
 import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirCandidate;
 import dev.umarvel.mbeir.MbeirFormatException;
-import dev.umarvel.mbeir.TextNormalizer;
+import dev.umarvel.mbeir.PoolCandidates;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -54,7 +53,7 @@ public class PoolImport {
         }
         String imageRoot = r.imageRoot().isEmpty() ? defaultImageRoot(store, file) : r.imageRoot();
         Requests.inStore(store, imageRoot, "image_root");
-        List<String> pools = r.pools().isEmpty() ? defaultPools(file.getFileName().toString()) : r.pools();
+        List<String> pools = r.pools().isEmpty() ? PoolCandidates.labels(file.getFileName().toString()) : r.pools();
         Path marker = collections.dir(r.collection()).resolve("imports").resolve(file.getFileName() + ".json");
         long done = r.restart() || !Files.exists(marker) ? 0 : Json.MAPPER.readTree(marker.toFile()).path("candidates_done").asLong();
         long total = countLines(file);
@@ -89,14 +88,8 @@ public class PoolImport {
     }
 
     private static Candidate candidate(MbeirCandidate c, String imageRoot, List<String> pools) {
-        Content.Builder content = Content.newBuilder();
-        if (c.txt() != null && c.modality().hasText()) {
-            content.setText(TextNormalizer.format(c.txt())); // M-BEIR's format_string, as its models read the text
-        }
-        if (c.imgPath() != null && c.modality().hasImage()) {
-            content.setImage(Image.newBuilder().setStorePath(imageRoot.isEmpty() ? c.imgPath() : imageRoot + "/" + c.imgPath()));
-        }
-        return Candidate.newBuilder().setDid(c.did()).setContent(content).setDatasetId(c.datasetId()).addAllPools(pools).build();
+        return PoolCandidates.of(c, path -> Image.newBuilder().setStorePath(imageRoot.isEmpty() ? path : imageRoot + "/" + path).build(),
+                pools);
     }
 
     private static double rate(long n, long start) {
@@ -116,18 +109,8 @@ public class PoolImport {
         }
     }
 
-    /** The M-BEIR root: two levels above the file's directory when that lies under cand_pool/, else the directory itself. */
+    /** The store-relative M-BEIR root of a pool file in the store. */
     static String defaultImageRoot(Path store, Path file) {
-        Path dir = file.getParent();
-        Path root = dir.getParent() != null && dir.getParent().getFileName().toString().equals("cand_pool") ? dir.getParent().getParent()
-                : dir.getFileName().toString().equals("cand_pool") ? dir.getParent() : dir;
-        return store.relativize(root).toString();
-    }
-
-    /** "mbeir_mscoco_task0_test_cand_pool.jsonl" -> [mscoco_task0]; a union pool file -> none. */
-    static List<String> defaultPools(String fileName) {
-        String name = fileName.replaceFirst("^mbeir_", "").replaceFirst("_cand_pool\\.jsonl$", "").replaceFirst("\\.jsonl$", "")
-                .replaceFirst("_(train|val|test)$", "");
-        return name.startsWith("union") ? List.of() : List.of(name);
+        return store.relativize(PoolCandidates.root(file)).toString();
     }
 }
