@@ -2,18 +2,29 @@ package dev.umarvel.bench;
 
 import dev.umarvel.index.LuceneIndex;
 import dev.umarvel.index.VectorIndex;
+import dev.umarvel.mbeir.eval.ExactSearch;
+import dev.umarvel.mbeir.eval.Matrix;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * The embedded index (Lucene HNSW) against exact search, in one run, at growing sizes of vectors of
- * the small model's dimension: build time, recall@10 against exact, single-thread QPS of both and
- * their ratio, and HNSW latency p50/p99. Vectors come from a mixture of Gaussian clusters (the shape
- * of embeddings: near-duplicates and topics), queries from the same mixture.
+ * The embedded index (Lucene HNSW) against our own exact search ({@link ExactSearch}: blocked, multi-threaded), in one
+ * run, at growing sizes: import speed as ImportPool writes (durable batches from two threads, then the merge into one
+ * segment), recall@10 against exact, queries/s on one thread and on two, p50/p99, the search beam's recall-vs-speed curve,
+ * a filtered search whose filter keeps 1 % of the collection, and memory. Vectors come from a mixture of Gaussian
+ * clusters (the shape of embeddings: near-duplicates and topics); queries from the same mixture.
+ *
+ * <pre>bench index [--quick] [--max N | --only N] [--m 32] [--ef-construction 100] [--beams 10,20,40,80,160] [--int8]</pre>
  */
 final class IndexBench {
 
@@ -21,77 +32,202 @@ final class IndexBench {
 
     static final int DIM = 128;
     static final int K = 10;
+    static final int QUERIES = 500;
+    /** Candidates per durable write: ImportPool's largest batch. */
+    static final int WRITE_BATCH = 1024;
 
     static void run(String[] args) throws Exception {
         List<String> a = List.of(args);
         List<Integer> sizes = new ArrayList<>(a.contains("--quick") ? List.of(10_000) : List.of(10_000, 100_000, 1_000_000));
         int max = a.contains("--max") ? Integer.parseInt(a.get(a.indexOf("--max") + 1)) : Integer.MAX_VALUE;
         sizes.removeIf(n -> n > max);
-        int queries = 200;
+        if (a.contains("--only")) {
+            sizes = List.of(Integer.parseInt(a.get(a.indexOf("--only") + 1)));
+        }
+        int m = a.contains("--m") ? Integer.parseInt(a.get(a.indexOf("--m") + 1)) : 32; // the embedded collections' default
+        int efConstruction = a.contains("--ef-construction") ? Integer.parseInt(a.get(a.indexOf("--ef-construction") + 1)) : 100;
+        int[] beams = a.contains("--beams") ? Arrays.stream(a.get(a.indexOf("--beams") + 1).split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {10, 20, 40, 80, 160};
+        boolean int8 = a.contains("--int8");
+        LuceneIndex.Settings base = new LuceneIndex.Settings(m, efConstruction, 0, int8);
         Report report = new Report("index").context("vectors", "unit vectors of dimension " + DIM + ", a mixture of 1000 Gaussian clusters")
-                .context("index", "LuceneIndex defaults: M 16, construction beam 100, search beam 200 (over-fetch)")
-                .context("queries", queries + " from the same mixture, one thread, top " + K);
+                .context("index", String.format(Locale.ROOT, "LuceneIndex, M %d, construction beam %d%s; imported in durable batches of %d "
+                        + "from 2 threads, then merged into one segment", m, efConstruction, int8 ? ", int8 scalar-quantised" : "", WRITE_BATCH))
+                .context("queries", QUERIES + " from the same mixture, top " + K + "; exact: ExactSearch, the evaluator's blocked kernel")
+                .context("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
         Random r = new Random(7);
         float[][] centres = new float[1000][];
         for (int i = 0; i < centres.length; i++) {
             centres[i] = gaussian(r, 1.0);
         }
-        float[][] q = new float[queries][];
-        for (int i = 0; i < queries; i++) {
-            q[i] = sample(r, centres);
+        float[] queryData = new float[QUERIES * DIM];
+        for (int i = 0; i < QUERIES; i++) {
+            System.arraycopy(sample(r, centres), 0, queryData, i * DIM, DIM);
         }
+        Matrix queries = new Matrix(QUERIES, DIM, queryData);
         for (int n : sizes) {
-            float[] matrix = new float[n * DIM];
-            Path dir = Files.createTempDirectory("umarvel-index-bench");
-            double buildSeconds;
-            try (LuceneIndex index = new LuceneIndex(dir, DIM, LuceneIndex.Settings.DEFAULT)) {
-                long start = System.nanoTime();
-                int batch = 50_000;
-                for (int from = 0; from < n; from += batch) {
-                    List<VectorIndex.Entry> entries = new ArrayList<>();
-                    for (int i = from; i < Math.min(n, from + batch); i++) {
-                        float[] v = sample(r, centres);
-                        System.arraycopy(v, 0, matrix, i * DIM, DIM);
-                        entries.add(new VectorIndex.Entry("d" + i, v, 0, "text", List.of()));
-                    }
-                    index.upsert(entries);
-                }
-                buildSeconds = (System.nanoTime() - start) / 1e9;
+            String size = n >= 1_000_000 ? n / 1_000_000 + "M" : n / 1000 + "k";
+            float[] data = new float[n * DIM];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(sample(r, centres), 0, data, i * DIM, DIM);
+            }
+            Matrix candidates = new Matrix(n, DIM, data);
+            // exact, both ways: one query at a time on one thread (what a search does), and all queries in one batch on two
+            long t = System.nanoTime();
+            ExactSearch.TopK exact = ExactSearch.search(queries, candidates, K, 2);
+            double exactBatched = QUERIES / seconds(t);
+            int singles = Math.min(QUERIES, n >= 1_000_000 ? 50 : 200);
+            t = System.nanoTime();
+            for (int i = 0; i < singles; i++) {
+                ExactSearch.search(new Matrix(1, DIM, Arrays.copyOfRange(queryData, i * DIM, (i + 1) * DIM)), candidates, K, 1);
+            }
+            double exactOne = singles / seconds(t);
+            report.row(size + ": exact, one query at a time, 1 thread", exactOne, "queries/s", "ExactSearch")
+                    .row(size + ": exact, all queries in one batch, 2 threads", exactBatched, "queries/s", "ExactSearch");
 
-                long[] hnswNanos = new long[queries];
-                List<List<String>> approx = new ArrayList<>();
-                for (int w = 0; w < 20; w++) {
-                    index.search(q[w], K, VectorIndex.Filter.NONE); // warm-up
+            // a pool label on every hundredth vector: the 1 % filter
+            Set<Integer> inPool = new HashSet<>();
+            for (int i = 0; i < n; i += 100) {
+                inPool.add(i);
+            }
+            Path dir = Files.createTempDirectory("umarvel-index-bench");
+            try (LuceneIndex index = new LuceneIndex(dir, DIM, base)) {
+                t = System.nanoTime();
+                importFromTwoThreads(index, data, n, inPool);
+                double imported = seconds(t);
+                int segmentsBefore = index.segments();
+                t = System.nanoTime();
+                index.compact();
+                double merged = seconds(t);
+                report.row(size + ": import (durable batches, 2 threads)", n / imported, "vectors/s", String.format(Locale.ROOT,
+                        "%.0f s, %d segments", imported, segmentsBefore))
+                        .row(size + ": merge into one segment (2 workers)", merged, "s", index.segments() + " segment(s) after")
+                        .row(size + ": import + merge", n / (imported + merged), "vectors/s", "until searchable as one segment")
+                        .row(size + ": index on disk", directoryBytes(dir) / 1048576.0, "MiB", String.format(Locale.ROOT,
+                                "raw float vectors: %.0f MiB", n * (double) DIM * 4 / 1048576));
+                warm(index, queries);
+                for (int beam : beams) {
+                    Measured q = measure(index, queries, exact, beam, null, 1);
+                    report.row(String.format(Locale.ROOT, "%s: beam %d", size, beam), q.perSecond(), "queries/s", String.format(Locale.ROOT,
+                            "recall@10 %.3f, p50 %.2f ms, p99 %.2f ms, %.1fx exact one at a time", q.recall(), q.p50(), q.p99(),
+                            q.perSecond() / exactOne));
                 }
-                for (int i = 0; i < queries; i++) {
-                    long t = System.nanoTime();
-                    approx.add(index.search(q[i], K, VectorIndex.Filter.NONE).stream().map(VectorIndex.Hit::did).toList());
-                    hnswNanos[i] = System.nanoTime() - t;
-                }
-                long t = System.nanoTime();
-                int found = 0;
-                for (int i = 0; i < queries; i++) {
-                    List<String> exact = exact(matrix, n, q[i]);
-                    for (String d : approx.get(i)) {
-                        found += exact.contains(d) ? 1 : 0;
-                    }
-                }
-                double exactSeconds = (System.nanoTime() - t) / 1e9;
-                double hnswSeconds = Arrays.stream(hnswNanos).sum() / 1e9;
-                Arrays.sort(hnswNanos);
-                String size = n >= 1_000_000 ? n / 1_000_000 + "M" : n / 1000 + "k";
-                report.row(size + ": build", buildSeconds, "s", String.format("%.0f vectors/s", n / buildSeconds))
-                        .row(size + ": recall@10 vs exact", (double) found / (K * queries), "", "")
-                        .row(size + ": HNSW", queries / hnswSeconds, "queries/s", String.format("p50 %.2f ms, p99 %.2f ms",
-                                hnswNanos[queries / 2] / 1e6, hnswNanos[(int) (queries * 0.99) - 1] / 1e6))
-                        .row(size + ": exact", queries / exactSeconds, "queries/s", "brute force, one thread")
-                        .row(size + ": HNSW / exact", exactSeconds / hnswSeconds, "x", "QPS ratio in the same run");
+                int chosen = base.beam(K); // the embedded collections' default: ef_search 0, a beam of 8 x k
+                Measured one = measure(index, queries, exact, chosen, null, 1);
+                Measured two = measure(index, queries, exact, chosen, null, 2);
+                report.row(size + ": HNSW, default beam " + chosen + ", 1 thread", one.perSecond(), "queries/s", String.format(Locale.ROOT,
+                        "recall@10 %.3f, p50 %.2f ms, p99 %.2f ms", one.recall(), one.p50(), one.p99()))
+                        .row(size + ": HNSW, default beam, 2 threads", two.perSecond(), "queries/s", String.format(Locale.ROOT,
+                                "p50 %.2f ms, p99 %.2f ms", two.p50(), two.p99()))
+                        .row(size + ": HNSW / exact (one query at a time, 1 thread)", one.perSecond() / exactOne, "x", "same run");
+                ExactSearch.TopK exactInPool = exactFiltered(queries, data, n, inPool);
+                Measured filtered = measure(index, queries, exactInPool, chosen, VectorIndex.Filter.pool("one-percent"), 1);
+                report.row(size + ": filtered to 1 % of the collection", filtered.perSecond(), "queries/s", String.format(Locale.ROOT,
+                        "recall@10 %.3f against exact within the filter, p50 %.2f ms", filtered.recall(), filtered.p50()));
                 System.out.println(report.markdown());
             } finally {
                 deleteTree(dir);
             }
         }
         report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
+    }
+
+    /** Durable batches of {@link #WRITE_BATCH} from two threads, as two concurrent ImportPool streams would write. */
+    private static void importFromTwoThreads(LuceneIndex index, float[] data, int n, Set<Integer> inPool) throws Exception {
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < 2; w++) {
+                int writer = w;
+                done.add(writers.submit(() -> {
+                    for (int from = writer * WRITE_BATCH; from < n; from += 2 * WRITE_BATCH) {
+                        List<VectorIndex.Entry> entries = new ArrayList<>(WRITE_BATCH);
+                        for (int i = from; i < Math.min(n, from + WRITE_BATCH); i++) {
+                            entries.add(new VectorIndex.Entry("d" + i, Arrays.copyOfRange(data, i * DIM, (i + 1) * DIM), 0, "text",
+                                    inPool.contains(i) ? List.of("one-percent") : List.of()));
+                        }
+                        index.upsert(entries);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            writers.shutdown();
+        }
+    }
+
+    record Measured(double perSecond, double recall, double p50, double p99) {}
+
+    /** Every query once, from {@code threads} threads; recall@10 against {@code exact}. */
+    private static Measured measure(LuceneIndex index, Matrix queries, ExactSearch.TopK exact, int beam, VectorIndex.Filter filter,
+            int threads) throws Exception {
+        long[] nanos = new long[QUERIES];
+        int[] found = new int[QUERIES];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long start = System.nanoTime();
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < threads; w++) {
+                int worker = w;
+                done.add(pool.submit(() -> {
+                    for (int i = worker; i < QUERIES; i += threads) {
+                        float[] q = Arrays.copyOfRange(queries.data(), i * DIM, (i + 1) * DIM);
+                        long t = System.nanoTime();
+                        List<VectorIndex.Hit> hits = index.search(q, K, filter == null ? VectorIndex.Filter.NONE : filter, false, beam);
+                        nanos[i] = System.nanoTime() - t;
+                        Set<String> truth = new HashSet<>();
+                        for (int d : exact.indices()[i]) {
+                            truth.add("d" + d);
+                        }
+                        found[i] = (int) hits.stream().filter(h -> truth.contains(h.did())).count();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        double wall = seconds(start);
+        Arrays.sort(nanos);
+        return new Measured(QUERIES / wall, Arrays.stream(found).sum() / (double) (K * QUERIES), nanos[QUERIES / 2] / 1e6,
+                nanos[(int) (QUERIES * 0.99) - 1] / 1e6);
+    }
+
+    private static void warm(LuceneIndex index, Matrix queries) throws Exception {
+        for (int i = 0; i < 100; i++) {
+            index.search(Arrays.copyOfRange(queries.data(), (i % QUERIES) * DIM, (i % QUERIES + 1) * DIM), K, VectorIndex.Filter.NONE, false, 80);
+        }
+    }
+
+    /** Exact top K among the vectors in the pool, as indices into the whole collection. */
+    private static ExactSearch.TopK exactFiltered(Matrix queries, float[] data, int n, Set<Integer> inPool) {
+        int[] ids = inPool.stream().mapToInt(Integer::intValue).sorted().toArray();
+        float[] sub = new float[ids.length * DIM];
+        for (int j = 0; j < ids.length; j++) {
+            System.arraycopy(data, ids[j] * DIM, sub, j * DIM, DIM);
+        }
+        ExactSearch.TopK top = ExactSearch.search(queries, new Matrix(ids.length, DIM, sub), K, 2);
+        int[][] mapped = new int[top.indices().length][];
+        for (int i = 0; i < mapped.length; i++) {
+            mapped[i] = Arrays.stream(top.indices()[i]).map(j -> ids[j]).toArray();
+        }
+        return new ExactSearch.TopK(mapped, top.scores());
+    }
+
+    private static double seconds(long since) {
+        return (System.nanoTime() - since) / 1e9;
+    }
+
+    private static long directoryBytes(Path dir) throws java.io.IOException {
+        try (var all = Files.walk(dir)) {
+            return all.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
     }
 
     private static float[] gaussian(Random r, double scale) {
@@ -116,35 +252,6 @@ final class IndexBench {
             v[i] *= inv;
         }
         return v;
-    }
-
-    /** Exact top K by inner product, the plain loop. */
-    private static List<String> exact(float[] matrix, int n, float[] q) {
-        int[] best = new int[K];
-        float[] scores = new float[K];
-        Arrays.fill(scores, Float.NEGATIVE_INFINITY);
-        for (int i = 0; i < n; i++) {
-            float s = 0;
-            int base = i * DIM;
-            for (int j = 0; j < DIM; j++) {
-                s += matrix[base + j] * q[j];
-            }
-            if (s > scores[K - 1]) {
-                int at = K - 1;
-                while (at > 0 && scores[at - 1] < s) {
-                    scores[at] = scores[at - 1];
-                    best[at] = best[at - 1];
-                    at--;
-                }
-                scores[at] = s;
-                best[at] = i;
-            }
-        }
-        List<String> out = new ArrayList<>(K);
-        for (int i : best) {
-            out.add("d" + i);
-        }
-        return out;
     }
 
     private static void deleteTree(Path dir) throws java.io.IOException {

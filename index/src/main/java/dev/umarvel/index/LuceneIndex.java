@@ -5,32 +5,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.BinaryDocValues;
+import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.MultiTerms;
+import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -38,21 +52,54 @@ import org.apache.lucene.util.BytesRef;
  * before it returns (Lucene's commit fsyncs the segments and then the commit point), so after a
  * {@code kill -9} the index reopens at the last commit with every acknowledged write in it.
  *
- * <p>HNSW is approximate; searches over-fetch ({@code max(k, efSearch)} candidates, best k kept), which
- * is what holds recall@10 against exact search at 0.98 and above (measured in the contract test).
+ * <p>Each commit leaves a small segment, and each segment is searched as a graph of its own: after a bulk write the
+ * caller {@linkplain #compact() compacts} the index into one. HNSW is approximate; searches over-fetch
+ * ({@code max(k, efSearch)} candidates, best k kept), which is what holds recall@10 against exact search (the contract
+ * test; docs/benchmarks.md has the curve at 10k to 1M). A filter matching few candidates is searched exactly instead.
  */
 public final class LuceneIndex implements VectorIndex {
 
-    /** HNSW and search settings. */
-    public record Settings(int maxConnections, int beamWidth, int efSearch) {
+    /**
+     * HNSW and search settings.
+     *
+     * @param maxConnections links per node (M)
+     * @param beamWidth candidate list while building
+     * @param efSearch candidate list while searching (at least k); 0: {@link #BEAM_PER_K} times k
+     * @param int8 vectors scalar-quantised to 7 bits for the graph's distances (Lucene's quantised HNSW format): about a
+     *     quarter of the memory the search reads; the full-precision vectors stay on disk for merges
+     */
+    public record Settings(int maxConnections, int beamWidth, int efSearch, boolean int8) {
         /**
          * M = 16 and construction beam 100 (Lucene's defaults); search beam 200: on 20k random 64-d unit
          * vectors a beam of 100 gave recall@10 0.972, 200 gives 0.997 (contract test).
          */
-        public static final Settings DEFAULT = new Settings(16, 100, 200);
+        public static final Settings DEFAULT = new Settings(16, 100, 200, false);
+
+        public Settings(int maxConnections, int beamWidth, int efSearch) {
+            this(maxConnections, beamWidth, efSearch, false);
+        }
+
+        /** The search beam for top {@code k}: efSearch, never below k; 0 means {@link #BEAM_PER_K} times k. */
+        public int beam(int k) {
+            return efSearch > 0 ? Math.max(k, efSearch) : BEAM_PER_K * k;
+        }
+
+        /**
+         * The beam per result when efSearch is 0: at 1M clustered 128-d vectors with M 32, a beam of 8 x 10 gave
+         * recall@10 0.988 at 1,060 queries/s on one thread (4 x 10: 0.956; 16 x 10: 0.992 at 786); docs/benchmarks.md.
+         */
+        public static final int BEAM_PER_K = 8;
     }
 
+    /**
+     * Threads that build a merged segment's graph: both cores of a small machine. Merges run in the background
+     * (Lucene's ConcurrentMergeScheduler), so a search never waits for one.
+     */
+    private static final int MERGE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
     private static final String DID = "did";
+    /** The did again, as doc values: a field of its own, since an index written before it had "did" without doc values. */
+    private static final String DID_VALUE = "did_value";
     private static final String VECTOR = "vector";
     private static final String DATASET = "dataset";
     private static final String MODALITY = "modality";
@@ -62,8 +109,10 @@ public final class LuceneIndex implements VectorIndex {
     private final int dimension;
     private final Settings settings;
     private final FSDirectory directory;
+    private final ExecutorService mergeWorkers;
     private final IndexWriter writer;
     private final SearcherManager searchers;
+    private int exactBelow = EXACT_BELOW;
 
     /** Opens (or creates) the index in {@code dir}. */
     public LuceneIndex(Path dir, int dimension, Settings settings) throws IOException {
@@ -71,10 +120,19 @@ public final class LuceneIndex implements VectorIndex {
         this.settings = settings;
         Files.createDirectories(dir);
         this.directory = FSDirectory.open(dir);
+        this.mergeWorkers = Executors.newFixedThreadPool(MERGE_WORKERS, r -> {
+            Thread t = new Thread(r, "hnsw-merge");
+            t.setDaemon(true);
+            return t;
+        });
+        KnnVectorsFormat format = settings.int8()
+                ? new Lucene99HnswScalarQuantizedVectorsFormat(settings.maxConnections(), settings.beamWidth(), MERGE_WORKERS, 7, false,
+                        null, mergeWorkers)
+                : new Lucene99HnswVectorsFormat(settings.maxConnections(), settings.beamWidth(), MERGE_WORKERS, mergeWorkers);
         IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene912Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                return new Lucene99HnswVectorsFormat(settings.maxConnections(), settings.beamWidth());
+                return format;
             }
         }).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND).setRAMBufferSizeMB(256);
         this.writer = new IndexWriter(directory, config);
@@ -97,6 +155,7 @@ public final class LuceneIndex implements VectorIndex {
         for (Entry e : entries) {
             Document doc = new Document();
             doc.add(new StringField(DID, e.did(), Field.Store.YES));
+            doc.add(new BinaryDocValuesField(DID_VALUE, new BytesRef(e.did()))); // a hit's did without decompressing stored fields
             doc.add(new KnnFloatVectorField(VECTOR, unit(e.vector()), VectorSimilarityFunction.DOT_PRODUCT));
             doc.add(new IntPoint(DATASET, e.datasetId()));
             doc.add(new StoredField(DATASET, e.datasetId()));
@@ -128,6 +187,16 @@ public final class LuceneIndex implements VectorIndex {
 
     @Override
     public List<Hit> search(float[] query, int k, Filter filter) throws IOException {
+        return search(query, k, filter, true);
+    }
+
+    @Override
+    public List<Hit> search(float[] query, int k, Filter filter, boolean withContent) throws IOException {
+        return search(query, k, filter, withContent, settings.beam(k));
+    }
+
+    /** As {@link #search(float[], int, Filter, boolean)} with the search beam given (the benchmark's recall curve). */
+    public List<Hit> search(float[] query, int k, Filter filter, boolean withContent, int beam) throws IOException {
         if (query.length != dimension) {
             throw new IllegalArgumentException("query vector: " + query.length + " values, the index holds " + dimension);
         }
@@ -136,19 +205,98 @@ public final class LuceneIndex implements VectorIndex {
         }
         IndexSearcher searcher = searchers.acquire();
         try {
-            int fetch = Math.max(k, settings.efSearch());
-            TopDocs top = searcher.search(new KnnFloatVectorQuery(VECTOR, unit(query), fetch, restriction(filter)), fetch);
+            int fetch = Math.max(k, beam);
+            Query restriction = restriction(filter);
+            TopDocs top = restriction != null && searcher.count(restriction) <= exactBelow
+                    ? exact(searcher, unit(query), fetch, restriction)
+                    : searcher.search(new KnnFloatVectorQuery(VECTOR, unit(query), fetch, restriction), fetch);
             List<Hit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
+            List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
             for (ScoreDoc d : top.scoreDocs) {
                 if (hits.size() == k) {
                     break;
                 }
+                LeafReaderContext leaf = leaves.get(ReaderUtil.subIndex(d.doc, leaves));
+                String did = did(leaf, d.doc - leaf.docBase);
+                String content = null;
+                if (did == null) { // a segment written before dids had doc values
+                    Document doc = searcher.storedFields().document(d.doc, java.util.Set.of(DID, CONTENT));
+                    did = doc.get(DID);
+                    content = doc.get(CONTENT);
+                } else if (withContent) {
+                    content = leaf.reader().storedFields().document(d.doc - leaf.docBase, java.util.Set.of(CONTENT)).get(CONTENT);
+                }
                 // Lucene maps a dot product p to (1 + p) / 2; report the inner product itself
-                Document doc = searcher.storedFields().document(d.doc, java.util.Set.of(DID, CONTENT));
-                String content = doc.get(CONTENT);
-                hits.add(new Hit(doc.get(DID), 2 * d.score - 1, content == null ? "" : content));
+                hits.add(new Hit(did, 2 * d.score - 1, content == null ? "" : content));
             }
             return hits;
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /**
+     * Filters this selective are searched exactly: the graph search would visit most of the graph looking for the few
+     * matching nodes (1M vectors, a pool of 1 %: 14 ms a query; every matching vector scored: about 1 ms).
+     */
+    static final int EXACT_BELOW = 20_000;
+
+    /** Tests: where filtered searches turn exact (0: never, so the graph's filtered search is what runs). */
+    void exactBelow(int matching) {
+        this.exactBelow = matching;
+    }
+
+    /** Every live document matching {@code restriction} scored against {@code unitQuery}; the best {@code n}, as the graph search scores. */
+    private static TopDocs exact(IndexSearcher searcher, float[] unitQuery, int n, Query restriction) throws IOException {
+        Weight weight = searcher.createWeight(searcher.rewrite(restriction), ScoreMode.COMPLETE_NO_SCORES, 1);
+        PriorityQueue<ScoreDoc> best = new PriorityQueue<>(n + 1, (a, b) -> a.score != b.score ? Float.compare(a.score, b.score)
+                : Integer.compare(b.doc, a.doc));
+        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
+            Scorer matching = weight.scorer(leaf);
+            FloatVectorValues vectors = leaf.reader().getFloatVectorValues(VECTOR);
+            if (matching == null || vectors == null) {
+                continue;
+            }
+            Bits live = leaf.reader().getLiveDocs();
+            DocIdSetIterator docs = matching.iterator();
+            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
+                if (live != null && !live.get(doc) || vectors.advance(doc) != doc) {
+                    continue;
+                }
+                best.add(new ScoreDoc(leaf.docBase + doc, VectorSimilarityFunction.DOT_PRODUCT.compare(unitQuery, vectors.vectorValue())));
+                if (best.size() > n) {
+                    best.poll();
+                }
+            }
+        }
+        ScoreDoc[] out = new ScoreDoc[best.size()];
+        for (int i = out.length - 1; i >= 0; i--) {
+            out[i] = best.poll();
+        }
+        return new TopDocs(new org.apache.lucene.search.TotalHits(out.length, org.apache.lucene.search.TotalHits.Relation.EQUAL_TO), out);
+    }
+
+    private static String did(LeafReaderContext leaf, int doc) throws IOException {
+        BinaryDocValues values = leaf.reader().getBinaryDocValues(DID_VALUE);
+        return values != null && values.advanceExact(doc) ? values.binaryValue().utf8ToString() : null;
+    }
+
+    /**
+     * Merges the index down to one segment, in the background threads, and makes the result durable: each segment is
+     * searched as a graph of its own, so after a bulk write (an import, a re-index) one segment answers several times
+     * faster than tens of small ones. Writes and searches go on meanwhile; a write during the merge leaves a segment beside it.
+     */
+    @Override
+    public void compact() throws IOException {
+        writer.forceMerge(1);
+        commit();
+    }
+
+    /** Segments a search visits now. */
+    public int segments() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return searcher.getIndexReader().leaves().size();
         } finally {
             searchers.release(searcher);
         }
@@ -269,5 +417,6 @@ public final class LuceneIndex implements VectorIndex {
         searchers.close();
         writer.close();
         directory.close();
+        mergeWorkers.shutdownNow();
     }
 }

@@ -69,6 +69,22 @@ public interface VectorIndex extends AutoCloseable {
     /** The k best candidates for {@code query} among those matching {@code filter}, best first. */
     List<Hit> search(float[] query, int k, Filter filter) throws IOException;
 
+    /**
+     * As {@link #search(float[], int, Filter)}; without {@code withContent} the hits' content may be left empty (a
+     * SINGLE search that returns no content needs dids and scores only, and reading content costs the embedded index a
+     * stored-fields lookup per hit).
+     */
+    default List<Hit> search(float[] query, int k, Filter filter, boolean withContent) throws IOException {
+        return search(query, k, filter);
+    }
+
+    /**
+     * Reorganises the index for search after a bulk write (an import, a re-index): the embedded index merges its
+     * segments into one; Milvus compacts on its own, so there it does nothing. Durable when it returns.
+     */
+    default void compact() throws IOException {
+    }
+
     /** Live candidates. */
     long size() throws IOException;
 

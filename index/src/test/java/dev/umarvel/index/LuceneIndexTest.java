@@ -66,4 +66,95 @@ class LuceneIndexTest extends VectorIndexContract {
             }
         }
     }
+
+    /**
+     * After many durable batches (a segment each), compaction leaves one segment that answers exactly what the many did,
+     * with every did, score and content; a search without content gives the same dids and scores, content left empty.
+     */
+    @Test
+    void compactionMergesToOneSegmentAndChangesNoAnswer() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("compact"), 16, LuceneIndex.Settings.DEFAULT)) {
+            for (int b = 0; b < 30; b++) {
+                List<VectorIndex.Entry> entries = new ArrayList<>();
+                for (VectorIndex.Entry e : batch(b)) {
+                    entries.add(new VectorIndex.Entry(e.did(), e.vector(), 0, "text", e.pools(), "content of " + e.did()));
+                }
+                index.upsert(entries);
+            }
+            assertTrue(index.segments() > 1, index.segments() + " segments after 30 commits");
+            Random r = new Random(99);
+            List<float[]> queries = new ArrayList<>();
+            List<List<VectorIndex.Hit>> before = new ArrayList<>();
+            for (int q = 0; q < 20; q++) {
+                queries.add(random(r, 16));
+                before.add(index.search(queries.get(q), 10, VectorIndex.Filter.NONE)); // 300 vectors, beam 200: exact
+            }
+            index.compact();
+            assertEquals(1, index.segments());
+            assertEquals(300, index.size());
+            for (int q = 0; q < queries.size(); q++) {
+                List<VectorIndex.Hit> after = index.search(queries.get(q), 10, VectorIndex.Filter.NONE);
+                assertEquals(before.get(q), after, "query " + q);
+                assertEquals("content of " + after.get(0).did(), after.get(0).content());
+                List<VectorIndex.Hit> bare = index.search(queries.get(q), 10, VectorIndex.Filter.NONE, false);
+                assertEquals(after.stream().map(h -> new VectorIndex.Hit(h.did(), h.score(), "")).toList(), bare);
+            }
+        }
+    }
+
+    /** Segments written before dids had doc values (a store from an earlier release) still answer with their dids and content. */
+    @Test
+    void segmentsWithoutDidDocValuesAreReadFromStoredFields() throws Exception {
+        Path where = dir.resolve("old");
+        VectorIndex.Entry old = new VectorIndex.Entry("old-1", random(new Random(5), 16), 0, "text", List.of(), "old content");
+        try (org.apache.lucene.store.FSDirectory d = org.apache.lucene.store.FSDirectory.open(where);
+                org.apache.lucene.index.IndexWriter w = new org.apache.lucene.index.IndexWriter(d, new org.apache.lucene.index.IndexWriterConfig())) {
+            org.apache.lucene.document.Document doc = new org.apache.lucene.document.Document();
+            doc.add(new org.apache.lucene.document.StringField("did", old.did(), org.apache.lucene.document.Field.Store.YES));
+            doc.add(new org.apache.lucene.document.KnnFloatVectorField("vector", LuceneIndex.unit(old.vector()),
+                    org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT));
+            doc.add(new org.apache.lucene.document.IntPoint("dataset", 0));
+            doc.add(new org.apache.lucene.document.StoredField("dataset", 0));
+            doc.add(new org.apache.lucene.document.StoredField("content", old.content()));
+            w.addDocument(doc);
+            w.commit();
+        }
+        try (LuceneIndex index = new LuceneIndex(where, 16, LuceneIndex.Settings.DEFAULT)) {
+            index.upsert(batch(1));
+            VectorIndex.Hit top = index.search(old.vector(), 1, VectorIndex.Filter.NONE).get(0);
+            assertEquals("old-1", top.did());
+            assertEquals("old content", top.content());
+            assertEquals("old-1", index.search(old.vector(), 1, VectorIndex.Filter.NONE, false).get(0).did());
+        }
+    }
+
+    /**
+     * A selective filter is searched exactly (every matching vector scored) and a broad one through the graph; both give
+     * the exact top 10 within the filter, with the same scores, and deleted candidates never come back.
+     */
+    @Test
+    void selectiveFiltersAreSearchedExactlyAndBroadOnesThroughTheGraph() throws Exception {
+        Random r = new Random(3);
+        List<VectorIndex.Entry> all = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            all.add(new VectorIndex.Entry("d" + i, random(r, 16), 0, "text", i % 10 == 0 ? List.of("few", "all") : List.of("all")));
+        }
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("filtered"), 16, LuceneIndex.Settings.DEFAULT)) {
+            index.upsert(all);
+            index.delete(List.of("d0", "d10"));
+            List<VectorIndex.Entry> few = all.stream().filter(e -> e.pools().contains("few") && !e.did().equals("d0") && !e.did().equals("d10"))
+                    .toList();
+            for (int q = 0; q < 10; q++) {
+                float[] query = random(r, 16);
+                List<String> truth = exact(few, query, 10);
+                index.exactBelow(Integer.MAX_VALUE);
+                List<VectorIndex.Hit> scored = index.search(query, 10, VectorIndex.Filter.pool("few"));
+                index.exactBelow(0);
+                List<VectorIndex.Hit> graph = index.search(query, 10, VectorIndex.Filter.pool("few"));
+                assertEquals(truth, scored.stream().map(VectorIndex.Hit::did).toList(), "exact, query " + q);
+                assertEquals(truth, graph.stream().map(VectorIndex.Hit::did).toList(), "graph, query " + q);
+                assertEquals(graph.stream().map(VectorIndex.Hit::score).toList(), scored.stream().map(VectorIndex.Hit::score).toList());
+            }
+        }
+    }
 }

@@ -84,6 +84,9 @@ public class PoolImport {
             throw e.getCause();
         }
         writeMarker(marker, r.poolPath(), read);
+        if (upserted > 0) {
+            collections.index(r.collection()).compact(); // one segment per batch written: merged, so searches visit one graph
+        }
         progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), true));
     }
 

@@ -60,6 +60,7 @@ final class Reindex {
             send.accept(Distiller.event(PHASE, PhaseStatus.PHASE_STATUS_PROGRESS, done + " of " + total + " candidates")
                     .setFraction(Math.min(1, (double) done / total)));
         }
+        staged.compact(); // the version about to serve is searched as one segment, not as one per page written
         state = state.withReindexed(state.reindexAfter(), done, true);
         state.write(runDir);
         send.accept(Distiller.event(PHASE, PhaseStatus.PHASE_STATUS_DONE, done + " candidates in version " + state.stagedVersion())

@@ -76,7 +76,9 @@ public class Searcher {
         Indexer.requireModel(record, embedded.getModelVersion());
         float[] query = ModelClients.vector(embedded, 0);
         long embedDone = System.nanoTime();
-        List<VectorIndex.Hit> recalled = index.search(query, mode == SearchMode.SEARCH_MODE_SINGLE ? topK : recallK, filter(r));
+        boolean single = mode == SearchMode.SEARCH_MODE_SINGLE;
+        // content is read only where something needs it: the reranker (CASCADE, AUTO) or the caller (include_content)
+        List<VectorIndex.Hit> recalled = index.search(query, single ? topK : recallK, filter(r), !single || r.getIncludeContent());
         long recallDone = System.nanoTime();
 
         SearchResponse.Builder out = SearchResponse.newBuilder().setModelVersion(embedded.getModelVersion())

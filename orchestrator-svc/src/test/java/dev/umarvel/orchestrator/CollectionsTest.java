@@ -65,7 +65,7 @@ class CollectionsTest {
         assertEquals("fake-v1", c.getModelVersion());
         assertEquals(FakeModels.DIMENSION, c.getDimension());
         assertEquals("docs_v1", c.getPhysicalName());
-        assertEquals(HnswParams.newBuilder().setM(16).setEfConstruction(100).setEfSearch(200).build(), c.getHnsw());
+        assertEquals(HnswParams.newBuilder().setM(32).setEfConstruction(100).setEfSearch(0).build(), c.getHnsw());
         assertEquals(0, c.getCount());
         assertEquals(c.getName(), retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("docs").build()).getName());
         assertTrue(retrieval.listCollections(ListCollectionsRequest.getDefaultInstance()).getCollectionsList().stream()
