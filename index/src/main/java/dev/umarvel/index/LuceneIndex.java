@@ -210,6 +210,9 @@ public final class LuceneIndex implements VectorIndex {
             TopDocs top = restriction != null && searcher.count(restriction) <= exactBelow
                     ? exact(searcher, unit(query), fetch, restriction)
                     : searcher.search(new KnnFloatVectorQuery(VECTOR, unit(query), fetch, restriction), fetch);
+            if (settings.int8()) {
+                top = rescored(searcher, unit(query), top); // the graph ranked by 7-bit scores: exact ones for what is returned
+            }
             List<Hit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
             for (ScoreDoc d : top.scoreDocs) {
@@ -274,6 +277,32 @@ public final class LuceneIndex implements VectorIndex {
             out[i] = best.poll();
         }
         return new TopDocs(new org.apache.lucene.search.TotalHits(out.length, org.apache.lucene.search.TotalHits.Relation.EQUAL_TO), out);
+    }
+
+    /**
+     * The graph's candidates scored again with their full-precision vectors, best first: a quantised index ranks by
+     * 7-bit scores (off by a few hundredths of a cosine), and the caller's recall scores, AUTO's margins and the cascade's
+     * fusion need the true ones.
+     */
+    private static TopDocs rescored(IndexSearcher searcher, float[] unitQuery, TopDocs top) throws IOException {
+        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+        ScoreDoc[] docs = top.scoreDocs.clone();
+        java.util.Arrays.sort(docs, java.util.Comparator.comparingInt(d -> d.doc)); // forward-only iterators, per leaf
+        FloatVectorValues vectors = null;
+        int leafAt = -1;
+        for (ScoreDoc d : docs) {
+            int at = ReaderUtil.subIndex(d.doc, leaves);
+            if (at != leafAt) {
+                leafAt = at;
+                vectors = leaves.get(at).reader().getFloatVectorValues(VECTOR);
+            }
+            int doc = d.doc - leaves.get(at).docBase;
+            if (vectors != null && vectors.advance(doc) == doc) {
+                d.score = VectorSimilarityFunction.DOT_PRODUCT.compare(unitQuery, vectors.vectorValue());
+            }
+        }
+        java.util.Arrays.sort(docs, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
+        return new TopDocs(top.totalHits, docs);
     }
 
     private static String did(LeafReaderContext leaf, int doc) throws IOException {
