@@ -17,11 +17,12 @@ public final class Bench {
             case "serving" -> ServingBench.run(rest);
             case "index" -> IndexBench.run(rest);
             case "search" -> SearchBench.run(rest);
+            case "search-latency" -> SearchLatencyBench.run(rest);
             case "loop" -> LoopBench.run(rest);
             case "reliability" -> dev.umarvel.bench.reliability.Reliability.main(rest);
             default -> {
-                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick] [--service-threads N]"
-                        + " | index [--quick] [--max N] | search [--queries-per-task N] [--embedder CKPT] [--reranker CKPT] | loop [--tiny] [--store DIR]");
+                System.out.println("usage: Bench model [--quick] | eval [--quick] [--full] | recipe [--small] | serving [--quick] [--pinned] [--max-delay 5ms] [--only embedder|reranker] [--warm-up S] [--service-threads N]"
+                        + " | index [--quick] [--max N] | search [--queries-per-task N] [--embedder CKPT] [--reranker CKPT] | search-latency [--candidates N] | loop [--tiny] [--store DIR]");
                 System.exit(which.equals("help") ? 0 : 2);
             }
         }

@@ -1,5 +1,6 @@
 package dev.umarvel.bench;
 
+import dev.umarvel.index.HnswSettings;
 import dev.umarvel.index.LuceneIndex;
 import dev.umarvel.index.VectorIndex;
 import dev.umarvel.mbeir.eval.ExactSearch;
@@ -21,10 +22,12 @@ import java.util.concurrent.Future;
  * The embedded index (Lucene HNSW) against our own exact search ({@link ExactSearch}: blocked, multi-threaded), in one
  * run, at growing sizes: import speed as ImportPool writes (durable batches from two threads, then the merge into one
  * segment), recall@10 against exact, queries/s on one thread and on two, p50/p99, the search beam's recall-vs-speed curve,
- * a filtered search whose filter keeps 1 % of the collection, and memory. Vectors come from a mixture of Gaussian
- * clusters (the shape of embeddings: near-duplicates and topics); queries from the same mixture.
+ * a filtered search whose filter keeps 1 % of the collection, and memory; then, per k (1, 10, 100 by default), recall@k and
+ * queries/s for beams of 1 to 8 times k and of 20, 40 and 80: the curve the default beam per k is chosen from. Vectors come from a mixture of
+ * Gaussian clusters (the shape of embeddings: near-duplicates and topics); queries from the same mixture.
  *
- * <pre>bench index [--quick] [--max N | --only N] [--m 32] [--ef-construction 100] [--beams 10,20,40,80,160] [--int8]</pre>
+ * <pre>bench index [--quick] [--max N | --only N] [--m 32] [--ef-construction 100] [--beams 10,20,40,80,160] [--ks 1,10,100] [--int8] [--serving-merges]
+ * [--index-dir DIR]</pre>
  */
 final class IndexBench {
 
@@ -48,11 +51,18 @@ final class IndexBench {
         int efConstruction = a.contains("--ef-construction") ? Integer.parseInt(a.get(a.indexOf("--ef-construction") + 1)) : 100;
         int[] beams = a.contains("--beams") ? Arrays.stream(a.get(a.indexOf("--beams") + 1).split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {10, 20, 40, 80, 160};
+        int[] ks = a.contains("--ks") ? Arrays.stream(a.get(a.indexOf("--ks") + 1).split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {1, 10, 100};
         boolean int8 = a.contains("--int8");
-        LuceneIndex.Settings base = new LuceneIndex.Settings(m, efConstruction, 0, int8);
+        boolean servingMerges = a.contains("--serving-merges"); // import without bulkWrite(), as before it existed
+        // an index kept from an earlier run of the same size and settings (the vectors are drawn from a fixed seed): its
+        // import and merge are skipped, so a new beam curve takes minutes instead of the 1M import's twenty
+        Path keep = a.contains("--index-dir") ? Path.of(a.get(a.indexOf("--index-dir") + 1)) : null;
+        HnswSettings base = new HnswSettings(m, efConstruction, 0, int8);
         Report report = new Report("index").context("vectors", "unit vectors of dimension " + DIM + ", a mixture of 1000 Gaussian clusters")
                 .context("index", String.format(Locale.ROOT, "LuceneIndex, M %d, construction beam %d%s; imported in durable batches of %d "
-                        + "from 2 threads, then merged into one segment", m, efConstruction, int8 ? ", int8 scalar-quantised" : "", WRITE_BATCH))
+                        + "from 2 threads%s, then merged into one segment", m, efConstruction, int8 ? ", int8 scalar-quantised" : "", WRITE_BATCH,
+                        servingMerges ? " under the serving merge policy" : " as a bulk write (ImportPool's merge policy)"))
                 .context("queries", QUERIES + " from the same mixture, top " + K + "; exact: ExactSearch, the evaluator's blocked kernel")
                 .context("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
         Random r = new Random(7);
@@ -76,6 +86,7 @@ final class IndexBench {
             long t = System.nanoTime();
             ExactSearch.TopK exact = ExactSearch.search(queries, candidates, K, 2);
             double exactBatched = QUERIES / seconds(t);
+            ExactSearch.TopK exactDeep = ExactSearch.search(queries, candidates, Arrays.stream(ks).max().orElse(K), 2);
             int singles = Math.min(QUERIES, n >= 1_000_000 ? 50 : 200);
             t = System.nanoTime();
             for (int i = 0; i < singles; i++) {
@@ -90,21 +101,28 @@ final class IndexBench {
             for (int i = 0; i < n; i += 100) {
                 inPool.add(i);
             }
-            Path dir = Files.createTempDirectory("umarvel-index-bench");
+            Path dir = keep != null ? keep.resolve(size) : Files.createTempDirectory("umarvel-index-bench");
+            boolean kept = keep != null && Files.isDirectory(dir);
             try (LuceneIndex index = new LuceneIndex(dir, DIM, base)) {
-                t = System.nanoTime();
-                importFromTwoThreads(index, data, n, inPool);
-                double imported = seconds(t);
-                int segmentsBefore = index.segments();
-                t = System.nanoTime();
-                index.compact();
-                double merged = seconds(t);
-                report.row(size + ": import (durable batches, 2 threads)", n / imported, "vectors/s", String.format(Locale.ROOT,
-                        "%.0f s, %d segments", imported, segmentsBefore))
-                        .row(size + ": merge into one segment (2 workers)", merged, "s", index.segments() + " segment(s) after")
-                        .row(size + ": import + merge", n / (imported + merged), "vectors/s", "until searchable as one segment")
-                        .row(size + ": index on disk", directoryBytes(dir) / 1048576.0, "MiB", String.format(Locale.ROOT,
-                                "raw float vectors: %.0f MiB", n * (double) DIM * 4 / 1048576));
+                if (kept && index.size() == n) {
+                    report.row(size + ": index kept from an earlier run", index.segments(), "segments", dir.toString());
+                } else {
+                    t = System.nanoTime();
+                    try (VectorIndex.BulkWrite bulk = servingMerges ? () -> {} : index.bulkWrite()) {
+                        importFromTwoThreads(index, data, n, inPool);
+                    }
+                    double imported = seconds(t);
+                    int segmentsBefore = index.segments();
+                    t = System.nanoTime();
+                    index.compact();
+                    double merged = seconds(t);
+                    report.row(size + ": import (durable batches, 2 threads)", n / imported, "vectors/s", String.format(Locale.ROOT,
+                            "%.0f s, %d segments", imported, segmentsBefore))
+                            .row(size + ": merge into one segment (2 workers)", merged, "s", index.segments() + " segment(s) after")
+                            .row(size + ": import + merge", n / (imported + merged), "vectors/s", "until searchable as one segment")
+                            .row(size + ": index on disk", directoryBytes(dir) / 1048576.0, "MiB", String.format(Locale.ROOT,
+                                    "raw float vectors: %.0f MiB", n * (double) DIM * 4 / 1048576));
+                }
                 warm(index, queries);
                 for (int beam : beams) {
                     Measured q = measure(index, queries, exact, beam, null, 1);
@@ -112,7 +130,7 @@ final class IndexBench {
                             "recall@10 %.3f, p50 %.2f ms, p99 %.2f ms, %.1fx exact one at a time", q.recall(), q.p50(), q.p99(),
                             q.perSecond() / exactOne));
                 }
-                int chosen = base.beam(K); // the embedded collections' default: ef_search 0, a beam of 8 x k
+                int chosen = base.beam(K); // the embedded collections' default: ef_search 0
                 Measured one = measure(index, queries, exact, chosen, null, 1);
                 Measured two = measure(index, queries, exact, chosen, null, 2);
                 report.row(size + ": HNSW, default beam " + chosen + ", 1 thread", one.perSecond(), "queries/s", String.format(Locale.ROOT,
@@ -124,9 +142,24 @@ final class IndexBench {
                 Measured filtered = measure(index, queries, exactInPool, chosen, VectorIndex.Filter.pool("one-percent"), 1);
                 report.row(size + ": filtered to 1 % of the collection", filtered.perSecond(), "queries/s", String.format(Locale.ROOT,
                         "recall@10 %.3f against exact within the filter, p50 %.2f ms", filtered.recall(), filtered.p50()));
+                for (int k : ks) {
+                    // multiples of k, and the fixed beams a small k may need
+                    java.util.SortedSet<Integer> curve = new java.util.TreeSet<>(List.of(k, 2 * k, 4 * k, 8 * k, 20, 40, 80));
+                    for (int beam : curve.tailSet(k)) {
+                        Measured q = measure(index, queries, exactDeep, k, beam, null, 1);
+                        report.row(String.format(Locale.ROOT, "%s: k %d, beam %d", size, k, beam), q.perSecond(),
+                                "queries/s", String.format(Locale.ROOT, "recall@%d %.3f, p50 %.2f ms, p99 %.2f ms", k, q.recall(), q.p50(),
+                                        q.p99()));
+                    }
+                    Measured chosenK = measure(index, queries, exactDeep, k, base.beam(k), null, 1);
+                    report.row(String.format(Locale.ROOT, "%s: k %d, default beam %d", size, k, base.beam(k)), chosenK.perSecond(),
+                            "queries/s", String.format(Locale.ROOT, "recall@%d %.3f", k, chosenK.recall()));
+                }
                 System.out.println(report.markdown());
             } finally {
-                deleteTree(dir);
+                if (keep == null) {
+                    deleteTree(dir);
+                }
             }
         }
         report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
@@ -164,6 +197,12 @@ final class IndexBench {
     /** Every query once, from {@code threads} threads; recall@10 against {@code exact}. */
     private static Measured measure(LuceneIndex index, Matrix queries, ExactSearch.TopK exact, int beam, VectorIndex.Filter filter,
             int threads) throws Exception {
+        return measure(index, queries, exact, K, beam, filter, threads);
+    }
+
+    /** Every query once, from {@code threads} threads; recall@k against the first k of {@code exact}. */
+    private static Measured measure(LuceneIndex index, Matrix queries, ExactSearch.TopK exact, int k, int beam, VectorIndex.Filter filter,
+            int threads) throws Exception {
         long[] nanos = new long[QUERIES];
         int[] found = new int[QUERIES];
         ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -176,10 +215,10 @@ final class IndexBench {
                     for (int i = worker; i < QUERIES; i += threads) {
                         float[] q = Arrays.copyOfRange(queries.data(), i * DIM, (i + 1) * DIM);
                         long t = System.nanoTime();
-                        List<VectorIndex.Hit> hits = index.search(q, K, filter == null ? VectorIndex.Filter.NONE : filter, false, beam);
+                        List<VectorIndex.Hit> hits = index.search(q, k, filter == null ? VectorIndex.Filter.NONE : filter, false, beam);
                         nanos[i] = System.nanoTime() - t;
                         Set<String> truth = new HashSet<>();
-                        for (int d : exact.indices()[i]) {
+                        for (int d : Arrays.copyOf(exact.indices()[i], k)) {
                             truth.add("d" + d);
                         }
                         found[i] = (int) hits.stream().filter(h -> truth.contains(h.did())).count();
@@ -195,7 +234,7 @@ final class IndexBench {
         }
         double wall = seconds(start);
         Arrays.sort(nanos);
-        return new Measured(QUERIES / wall, Arrays.stream(found).sum() / (double) (K * QUERIES), nanos[QUERIES / 2] / 1e6,
+        return new Measured(QUERIES / wall, Arrays.stream(found).sum() / (double) (k * QUERIES), nanos[QUERIES / 2] / 1e6,
                 nanos[(int) (QUERIES * 0.99) - 1] / 1e6);
     }
 

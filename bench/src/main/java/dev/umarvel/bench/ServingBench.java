@@ -41,10 +41,13 @@ import javax.imageio.ImageIO;
 /**
  * Serving throughput and latency of embedder-svc and reranker-svc, each started as its own process
  * from its packaged application with a {@code small} model: 32 concurrent clients with dynamic
- * batching vs the same service serving batch-1, vs the model batched in process (the ceiling), all
- * in one run; then p50/p99 at 50 % and 90 % of the measured peak, as an open-loop arrival rate. The
- * reranker part sends 50 candidates per request and also measures what reusing the query prefix
- * could save at best.
+ * batching vs the same service running each request in model calls of its own (no sharing across
+ * requests: batch-1 for the embedder's one-item requests, one call of 50 pairs for a reranker
+ * request), vs the model batched in process (the ceiling), all in one run; then p50/p99 at 50 % and
+ * 90 % of the measured peak, as an open-loop arrival rate. The reranker part sends 50 candidates per
+ * request and also measures what reusing the query prefix could save at best. With {@code --pinned},
+ * the model (in process, and each service) runs on CPU 0 with one PyTorch thread and the clients on
+ * CPU 1, so that the service is compared with the in-process model on the same single core.
  */
 final class ServingBench {
 
@@ -53,6 +56,13 @@ final class ServingBench {
             "matches", "caption", "with", "and", "next", "to");
 
     private static Map<String, String> serviceThreads = Map.of();
+    /** Settings every service of the run gets (--max-delay: the batchers' delay). */
+    private static Map<String, String> serviceSettings = Map.of();
+    private static boolean pinned;
+    /** Seconds of load before each measurement (--warm-up). */
+    private static double warmUp = 6;
+    /** The setting under which a service runs each request in model calls of its own. */
+    private static final Map<String, String> PER_REQUEST = Map.of("umarvel.batch.across-requests", "false");
 
     private ServingBench() {}
 
@@ -65,7 +75,22 @@ final class ServingBench {
         if (wait >= 0) {
             System.setProperty("umarvel.bench.omp-wait-policy", args[wait + 1]);
         }
+        pinned = List.of(args).contains("--pinned");
+        int delay = List.of(args).indexOf("--max-delay");
+        serviceSettings = delay >= 0 ? Map.of("umarvel.batch.max-delay", args[delay + 1]) : Map.of();
+        if (pinned) {
+            // before the engine starts: one intra-op and one inter-op thread, as the pinned services get
+            System.setProperty("ai.djl.pytorch.num_threads", "1");
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+            System.setProperty("umarvel.bench.service-cpus", "0");
+            serviceThreads = Map.of("ai.djl.pytorch.num_threads", "1", "ai.djl.pytorch.num_interop_threads", "1");
+            pinSelf(0);
+        }
         double seconds = quick ? 3 : 8;
+        int warm = List.of(args).indexOf("--warm-up");
+        // pinned, the JIT shares the service's one core with the model: C2 was still taking 40 % of it after 30 s of load and
+        // went quiet after about 75 s (per-thread CPU from /proc); on two cores 6 s is enough
+        warmUp = warm >= 0 ? Double.parseDouble(args[warm + 1]) : pinned ? 90 : 6;
         Path store = Files.createTempDirectory("umarvel-serving-bench");
         writeCheckpoint(store.resolve("embedder"), "embedder");
         writeCheckpoint(store.resolve("reranker"), "reranker");
@@ -76,12 +101,20 @@ final class ServingBench {
         }
         Report report = new Report("serving").context("model", "small preset (random weights: speed does not depend on training)")
                 .context("clients", "32 concurrent, closed loop; then open loop at 50 % / 90 % of the dynamic peak")
-                .context("seconds", seconds + " per measurement")
-                .context("cores", Runtime.getRuntime().availableProcessors() + " (clients, gRPC and the model share them)")
+                .context("seconds", seconds + " per measurement, after " + warmUp + " s of warm-up")
+                .context("cores", pinned ? "model and service on CPU 0, clients on CPU 1 (taskset)"
+                        : Runtime.getRuntime().availableProcessors() + " (clients, gRPC and the model share them)")
                 .context("service PyTorch threads", serviceThreads.getOrDefault("ai.djl.pytorch.num_threads", "engine default"))
-                .context("services' OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"));
-        embedder(report, store, images, random, seconds);
-        reranker(report, store, images, random, seconds);
+                .context("services' OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"))
+                .context("batching delay", serviceSettings.getOrDefault("umarvel.batch.max-delay", "the services' default"));
+        int only = List.of(args).indexOf("--only");
+        String which = only >= 0 ? args[only + 1] : "both";
+        if (!which.equals("reranker")) {
+            embedder(report, store, images, random, seconds);
+        }
+        if (!which.equals("embedder")) {
+            reranker(report, store, images, random, seconds);
+        }
         report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
     }
 
@@ -119,12 +152,13 @@ final class ServingBench {
             List<Item> half = decoded.subList(0, 32);
             inProcess32 = 32 / Timing.median(2, 7, () -> inference.embed(half, true));
         }
-        Load.Result batch1 = embedderService(report, store, Map.of("umarvel.batch.max-items", "1"), items, seconds, null);
+        pinClients();
+        Load.Result batch1 = embedderService(report, store, PER_REQUEST, items, seconds, null);
         Load.Result[] dynamic = new Load.Result[3];
         embedderService(report, store, Map.of(), items, seconds, dynamic);
         report.row("embedder in process, batches of 64", inProcess, "items/s", "the ceiling: no gRPC, no decoding, no queue");
-        report.row("embedder-svc batch-1, 32 clients", batch1.callsPerSecond(), "items/s", "p50 " + ms(batch1.p50()) + ", p99 "
-                + ms(batch1.p99()));
+        report.row("embedder-svc batch-1 (one request per model call), 32 clients", batch1.callsPerSecond(), "items/s", "p50 "
+                + ms(batch1.p50()) + ", p99 " + ms(batch1.p99()));
         report.row("embedder-svc dynamic batching, 32 clients", dynamic[0].callsPerSecond(), "items/s", "p50 " + ms(dynamic[0].p50())
                 + ", p99 " + ms(dynamic[0].p99()));
         report.row("embedder: dynamic / batch-1", dynamic[0].callsPerSecond() / batch1.callsPerSecond(), "x", "target >= 3");
@@ -140,6 +174,7 @@ final class ServingBench {
             java.util.function.Function<ManagedChannel, java.util.function.IntFunction<ListenableFuture<?>>> open) throws Exception {
         Map<String, String> settings = new java.util.HashMap<>(Map.of("umarvel.store", store.toString(), "umarvel.checkpoint",
                 module.replace("-svc", ""), "umarvel.batch.queue-capacity", "8192"));
+        settings.putAll(serviceSettings);
         settings.putAll(extra);
         settings.putAll(serviceThreads);
         try (LocalService service = LocalService.start(module, settings, store.resolve(module + ".log"))) {
@@ -148,14 +183,14 @@ final class ServingBench {
             try {
                 Load.Call call = closed.apply(channel);
                 // warm-up until the JIT has compiled the hot paths: C2 still took a third of a core after 1 s
-                Load.closed(32, 6, call);
+                Load.closed(32, warmUp, call);
                 double[] before = busy(service);
                 long t0 = System.nanoTime();
                 Load.Result peak = Load.closed(32, seconds, call);
                 double wall = (System.nanoTime() - t0) / 1e9;
                 double[] after = busy(service);
                 double batches = after[1] - before[1];
-                report.row(module + (dynamic == null ? " batch-1" : " dynamic") + ": model computing", 100 * (after[0] - before[0]) / wall,
+                report.row(module + (dynamic == null ? " per request" : " dynamic") + ": model computing", 100 * (after[0] - before[0]) / wall,
                         "% of the time", String.format("%.1f items per batch, %.1f ms per batch (the service's own metrics)",
                                 (after[2] - before[2]) / batches, 1000 * (after[0] - before[0]) / batches));
                 if (dynamic != null) {
@@ -185,6 +220,9 @@ final class ServingBench {
     // ---- reranker ---------------------------------------------------------------------------------
 
     private static void reranker(Report report, Path store, List<byte[]> images, Random random, double seconds) throws Exception {
+        if (pinned) {
+            pinSelf(0); // the in-process model back on the services' core
+        }
         ImageDecoder decoder = new ImageDecoder(ModelConfig.small().imageSize());
         List<RerankRequest> requests = new ArrayList<>();
         List<List<RerankPair>> pairs = new ArrayList<>();
@@ -228,15 +266,17 @@ final class ServingBench {
             double suffixOnly = Timing.median(1, 5, () -> inference.embed(suffixes.get(0), true));
             prefixSaving = 1 - suffixOnly / full;
         }
-        Load.Result batch1 = rerankerService(report, store, Map.of("umarvel.batch.max-items", "1"), requests, seconds, null);
+        pinClients();
+        Load.Result batch1 = rerankerService(report, store, PER_REQUEST, requests, seconds, null);
         Load.Result[] dynamic = new Load.Result[3];
         rerankerService(report, store, Map.of(), requests, seconds, dynamic);
         report.row("reranker in process, 50 pairs per call", inProcess, "requests/s", "the ceiling");
-        report.row("reranker-svc batch-1, 32 clients x 50 candidates", batch1.callsPerSecond(), "requests/s", "p50 "
+        report.row("reranker-svc one call per request (50 pairs), 32 clients", batch1.callsPerSecond(), "requests/s", "p50 "
                 + ms(batch1.p50()) + ", p99 " + ms(batch1.p99()));
         report.row("reranker-svc dynamic batching, 32 clients x 50 candidates", dynamic[0].callsPerSecond(), "requests/s", "p50 "
                 + ms(dynamic[0].p50()) + ", p99 " + ms(dynamic[0].p99()));
-        report.row("reranker: dynamic / batch-1", dynamic[0].callsPerSecond() / batch1.callsPerSecond(), "x", "target >= 3");
+        report.row("reranker: dynamic / one call per request", dynamic[0].callsPerSecond() / batch1.callsPerSecond(), "x",
+                "what sharing calls across requests adds");
         report.row("reranker: dynamic / in process", dynamic[0].callsPerSecond() / inProcess, "x", "target >= 0.85");
         report.row("reranker: best saving of a query-prefix cache", 100 * prefixSaving, "%",
                 "upper bound: 1 - time(the 50 candidates alone) / time(50 full pairs), in process");
@@ -258,6 +298,22 @@ final class ServingBench {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
+    /** With --pinned: this JVM's threads (and those they start) on {@code cpu} only. */
+    private static void pinSelf(int cpu) throws Exception {
+        Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", String.valueOf(cpu), String.valueOf(ProcessHandle.current().pid()))
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("taskset could not pin the benchmark to CPU " + cpu);
+        }
+    }
+
+    /** With --pinned: the in-process measurement is done; the load clients move to CPU 1, off the service's core. */
+    private static void pinClients() throws Exception {
+        if (pinned) {
+            pinSelf(1);
+        }
+    }
+
     /** {model seconds, batches, items} the service has computed so far. */
     private static double[] busy(LocalService service) throws Exception {
         return new double[] {service.metric("umarvel_batch_compute_seconds_sum"), service.metric("umarvel_batch_compute_seconds_count"),
@@ -277,7 +333,7 @@ final class ServingBench {
         return String.format("%.1f ms", v);
     }
 
-    private static String sentence(Random random, int words) {
+    static String sentence(Random random, int words) {
         StringBuilder s = new StringBuilder();
         for (int i = 0; i < words; i++) {
             s.append(i == 0 ? "" : " ").append(WORDS.get(random.nextInt(WORDS.size())));
@@ -299,7 +355,7 @@ final class ServingBench {
     }
 
     /** A small-preset checkpoint with random weights over {@link #WORDS}. */
-    private static void writeCheckpoint(Path dir, String kind) throws Exception {
+    static void writeCheckpoint(Path dir, String kind) throws Exception {
         Path tokenizer = Files.createTempFile("bench-tokenizer", ".json");
         VocabularyBuilder words = new VocabularyBuilder();
         words.add(String.join(" ", WORDS));

@@ -77,8 +77,17 @@ public final class LocalService implements AutoCloseable {
     /** As above, for a service that runs under TLS: its health is asked over HTTPS, trusting {@code security}'s CA. */
     public static LocalService start(String module, int port, Map<String, String> settings, Path log, boolean ready, ClientSecurity security)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>();
+        String cpus = System.getProperty("umarvel.bench.service-cpus", "");
+        if (!cpus.isEmpty()) {
+            command.addAll(List.of("taskset", "-c", cpus)); // bench serving --pinned: the service on its own core
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port));
+        String jvm = System.getProperty("umarvel.bench.service-jvm-options", "");
+        if (!jvm.isBlank()) {
+            command.addAll(List.of(jvm.trim().split("\\s+"))); // e.g. a flight recording of where a service's time goes
+        }
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", application(module).toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

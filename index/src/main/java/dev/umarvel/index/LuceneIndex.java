@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.PriorityQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.lucene.codecs.KnnVectorsFormat;
@@ -20,31 +19,27 @@ import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.index.BinaryDocValues;
-import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.MultiTerms;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopDocs;
-import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 
 /**
@@ -60,42 +55,19 @@ import org.apache.lucene.util.BytesRef;
 public final class LuceneIndex implements VectorIndex {
 
     /**
-     * HNSW and search settings.
-     *
-     * @param maxConnections links per node (M)
-     * @param beamWidth candidate list while building
-     * @param efSearch candidate list while searching (at least k); 0: {@link #BEAM_PER_K} times k
-     * @param int8 vectors scalar-quantised to 7 bits for the graph's distances (Lucene's quantised HNSW format): about a
-     *     quarter of the memory the search reads; the full-precision vectors stay on disk for merges
-     */
-    public record Settings(int maxConnections, int beamWidth, int efSearch, boolean int8) {
-        /**
-         * M = 16 and construction beam 100 (Lucene's defaults); search beam 200: on 20k random 64-d unit
-         * vectors a beam of 100 gave recall@10 0.972, 200 gives 0.997 (contract test).
-         */
-        public static final Settings DEFAULT = new Settings(16, 100, 200, false);
-
-        public Settings(int maxConnections, int beamWidth, int efSearch) {
-            this(maxConnections, beamWidth, efSearch, false);
-        }
-
-        /** The search beam for top {@code k}: efSearch, never below k; 0 means {@link #BEAM_PER_K} times k. */
-        public int beam(int k) {
-            return efSearch > 0 ? Math.max(k, efSearch) : BEAM_PER_K * k;
-        }
-
-        /**
-         * The beam per result when efSearch is 0: at 1M clustered 128-d vectors with M 32, a beam of 8 x 10 gave
-         * recall@10 0.988 at 1,060 queries/s on one thread (4 x 10: 0.956; 16 x 10: 0.992 at 786); docs/benchmarks.md.
-         */
-        public static final int BEAM_PER_K = 8;
-    }
-
-    /**
      * Threads that build a merged segment's graph: both cores of a small machine. Merges run in the background
      * (Lucene's ConcurrentMergeScheduler), so a search never waits for one.
      */
     private static final int MERGE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    /** Lucene's default: about 10 segments a tier, few enough that a serving index's searches stay fast. */
+    private static final MergePolicy SERVING_MERGES = new TieredMergePolicy();
+    /**
+     * While a bulk write lasts: 30 segments a tier, merged 30 at a time. Each merge rebuilds the graph of all but its largest
+     * segment, so fewer, wider merges build less: at 100k vectors (M 32) writes were acknowledged 15 % faster (2,467 against
+     * 2,151 vectors/s) and the index was one segment 7 % sooner; at 1M, 5 % and 2 % (docs/benchmarks.md).
+     */
+    private static final MergePolicy BULK_MERGES = new TieredMergePolicy().setSegmentsPerTier(30).setMaxMergeAtOnce(30);
 
     private static final String DID = "did";
     /** The did again, as doc values: a field of its own, since an index written before it had "did" without doc values. */
@@ -107,15 +79,16 @@ public final class LuceneIndex implements VectorIndex {
     private static final String CONTENT = "content";
 
     private final int dimension;
-    private final Settings settings;
+    private final HnswSettings settings;
     private final FSDirectory directory;
     private final ExecutorService mergeWorkers;
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private int exactBelow = EXACT_BELOW;
+    private int bulkWrites; // guarded by this
 
     /** Opens (or creates) the index in {@code dir}. */
-    public LuceneIndex(Path dir, int dimension, Settings settings) throws IOException {
+    public LuceneIndex(Path dir, int dimension, HnswSettings settings) throws IOException {
         this.dimension = dimension;
         this.settings = settings;
         Files.createDirectories(dir);
@@ -135,6 +108,7 @@ public final class LuceneIndex implements VectorIndex {
                 return format;
             }
         }).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND).setRAMBufferSizeMB(256);
+        config.setMergePolicy(SERVING_MERGES);
         this.writer = new IndexWriter(directory, config);
         this.searchers = new SearcherManager(writer, null);
     }
@@ -208,10 +182,10 @@ public final class LuceneIndex implements VectorIndex {
             int fetch = Math.max(k, beam);
             Query restriction = restriction(filter);
             TopDocs top = restriction != null && searcher.count(restriction) <= exactBelow
-                    ? exact(searcher, unit(query), fetch, restriction)
+                    ? FullPrecision.exact(searcher, VECTOR, unit(query), fetch, restriction)
                     : searcher.search(new KnnFloatVectorQuery(VECTOR, unit(query), fetch, restriction), fetch);
             if (settings.int8()) {
-                top = rescored(searcher, unit(query), top); // the graph ranked by 7-bit scores: exact ones for what is returned
+                top = FullPrecision.rescored(searcher, VECTOR, unit(query), top); // the graph ranked by 7-bit scores: exact ones for what is returned
             }
             List<Hit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
@@ -249,65 +223,33 @@ public final class LuceneIndex implements VectorIndex {
         this.exactBelow = matching;
     }
 
-    /** Every live document matching {@code restriction} scored against {@code unitQuery}; the best {@code n}, as the graph search scores. */
-    private static TopDocs exact(IndexSearcher searcher, float[] unitQuery, int n, Query restriction) throws IOException {
-        Weight weight = searcher.createWeight(searcher.rewrite(restriction), ScoreMode.COMPLETE_NO_SCORES, 1);
-        PriorityQueue<ScoreDoc> best = new PriorityQueue<>(n + 1, (a, b) -> a.score != b.score ? Float.compare(a.score, b.score)
-                : Integer.compare(b.doc, a.doc));
-        for (LeafReaderContext leaf : searcher.getIndexReader().leaves()) {
-            Scorer matching = weight.scorer(leaf);
-            FloatVectorValues vectors = leaf.reader().getFloatVectorValues(VECTOR);
-            if (matching == null || vectors == null) {
-                continue;
-            }
-            Bits live = leaf.reader().getLiveDocs();
-            DocIdSetIterator docs = matching.iterator();
-            for (int doc = docs.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.nextDoc()) {
-                if (live != null && !live.get(doc) || vectors.advance(doc) != doc) {
-                    continue;
-                }
-                best.add(new ScoreDoc(leaf.docBase + doc, VectorSimilarityFunction.DOT_PRODUCT.compare(unitQuery, vectors.vectorValue())));
-                if (best.size() > n) {
-                    best.poll();
-                }
-            }
-        }
-        ScoreDoc[] out = new ScoreDoc[best.size()];
-        for (int i = out.length - 1; i >= 0; i--) {
-            out[i] = best.poll();
-        }
-        return new TopDocs(new org.apache.lucene.search.TotalHits(out.length, org.apache.lucene.search.TotalHits.Relation.EQUAL_TO), out);
-    }
-
-    /**
-     * The graph's candidates scored again with their full-precision vectors, best first: a quantised index ranks by
-     * 7-bit scores (off by a few hundredths of a cosine), and the caller's recall scores, AUTO's margins and the cascade's
-     * fusion need the true ones.
-     */
-    private static TopDocs rescored(IndexSearcher searcher, float[] unitQuery, TopDocs top) throws IOException {
-        List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-        ScoreDoc[] docs = top.scoreDocs.clone();
-        java.util.Arrays.sort(docs, java.util.Comparator.comparingInt(d -> d.doc)); // forward-only iterators, per leaf
-        FloatVectorValues vectors = null;
-        int leafAt = -1;
-        for (ScoreDoc d : docs) {
-            int at = ReaderUtil.subIndex(d.doc, leaves);
-            if (at != leafAt) {
-                leafAt = at;
-                vectors = leaves.get(at).reader().getFloatVectorValues(VECTOR);
-            }
-            int doc = d.doc - leaves.get(at).docBase;
-            if (vectors != null && vectors.advance(doc) == doc) {
-                d.score = VectorSimilarityFunction.DOT_PRODUCT.compare(unitQuery, vectors.vectorValue());
-            }
-        }
-        java.util.Arrays.sort(docs, (a, b) -> a.score != b.score ? Float.compare(b.score, a.score) : Integer.compare(a.doc, b.doc));
-        return new TopDocs(top.totalHits, docs);
-    }
-
     private static String did(LeafReaderContext leaf, int doc) throws IOException {
         BinaryDocValues values = leaf.reader().getBinaryDocValues(DID_VALUE);
         return values != null && values.advanceExact(doc) ? values.binaryValue().utf8ToString() : null;
+    }
+
+    @Override
+    public synchronized BulkWrite bulkWrite() {
+        if (bulkWrites++ == 0) {
+            writer.getConfig().setMergePolicy(BULK_MERGES);
+        }
+        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        return () -> {
+            if (open.getAndSet(false)) {
+                endBulkWrite();
+            }
+        };
+    }
+
+    private synchronized void endBulkWrite() {
+        if (--bulkWrites == 0) {
+            writer.getConfig().setMergePolicy(SERVING_MERGES);
+        }
+    }
+
+    /** The merge policy in force: a test's view of {@link #bulkWrite()}. */
+    MergePolicy mergePolicy() {
+        return writer.getConfig().getMergePolicy();
     }
 
     /**

@@ -78,6 +78,22 @@ public interface VectorIndex extends AutoCloseable {
         return search(query, k, filter);
     }
 
+    /** The end of a {@link #bulkWrite()}. */
+    interface BulkWrite extends AutoCloseable {
+        /** Ends it; a second call does nothing. */
+        @Override
+        void close();
+    }
+
+    /**
+     * Marks a bulk write (an import, a re-index) until the handle is closed: the embedded index merges its small
+     * segments less often and more at once meanwhile, building fewer graphs; searches stay correct throughout. Bulk
+     * writes may overlap: the index is back to its serving policy when the last one closes. Compact after it.
+     */
+    default BulkWrite bulkWrite() {
+        return () -> {};
+    }
+
     /**
      * Reorganises the index for search after a bulk write (an import, a re-index): the embedded index merges its
      * segments into one; Milvus compacts on its own, so there it does nothing. Durable when it returns.

@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.junit.jupiter.api.Test;
 
 class LuceneIndexTest extends VectorIndexContract {
 
     @Override
     VectorIndex open(Path dir, int dimension) throws Exception {
-        return new LuceneIndex(dir.resolve("lucene"), dimension, LuceneIndex.Settings.DEFAULT);
+        return new LuceneIndex(dir.resolve("lucene"), dimension, HnswSettings.DEFAULT);
     }
 
     /** Batch {@code b} of the crash test: ten new dids. */
@@ -30,7 +31,7 @@ class LuceneIndexTest extends VectorIndexContract {
 
     /** Child JVM: upserts batches forever, printing "ACK b" once batch b is acknowledged. */
     public static void main(String[] args) throws Exception {
-        try (VectorIndex index = new LuceneIndex(Path.of(args[0]), 16, LuceneIndex.Settings.DEFAULT)) {
+        try (VectorIndex index = new LuceneIndex(Path.of(args[0]), 16, HnswSettings.DEFAULT)) {
             for (int b = 0; ; b++) {
                 index.upsert(batch(b));
                 System.out.println("ACK " + b);
@@ -55,7 +56,7 @@ class LuceneIndexTest extends VectorIndexContract {
         }
         child.waitFor();
         assertEquals(25, acknowledged);
-        try (VectorIndex index = new LuceneIndex(where, 16, LuceneIndex.Settings.DEFAULT)) {
+        try (VectorIndex index = new LuceneIndex(where, 16, HnswSettings.DEFAULT)) {
             long size = index.size();
             assertTrue(size >= 260 && size % 10 == 0, size + " candidates: an acknowledged batch is missing or a batch is partial");
             for (int b = 0; b <= acknowledged; b++) {
@@ -73,7 +74,7 @@ class LuceneIndexTest extends VectorIndexContract {
      */
     @Test
     void compactionMergesToOneSegmentAndChangesNoAnswer() throws Exception {
-        try (LuceneIndex index = new LuceneIndex(dir.resolve("compact"), 16, LuceneIndex.Settings.DEFAULT)) {
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("compact"), 16, HnswSettings.DEFAULT)) {
             for (int b = 0; b < 30; b++) {
                 List<VectorIndex.Entry> entries = new ArrayList<>();
                 for (VectorIndex.Entry e : batch(b)) {
@@ -102,6 +103,29 @@ class LuceneIndexTest extends VectorIndexContract {
         }
     }
 
+    @Test
+    void aBulkWriteHoldsMergesBackUntilItsLastHandleCloses() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("bulk"), 16, HnswSettings.DEFAULT)) {
+            double serving = ((TieredMergePolicy) index.mergePolicy()).getSegmentsPerTier();
+            VectorIndex.BulkWrite first = index.bulkWrite();
+            VectorIndex.BulkWrite second = index.bulkWrite(); // two imports into one collection at once
+            for (int b = 0; b < 25; b++) {
+                index.upsert(batch(b));
+            }
+            // one segment per commit: 25 is under the bulk policy's 30 a tier, so nothing merged them (10 a tier would)
+            assertEquals(25, index.segments());
+            assertEquals(30.0, ((TieredMergePolicy) index.mergePolicy()).getSegmentsPerTier());
+            first.close();
+            first.close(); // closing one handle twice must not end the other import's bulk write
+            assertEquals(30.0, ((TieredMergePolicy) index.mergePolicy()).getSegmentsPerTier(), "the second import still writes");
+            second.close();
+            assertEquals(serving, ((TieredMergePolicy) index.mergePolicy()).getSegmentsPerTier());
+            index.compact();
+            assertEquals(1, index.segments());
+            assertEquals(250, index.size());
+        }
+    }
+
     /** Segments written before dids had doc values (a store from an earlier release) still answer with their dids and content. */
     @Test
     void segmentsWithoutDidDocValuesAreReadFromStoredFields() throws Exception {
@@ -119,7 +143,7 @@ class LuceneIndexTest extends VectorIndexContract {
             w.addDocument(doc);
             w.commit();
         }
-        try (LuceneIndex index = new LuceneIndex(where, 16, LuceneIndex.Settings.DEFAULT)) {
+        try (LuceneIndex index = new LuceneIndex(where, 16, HnswSettings.DEFAULT)) {
             index.upsert(batch(1));
             VectorIndex.Hit top = index.search(old.vector(), 1, VectorIndex.Filter.NONE).get(0);
             assertEquals("old-1", top.did());
@@ -139,7 +163,7 @@ class LuceneIndexTest extends VectorIndexContract {
         for (int i = 0; i < 3000; i++) {
             all.add(new VectorIndex.Entry("d" + i, random(r, 16), 0, "text", i % 10 == 0 ? List.of("few", "all") : List.of("all")));
         }
-        try (LuceneIndex index = new LuceneIndex(dir.resolve("filtered"), 16, LuceneIndex.Settings.DEFAULT)) {
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("filtered"), 16, HnswSettings.DEFAULT)) {
             index.upsert(all);
             index.delete(List.of("d0", "d10"));
             List<VectorIndex.Entry> few = all.stream().filter(e -> e.pools().contains("few") && !e.did().equals("d0") && !e.did().equals("d10"))
@@ -165,7 +189,7 @@ class LuceneIndexTest extends VectorIndexContract {
     @Test
     void anInt8IndexKeepsRecallScoresAndContent() throws Exception {
         List<VectorIndex.Entry> all = entries(3000, 16, 11);
-        try (LuceneIndex index = new LuceneIndex(dir.resolve("int8"), 16, new LuceneIndex.Settings(16, 100, 200, true))) {
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("int8"), 16, new HnswSettings(16, 100, 200, true))) {
             index.upsert(all.stream().map(e -> new VectorIndex.Entry(e.did(), e.vector(), e.datasetId(), e.modality(), e.pools(),
                     "content of " + e.did())).toList());
             index.compact();

@@ -1,5 +1,6 @@
 package dev.umarvel.orchestrator;
 
+import dev.umarvel.index.HnswSettings;
 import dev.umarvel.index.LuceneIndex;
 import dev.umarvel.index.MilvusIndex;
 import dev.umarvel.index.VectorIndex;
@@ -54,7 +55,7 @@ public class Collections {
     /** The HNSW settings a request leaves unset, per backend. */
     record Hnsw(int m, int efConstruction, int efSearch) {
         static Hnsw defaults(OrchestratorConfig.Backend backend) {
-            // embedded: M 32 and a search beam of 8 x k (ef_search 0) hold recall@10 0.988 at 1M vectors and 1,060 queries/s on
+            // embedded: M 32 and a search beam of max(80, k) (ef_search 0) hold recall@10 0.990 at 1M vectors and 1,332 queries/s on
             // one thread, where M 16 needed a beam of 160 for 0.976 (docs/benchmarks.md)
             return backend == OrchestratorConfig.Backend.MILVUS ? new Hnsw(16, 200, 200) : new Hnsw(32, 100, 0);
         }
@@ -154,7 +155,7 @@ public class Collections {
             return MilvusIndex.open(milvus(), r.physicalName(version), r.dimension(), milvusOptions(r));
         }
         return new LuceneIndex(dir(r.name()).resolve("v" + version), r.dimension(),
-                new LuceneIndex.Settings(r.m(), r.efConstruction(), r.efSearch()));
+                new HnswSettings(r.m(), r.efConstruction(), r.efSearch()));
     }
 
     private static MilvusIndex.Options milvusOptions(CollectionRecord r) {

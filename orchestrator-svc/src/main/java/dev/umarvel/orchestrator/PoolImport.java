@@ -3,6 +3,7 @@ package dev.umarvel.orchestrator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.umarvel.api.v1.Candidate;
 import dev.umarvel.api.v1.Image;
+import dev.umarvel.index.VectorIndex;
 import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.Json;
 import dev.umarvel.mbeir.Jsonl;
@@ -61,7 +62,8 @@ public class PoolImport {
         long read = 0;
         long upserted = 0;
         List<Candidate> batch = new ArrayList<>();
-        try (Stream<MbeirCandidate> lines = Jsonl.candidates(file)) {
+        try (VectorIndex.BulkWrite bulk = collections.index(r.collection()).bulkWrite();
+                Stream<MbeirCandidate> lines = Jsonl.candidates(file)) {
             Iterator<MbeirCandidate> it = lines.iterator();
             while (it.hasNext()) {
                 MbeirCandidate c = it.next();

@@ -40,25 +40,27 @@ final class Reindex {
         send.accept(Distiller.event(PHASE, PhaseStatus.PHASE_STATUS_STARTED, "re-embedding " + total + " candidates into version "
                 + state.stagedVersion() + (state.reindexAfter().isEmpty() ? "" : ", after " + state.reindexAfter())));
         long done = state.reindexed();
-        for (List<VectorIndex.Stored> page = live.page(state.reindexAfter(), batch); !page.isEmpty();
-                page = live.page(state.reindexAfter(), batch)) {
-            List<EmbedItem> items = new ArrayList<>(page.size());
-            for (VectorIndex.Stored s : page) {
-                items.add(EmbedItem.newBuilder().setCandidate(CandidateCodec.decode(s.content()).getContent()).build());
+        try (VectorIndex.BulkWrite bulk = staged.bulkWrite()) {
+            for (List<VectorIndex.Stored> page = live.page(state.reindexAfter(), batch); !page.isEmpty();
+                    page = live.page(state.reindexAfter(), batch)) {
+                List<EmbedItem> items = new ArrayList<>(page.size());
+                for (VectorIndex.Stored s : page) {
+                    items.add(EmbedItem.newBuilder().setCandidate(CandidateCodec.decode(s.content()).getContent()).build());
+                }
+                EmbedResponse embedded = models.embed(items, state.deployedVersion());
+                List<VectorIndex.Entry> entries = new ArrayList<>(page.size());
+                for (int i = 0; i < page.size(); i++) {
+                    VectorIndex.Stored s = page.get(i);
+                    float[] v = ModelClients.vector(embedded, i);
+                    entries.add(new VectorIndex.Entry(s.did(), v, s.datasetId(), s.modality(), s.pools(), s.content()));
+                }
+                staged.upsert(entries);
+                done += page.size();
+                state = state.withReindexed(page.get(page.size() - 1).did(), done, false);
+                state.write(runDir);
+                send.accept(Distiller.event(PHASE, PhaseStatus.PHASE_STATUS_PROGRESS, done + " of " + total + " candidates")
+                        .setFraction(Math.min(1, (double) done / total)));
             }
-            EmbedResponse embedded = models.embed(items, state.deployedVersion());
-            List<VectorIndex.Entry> entries = new ArrayList<>(page.size());
-            for (int i = 0; i < page.size(); i++) {
-                VectorIndex.Stored s = page.get(i);
-                float[] v = ModelClients.vector(embedded, i);
-                entries.add(new VectorIndex.Entry(s.did(), v, s.datasetId(), s.modality(), s.pools(), s.content()));
-            }
-            staged.upsert(entries);
-            done += page.size();
-            state = state.withReindexed(page.get(page.size() - 1).did(), done, false);
-            state.write(runDir);
-            send.accept(Distiller.event(PHASE, PhaseStatus.PHASE_STATUS_PROGRESS, done + " of " + total + " candidates")
-                    .setFraction(Math.min(1, (double) done / total)));
         }
         staged.compact(); // the version about to serve is searched as one segment, not as one per page written
         state = state.withReindexed(state.reindexAfter(), done, true);

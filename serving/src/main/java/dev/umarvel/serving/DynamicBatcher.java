@@ -22,19 +22,26 @@ import java.util.function.BooleanSupplier;
  * length, so that a batch pads little. Items whose request passed its deadline, was cancelled or
  * already failed are dropped before compute. The queue holds at most {@code queueCapacity} items: a
  * request that does not fit is refused at once ({@link QueueFullException}) rather than queued.
- * Items of different groups (e.g. the model version they must run on) never share a batch.
+ * Items of different groups (e.g. the model version they must run on) never share a batch. With
+ * {@code acrossRequests} off, each batch holds items of one request only and never waits for others:
+ * a request's items run together, as a server without dynamic batching runs them.
  *
  * @param <I> a model input (one item)
  * @param <O> its result
  */
 public final class DynamicBatcher<I, O> implements AutoCloseable {
 
-    /** Bounds of a batch and of the queue. */
-    public record Config(int maxBatchItems, int maxBatchTokens, Duration maxDelay, int queueCapacity) {
+    /** Bounds of a batch and of the queue, and whether requests share batches. */
+    public record Config(int maxBatchItems, int maxBatchTokens, Duration maxDelay, int queueCapacity, boolean acrossRequests) {
         public Config {
             if (maxBatchItems < 1 || maxBatchTokens < 1 || queueCapacity < 1 || maxDelay.isNegative()) {
                 throw new IllegalArgumentException("invalid batcher config " + this);
             }
+        }
+
+        /** Requests share batches. */
+        public Config(int maxBatchItems, int maxBatchTokens, Duration maxDelay, int queueCapacity) {
+            this(maxBatchItems, maxBatchTokens, maxDelay, queueCapacity, true);
         }
     }
 
@@ -219,7 +226,8 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
             while (waiting.isEmpty()) {
                 arrived.await();
             }
-            long due = waiting.getFirst().enqueued + config.maxDelay().toNanos();
+            // a request's items all arrive at once: without sharing there is nothing to wait for
+            long due = waiting.getFirst().enqueued + (config.acrossRequests() ? config.maxDelay().toNanos() : 0);
             while (!full() && !closed) {
                 long left = due - System.nanoTime();
                 if (left <= 0) {
@@ -292,7 +300,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
             if (batch.size() >= config.maxBatchItems()) {
                 break;
             }
-            if (!key.equals(group.apply(u.input))) {
+            if (!key.equals(group.apply(u.input)) || (!config.acrossRequests() && u.request != oldest.request)) {
                 continue;
             }
             int l = Math.max(longest, u.tokens);

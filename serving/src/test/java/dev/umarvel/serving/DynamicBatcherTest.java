@@ -110,6 +110,29 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void withoutSharingEachRequestRunsInCallsOfItsOwn() throws Exception {
+        Recorder model = new Recorder();
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(4, 10_000,
+                Duration.ofMillis(50), 100, false), model, new DynamicBatcher.Observer() {})) {
+            List<CompletableFuture<List<Integer>>> answers = new ArrayList<>();
+            answers.add(holdTheWorker(b, model));
+            // while the worker is held: requests of 3, 1, 6 and 2 items (the numbers say which request)
+            int[] sizes = {3, 1, 6, 2};
+            for (int r = 0; r < sizes.length; r++) {
+                List<Integer> items = java.util.Collections.nCopies(sizes[r], 10 * (r + 1));
+                answers.add(b.submit(items, lengths(sizes[r], 10), Long.MAX_VALUE, () -> false));
+            }
+            model.gate.countDown();
+            for (int r = 0; r < sizes.length; r++) {
+                assertEquals(java.util.Collections.nCopies(sizes[r], -10 * (r + 1)), answers.get(r + 1).get(10, TimeUnit.SECONDS));
+            }
+            // one call per request, the 6-item one split at the bound of 4; shared, they would pack 12 items in 3 calls
+            assertEquals(List.of(List.of(0), List.of(10, 10, 10), List.of(20), List.of(30, 30, 30, 30), List.of(30, 30), List.of(40, 40)),
+                    model.batches);
+        }
+    }
+
+    @Test
     void aRequestsItemsComeBackInOrderEvenWhenSplitAcrossBatches() throws Exception {
         Recorder model = new Recorder();
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(4, 10_000,

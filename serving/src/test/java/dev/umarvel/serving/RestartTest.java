@@ -54,6 +54,10 @@ class RestartTest {
                     public int queueCapacity() {
                         return 16;
                     }
+
+                    public boolean acrossRequests() {
+                        return true;
+                    }
                 };
             }
 

