@@ -27,9 +27,9 @@ public record HnswSettings(int maxConnections, int beamWidth, int efSearch, bool
 
     /**
      * The beam when efSearch is 0, from the recall curve per k at 1M clustered 128-d vectors, M 32, one thread
-     * (docs/benchmarks.md): top 10 needs a beam of 80 for recall@10 0.990 (40: 0.965); top 1 needs more than 8 x k
-     * (beam 8: recall@1 0.808, 16: 0.912); top 100 needs no more than k (beam 100: recall@100 0.990 at 1,041
-     * queries/s, where 8 x k gave 0.999 at 386).
+     * (docs/benchmarks.md): top 10 needs a beam of 80 for recall@10 0.993 (40: 0.972); top 1 needs more than 8 x k
+     * (beam 8: recall@1 0.772, 40: 0.984, 80: 0.996); top 100 needs no more than k (beam 100: recall@100 0.992 at
+     * 1,255 queries/s, where 8 x k gave 0.999 at 519).
      */
     public static final int MIN_BEAM = 80;
 }

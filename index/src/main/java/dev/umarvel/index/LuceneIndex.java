@@ -181,11 +181,12 @@ public final class LuceneIndex implements VectorIndex {
         try {
             int fetch = Math.max(k, beam);
             Query restriction = restriction(filter);
+            float[] unitQuery = unit(query);
             TopDocs top = restriction != null && searcher.count(restriction) <= exactBelow
-                    ? FullPrecision.exact(searcher, VECTOR, unit(query), fetch, restriction)
-                    : searcher.search(new KnnFloatVectorQuery(VECTOR, unit(query), fetch, restriction), fetch);
+                    ? FullPrecision.exact(searcher, VECTOR, unitQuery, fetch, restriction)
+                    : searcher.search(new KnnFloatVectorQuery(VECTOR, unitQuery, fetch, restriction), fetch);
             if (settings.int8()) {
-                top = FullPrecision.rescored(searcher, VECTOR, unit(query), top); // the graph ranked by 7-bit scores: exact ones for what is returned
+                top = FullPrecision.rescored(searcher, VECTOR, unitQuery, top); // the graph ranked by 7-bit scores: exact ones for what is returned
             }
             List<Hit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
             List<LeafReaderContext> leaves = searcher.getIndexReader().leaves();

@@ -55,7 +55,7 @@ public class Collections {
     /** The HNSW settings a request leaves unset, per backend. */
     record Hnsw(int m, int efConstruction, int efSearch) {
         static Hnsw defaults(OrchestratorConfig.Backend backend) {
-            // embedded: M 32 and a search beam of max(80, k) (ef_search 0) hold recall@10 0.990 at 1M vectors and 1,332 queries/s on
+            // embedded: M 32 and a search beam of max(80, k) (ef_search 0) hold recall@10 0.993 at 1M vectors and 1,516 queries/s on
             // one thread, where M 16 needed a beam of 160 for 0.976 (docs/benchmarks.md)
             return backend == OrchestratorConfig.Backend.MILVUS ? new Hnsw(16, 200, 200) : new Hnsw(32, 100, 0);
         }
