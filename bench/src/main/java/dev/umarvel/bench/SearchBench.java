@@ -35,8 +35,8 @@ final class SearchBench {
                 LocalService rer = LocalService.start("reranker-svc", with(threads, "umarvel.store", store.toString(),
                         "umarvel.checkpoint", reranker), out.resolve("search-reranker.log"));
                 LocalService orch = LocalService.start("orchestrator-svc", Map.of("umarvel.store", store.toString(),
-                        "quarkus.grpc.clients.embedder.port", String.valueOf(emb.port), "quarkus.grpc.clients.reranker.port",
-                        String.valueOf(rer.port), "umarvel.search.auto-margin", margin, "umarvel.search.rerank-timeout", "30s"),
+                        "umarvel.models.embedder", "localhost:" + emb.port, "umarvel.models.reranker",
+                        "localhost:" + rer.port, "umarvel.search.auto-margin", margin, "umarvel.search.rerank-timeout", "30s"),
                         out.resolve("search-orchestrator.log"))) {
             long start = System.nanoTime();
             int code = Umarvel.run("eval", "--via", "localhost:" + orch.port, "--store", store.toString(), "--data", data, "--setup",

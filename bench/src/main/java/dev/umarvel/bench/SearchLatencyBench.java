@@ -75,7 +75,7 @@ final class SearchLatencyBench {
         }
         try (LocalService embedder = LocalService.start("embedder-svc", embedderSettings, store.resolve("embedder.log"));
                 LocalService orchestrator = LocalService.start("orchestrator-svc", Map.of("umarvel.store", store.toString(),
-                        "quarkus.grpc.clients.embedder.port", String.valueOf(embedder.port)), store.resolve("orchestrator.log"))) {
+                        "umarvel.models.embedder", "localhost:" + embedder.port), store.resolve("orchestrator.log"))) {
             ManagedChannel channel = ManagedChannelBuilder.forAddress("localhost", orchestrator.port).usePlaintext().build();
             ManagedChannel direct = ManagedChannelBuilder.forAddress("localhost", embedder.port).usePlaintext().build();
             try {

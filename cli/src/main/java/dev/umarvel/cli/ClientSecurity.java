@@ -1,12 +1,11 @@
 package dev.umarvel.cli;
 
 import dev.umarvel.security.Bearer;
+import dev.umarvel.security.ChannelTls;
 import dev.umarvel.security.Pem;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
@@ -46,15 +45,7 @@ public record ClientSecurity(Path ca, Path cert, Path key, String token) {
     public ManagedChannel channel(String target, int maxInboundBytes) {
         NettyChannelBuilder b = NettyChannelBuilder.forTarget(target).maxInboundMessageSize(maxInboundBytes);
         if (encrypted()) {
-            try {
-                SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(ca.toFile());
-                if (cert != null) {
-                    ssl.keyManager(cert.toFile(), key.toFile());
-                }
-                b.sslContext(ssl.build());
-            } catch (IOException e) {
-                throw new UncheckedIOException("TLS from " + ca + ": " + e.getMessage(), e);
-            }
+            ChannelTls.secure(b, ca, cert, key);
         } else {
             b.usePlaintext();
         }

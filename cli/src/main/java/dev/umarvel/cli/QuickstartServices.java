@@ -66,8 +66,8 @@ final class QuickstartServices implements AutoCloseable {
                 "ai.djl.pytorch.num_threads", "1"), true);
         reranker = start("reranker-svc", 9092, Map.of("umarvel.store", store.toString(), "umarvel.checkpoint", rerankerCheckpoint,
                 "ai.djl.pytorch.num_threads", "1"), true);
-        Map<String, String> o = new HashMap<>(Map.of("umarvel.store", store.toString(), "quarkus.grpc.clients.embedder.port",
-                String.valueOf(embedder.port), "quarkus.grpc.clients.reranker.port", String.valueOf(reranker.port),
+        Map<String, String> o = new HashMap<>(Map.of("umarvel.store", store.toString(), "umarvel.models.embedder",
+                "localhost:" + embedder.port, "umarvel.models.reranker", "localhost:" + reranker.port,
                 "quarkus.grpc.clients.trainer.port", String.valueOf(trainer.port), "umarvel.search.rerank-timeout", "30s"));
         orchestrator = start("orchestrator-svc", 9090, o, true);
     }

@@ -78,6 +78,21 @@ class K8sManifestsTest {
     }
 
     @Test
+    void theOrchestratorReachesEveryModelReplicaThroughHeadlessServices() throws Exception {
+        List<JsonNode> base = documents(K8S.resolve("base"));
+        JsonNode orchestrator = kind(base, "Deployment").stream().filter(d -> d.at("/metadata/name").asText().equals("orchestrator")).findFirst()
+                .orElseThrow();
+        java.util.Map<String, String> env = new java.util.HashMap<>();
+        orchestrator.at("/spec/template/spec/containers/0/env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        for (String[] model : new String[][] {{"embedder", "9091"}, {"reranker", "9092"}}) {
+            JsonNode service = kind(base, "Service").stream().filter(d -> d.at("/metadata/name").asText().equals(model[0])).findFirst().orElseThrow();
+            // a ClusterIP would pin each of the orchestrator's connections, and so every call, to one pod
+            assertEquals("None", service.at("/spec/clusterIP").asText(), model[0] + ": headless, its name resolving to every ready pod");
+            assertEquals(model[0] + ":" + model[1], env.get("UMARVEL_MODELS_" + model[0].toUpperCase()), model[0] + ": the orchestrator's replicas");
+        }
+    }
+
+    @Test
     void imagesArePinnedAndNoSecretCarriesValues() throws Exception {
         for (Path k : List.of(K8S.resolve("base/kustomization.yaml"), K8S.resolve("overlays/gpu/kustomization.yaml"))) {
             for (JsonNode image : YAML.readTree(k.toFile()).path("images")) {

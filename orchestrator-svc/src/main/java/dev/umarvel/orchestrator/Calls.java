@@ -2,6 +2,7 @@ package dev.umarvel.orchestrator;
 
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,29 +24,41 @@ final class Calls {
 
     static <T> void unary(OrchestratorMetrics metrics, String rpc, StreamObserver<T> out, Body<T> body) {
         long start = System.nanoTime();
+        T answer;
         try {
-            T answer = body.run();
-            metrics.request(rpc, Status.Code.OK, System.nanoTime() - start);
-            out.onNext(answer);
-            out.onCompleted();
+            answer = body.run();
         } catch (Exception e) {
             StatusRuntimeException s = status(e);
-            metrics.request(rpc, s.getStatus().getCode(), System.nanoTime() - start);
             out.onError(s);
+            metrics.request(rpc, s.getStatus().getCode(), System.nanoTime() - start);
+            return;
+        }
+        try {
+            out.onNext(answer);
+            out.onCompleted();
+        } finally {
+            metrics.request(rpc, Status.Code.OK, System.nanoTime() - start); // after the answer: a call counted has answered
         }
     }
 
-    /** A server-streaming RPC: the body sends its messages; completion or the mapped error follows. */
+    /**
+     * A server-streaming RPC: the body sends its messages; completion or the mapped error follows, unless the caller
+     * cancelled (a Distill run outlives its caller): nothing is written on a stream the caller has reset.
+     */
     static <T> void stream(OrchestratorMetrics metrics, String rpc, StreamObserver<T> out, StreamBody body) {
         unary(metrics, rpc, new StreamObserver<T>() {
             @Override
             public void onNext(T ignored) {
-                out.onCompleted();
+                if (!cancelled(out)) {
+                    out.onCompleted();
+                }
             }
 
             @Override
             public void onError(Throwable t) {
-                out.onError(t);
+                if (!cancelled(out)) {
+                    out.onError(t);
+                }
             }
 
             @Override
@@ -54,6 +67,10 @@ final class Calls {
             body.run();
             return null;
         });
+    }
+
+    private static boolean cancelled(StreamObserver<?> out) {
+        return out instanceof ServerCallStreamObserver<?> call && call.isCancelled();
     }
 
     /** The contract's status of a failure: statuses pass, bad arguments are INVALID_ARGUMENT, storage trouble UNAVAILABLE. */

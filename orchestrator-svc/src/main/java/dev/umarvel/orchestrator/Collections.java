@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  * The collections: their records in the store and their open indexes. A collection's name is the
  * alias clients use; behind it is one physical index version (an embedded index directory
  * {@code collections/<name>/v<k>}, or the Milvus collection {@code <name>_v<k>} behind the Milvus
- * alias {@code <name>}). Writes to a record happen under that collection's lock.
+ * alias {@code <name>}). The records are shared by every orchestrator replica on the store ({@link RecordStore}):
+ * a swap or drop by one is seen by the others within {@code umarvel.index.record-refresh}. Several replicas
+ * need the Milvus backend: an embedded index is one process's.
  */
 @ApplicationScoped
 public class Collections {
@@ -37,12 +39,7 @@ public class Collections {
     private final Path root;
     private final OrchestratorConfig config;
     private final Map<String, VectorIndex> open = new ConcurrentHashMap<>();
-    /** Records as last written: a search reads its collection's record without touching the disk. */
-    private final Map<String, CollectionRecord> records = new ConcurrentHashMap<>();
-    private final Map<String, Object> locks = new ConcurrentHashMap<>();
-    /** Collections a Distill run is re-indexing: their writes would miss the new version, so they are refused meanwhile. */
-    private final Set<String> reindexing = ConcurrentHashMap.newKeySet();
-    private final Set<String> distilling = ConcurrentHashMap.newKeySet();
+    private final RecordStore records;
     private final Map<String, VectorIndex> staged = new ConcurrentHashMap<>();
     private volatile MilvusClientV2 milvus;
 
@@ -50,6 +47,7 @@ public class Collections {
     public Collections(OrchestratorConfig config) {
         this.config = config;
         this.root = config.store().toAbsolutePath().normalize().resolve("collections");
+        this.records = new RecordStore(root, config.index().recordRefresh());
     }
 
     /** The HNSW settings a request leaves unset, per backend. */
@@ -61,10 +59,6 @@ public class Collections {
         }
     }
 
-    Object lock(String name) {
-        return locks.computeIfAbsent(name, n -> new Object());
-    }
-
     Path dir(String name) {
         return root.resolve(name);
     }
@@ -72,8 +66,8 @@ public class Collections {
     /** Creates a collection bound to {@code modelVersion}; ALREADY_EXISTS when the name is taken. */
     public CollectionRecord create(String name, String description, OrchestratorConfig.Backend backend, String metric, Hnsw hnsw,
             String modelVersion, int dimension) throws IOException {
-        synchronized (lock(name)) {
-            if (Files.exists(dir(name).resolve(CollectionRecord.FILE))) {
+        return records.write(name, current -> {
+            if (current != null) {
                 throw Status.ALREADY_EXISTS.withDescription("name: collection " + name + " exists").asRuntimeException();
             }
             if (backend == OrchestratorConfig.Backend.MILVUS && config.milvus().uri().isEmpty()) {
@@ -83,36 +77,22 @@ public class Collections {
             long now = System.currentTimeMillis();
             CollectionRecord r = new CollectionRecord(name, description, backend, metric, dimension, modelVersion, 1, hnsw.m(),
                     hnsw.efConstruction(), hnsw.efSearch(), now, now, Set.of());
-            Files.createDirectories(dir(name));
             VectorIndex index = openVersion(r, 1);
             if (backend == OrchestratorConfig.Backend.MILVUS) {
                 MilvusIndex.pointAlias(milvus(), name, r.physicalName());
                 index = openLive(r); // searches and writes go through the alias, so a swap moves them
             }
             open.put(name, index);
-            r.write(dir(name)); // the record last: a crash before it leaves no half-made collection visible
-            records.put(name, r);
-            return r;
-        }
+            return r; // written last: a crash before it leaves no half-made collection visible
+        });
     }
 
     /** The record; NOT_FOUND when there is none. */
     public CollectionRecord describe(String name) {
-        CollectionRecord known = records.get(name);
-        if (known != null) {
-            return known;
-        }
-        Path d = dir(name);
-        if (!NAME.matcher(name).matches() || !Files.exists(d.resolve(CollectionRecord.FILE))) {
+        if (!NAME.matcher(name).matches()) {
             throw Status.NOT_FOUND.withDescription("collection: no collection named " + name).asRuntimeException();
         }
-        try {
-            CollectionRecord r = CollectionRecord.read(d);
-            records.put(name, r);
-            return r;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return records.read(name);
     }
 
     public List<CollectionRecord> list() throws IOException {
@@ -130,7 +110,7 @@ public class Collections {
         return out;
     }
 
-    /** The live index of a collection, opened on first use. */
+    /** The live index of a collection, opened on first use (a Milvus one through the alias another replica may move). */
     public VectorIndex index(String name) {
         CollectionRecord r = describe(name);
         return open.computeIfAbsent(name, n -> {
@@ -138,6 +118,17 @@ public class Collections {
                 return openLive(r);
             } catch (IOException e) {
                 throw Status.UNAVAILABLE.withDescription("index of " + n + ": " + e.getMessage()).asRuntimeException();
+            }
+        });
+    }
+
+    /** Closes an index once the searches that took it a moment ago are done with it. */
+    private static void retire(VectorIndex old) {
+        java.util.concurrent.CompletableFuture.delayedExecutor(30, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+            try {
+                old.close();
+            } catch (IOException e) {
+                // nothing reads it any more
             }
         });
     }
@@ -164,27 +155,27 @@ public class Collections {
         return new MilvusIndex.Options(metric, d.consistency(), r.m(), r.efConstruction(), r.efSearch(), d.maxPools(), d.maxContent());
     }
 
-    /** Holds a collection for a Distill run; false when another run holds it. */
-    boolean hold(String name) {
-        return distilling.add(name);
+    /** Holds a collection for a Distill run; false when another run (on any replica) holds it. */
+    boolean hold(String name) throws IOException {
+        return records.acquire(name, "distill");
     }
 
     void release(String name) {
-        distilling.remove(name);
+        records.release(name, "distill");
     }
 
-    /** Refuses (or allows again) writes to a collection while it is re-indexed. */
-    void blockWrites(String name, boolean blocked) {
-        if (blocked) {
-            reindexing.add(name);
-        } else {
-            reindexing.remove(name);
+    /** Refuses (or allows again) writes to a collection, on every replica, while it is re-indexed. */
+    void blockWrites(String name, boolean blocked) throws IOException {
+        if (!blocked) {
+            records.release(name, "reindex");
+        } else if (!records.acquire(name, "reindex")) {
+            throw Status.ABORTED.withDescription("collection: another Distill run is re-indexing " + name).asRuntimeException();
         }
     }
 
-    /** FAILED_PRECONDITION while a Distill run re-indexes the collection. */
+    /** FAILED_PRECONDITION while a Distill run (on any replica) re-indexes the collection. */
     void requireWritable(String name) {
-        if (reindexing.contains(name)) {
+        if (records.held(name, "reindex")) {
             throw Status.FAILED_PRECONDITION.withDescription("collection: a Distill run is re-indexing " + name
                     + "; writes are refused until its alias swap (retry then)").asRuntimeException();
         }
@@ -224,8 +215,11 @@ public class Collections {
      * call moves every reader), then the record (the embedded backend's commit point). Idempotent.
      */
     CollectionRecord swap(String name, int version, String modelVersion) throws IOException {
-        synchronized (lock(name)) {
-            CollectionRecord r = describe(name);
+        VectorIndex[] live = {null};
+        CollectionRecord swapped = records.write(name, r -> {
+            if (r == null) {
+                throw Status.NOT_FOUND.withDescription("collection: no collection named " + name).asRuntimeException();
+            }
             VectorIndex next = staged.remove(name + "/" + version);
             if (r.indexVersion() == version && r.modelVersion().equals(modelVersion)) {
                 return r; // done by an earlier attempt
@@ -238,51 +232,38 @@ public class Collections {
                 next.close(); // the live handle goes through the alias
                 next = null;
             }
-            CollectionRecord swapped = new CollectionRecord(r.name(), r.description(), r.backend(), r.metric(), r.dimension(), modelVersion,
+            live[0] = next;
+            return new CollectionRecord(r.name(), r.description(), r.backend(), r.metric(), r.dimension(), modelVersion,
                     version, r.m(), r.efConstruction(), r.efSearch(), r.createdAtMillis(), System.currentTimeMillis(), r.pools());
-            swapped.write(dir(name));
-            records.put(name, swapped);
-            VectorIndex old = next == null ? null : open.put(name, next);
+        });
+        if (live[0] != null) { // the embedded index of the new version, once the record (its commit point) names it
+            VectorIndex old = open.put(name, live[0]);
             if (old != null) {
-                // searches that took the old index a moment ago finish on it first
-                java.util.concurrent.CompletableFuture.delayedExecutor(30, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
-                    try {
-                        old.close();
-                    } catch (IOException e) {
-                        // nothing reads it any more
-                    }
-                });
+                retire(old);
             }
-            return swapped;
         }
+        return swapped;
     }
 
     /** Adds pool labels to the record (the per-pool counts read them). */
     void notePools(String name, Set<String> pools) throws IOException {
-        CollectionRecord r = describe(name);
-        if (r.pools().containsAll(pools)) {
+        if (describe(name).pools().containsAll(pools)) {
             return;
         }
-        synchronized (lock(name)) {
-            CollectionRecord labelled = describe(name).withPools(pools);
-            labelled.write(dir(name));
-            records.put(name, labelled);
-        }
+        records.write(name, r -> r == null || r.pools().containsAll(pools) ? null : r.withPools(pools));
     }
 
     /** Drops a collection: its record first (so it is gone at once), then every index version. */
     public boolean drop(String name, boolean ifExists) throws IOException {
         requireWritable(name);
-        synchronized (lock(name)) {
-            if (!Files.exists(dir(name).resolve(CollectionRecord.FILE))) {
+        return records.write(name, r -> {
+            if (r == null) {
                 if (ifExists) {
                     return false;
                 }
                 throw Status.NOT_FOUND.withDescription("name: no collection named " + name).asRuntimeException();
             }
-            CollectionRecord r = CollectionRecord.read(dir(name));
             Files.delete(dir(name).resolve(CollectionRecord.FILE));
-            records.remove(name);
             VectorIndex index = open.remove(name);
             if (index != null) {
                 index.close();
@@ -295,7 +276,7 @@ public class Collections {
             }
             deleteTree(dir(name));
             return true;
-        }
+        });
     }
 
     static void deleteTree(Path dir) throws IOException {
@@ -330,6 +311,7 @@ public class Collections {
             index.close();
         }
         open.clear();
+        records.close();
         if (milvus != null) {
             milvus.close();
         }

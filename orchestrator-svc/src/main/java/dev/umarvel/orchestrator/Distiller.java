@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -163,6 +164,9 @@ public class Distiller {
         } catch (Exception e) {
             StatusRuntimeException s = Calls.status(e);
             run.send(event(phase, PhaseStatus.PHASE_STATUS_FAILED, s.getStatus().getCode() + ": " + s.getStatus().getDescription()));
+            if (!run.listening().get()) { // no caller hears the FAILED event: the log must
+                LOG.warnf(e, "Distill %s failed in %s: %s", runId, phase, s.getStatus());
+            }
             if (!state.deployedVersion().isEmpty() && !state.swapped()) {
                 restore(state);
             }
@@ -259,13 +263,16 @@ public class Distiller {
 
     private DistillState deploy(Run run, DistillState state) throws Exception {
         DistillPhase phase = DistillPhase.DISTILL_PHASE_DEPLOY;
-        ModelInfo serving = models.embedderModel();
-        if (!state.deployedVersion().isEmpty() && serving.getVersion().equals(state.deployedVersion())) {
+        List<ModelInfo> replicas = models.embedderModels();
+        ModelInfo serving = replicas.get(0);
+        if (!state.deployedVersion().isEmpty() && replicas.stream().allMatch(m -> m.getVersion().equals(state.deployedVersion()))) {
             run.send(event(phase, PhaseStatus.PHASE_STATUS_SKIPPED, "already deployed").setFraction(1).setDeployed(serving));
             return state;
         }
-        run.send(event(phase, PhaseStatus.PHASE_STATUS_STARTED, "loading " + state.checkpoint() + " beside " + serving.getVersion()));
         CollectionRecord live = collections.describe(state.collection());
+        // a rollout that failed half-way left some replicas on the new model: the one to restore is the live collection's
+        serving = replicas.stream().filter(m -> m.getVersion().equals(live.modelVersion())).findFirst().orElse(serving);
+        run.send(event(phase, PhaseStatus.PHASE_STATUS_STARTED, "loading " + state.checkpoint() + " beside " + serving.getVersion()));
         // the old model stays loaded: the live collection's searches name its version until the swap
         ModelInfo now = models.loadEmbedder(state.checkpoint(), true).getCurrent();
         boolean first = state.previousCheckpoint().isEmpty();
@@ -281,9 +288,7 @@ public class Distiller {
     /** Puts the live collection's model back in service (the distilled one stays retained, so a resume can go on). */
     private void restore(DistillState state) {
         try {
-            if (!models.embedderModel().getVersion().equals(state.previousVersion())) {
-                models.loadEmbedder(state.previousCheckpoint(), true);
-            }
+            models.restoreEmbedder(state.previousVersion(), state.previousCheckpoint());
         } catch (RuntimeException e) {
             LOG.errorf("Distill %s: could not put model %s back in service: %s", state.runId(), state.previousVersion(), e.getMessage());
         }

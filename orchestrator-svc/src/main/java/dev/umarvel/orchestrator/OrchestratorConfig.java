@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** orchestrator-svc settings (application.properties, prefix {@code umarvel}). */
@@ -19,6 +20,26 @@ public interface OrchestratorConfig {
 
     Search search();
 
+    Models models();
+
+    /** Where the model services are: each a list of replicas (ModelClients balances calls across them per call). */
+    interface Models {
+        /**
+         * The embedder's replicas, host:port, comma-separated. A host with several addresses (a Kubernetes headless
+         * Service) is one replica per address.
+         */
+        @WithDefault("localhost:9091")
+        List<String> embedder();
+
+        /** The reranker's replicas, as the embedder's. */
+        @WithDefault("localhost:9092")
+        List<String> reranker();
+
+        /** How often the replicas' names are resolved again: 10 s follows a scaled Deployment within a probe period. */
+        @WithDefault("10s")
+        Duration resolveEvery();
+    }
+
     interface Index {
         /** The backend of collections that do not name one. */
         @WithDefault("EMBEDDED")
@@ -27,6 +48,13 @@ public interface OrchestratorConfig {
         /** Candidates per embedding call while indexing: the embedder's batch size, so its batches stay full. */
         @WithDefault("64")
         int embedBatch();
+
+        /**
+         * How stale this replica's copy of a collection record may be: a swap or drop by another orchestrator replica
+         * is seen within it. 1 s costs one stat of the record file per collection per second.
+         */
+        @WithDefault("1s")
+        Duration recordRefresh();
     }
 
     enum Backend { EMBEDDED, MILVUS }

@@ -78,6 +78,10 @@ class DistillTest {
 
     /** A collection of the dataset's local pools (test and val), labelled by task, and of its training pool, labelled "train". */
     Collection collection(String name) throws Exception {
+        return collection(retrieval, name);
+    }
+
+    static Collection collection(RetrievalGrpc.RetrievalBlockingStub retrieval, String name) throws Exception {
         retrieval.dropCollection(DropCollectionRequest.newBuilder().setName(name).setIfExists(true).build());
         retrieval.createCollection(CreateCollectionRequest.newBuilder().setName(name).build());
         retrieval.importPool(ImportPoolRequest.newBuilder().setCollection(name).setPoolPath(TRAIN_POOL).addPools("train").build())
@@ -95,7 +99,7 @@ class DistillTest {
         return retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName(name).build());
     }
 
-    DistillRequest.Builder request(String collection) {
+    static DistillRequest.Builder request(String collection) {
         return DistillRequest.newBuilder().setCollection(collection).setDatasetDir(DATA).setSampleFraction(0.5).setRecallK(5)
                 .setEvalQueriesPerTask(3).setSeed(3);
     }
@@ -281,41 +285,6 @@ class DistillTest {
         assertEquals(2, retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("resume").build()).getIndexVersion());
         assertEquals(2, FakeModels.jobsStarted.stream().filter(j -> j.getJobId().startsWith("distill-" + last.getRunId())).count(),
                 "a new job after the failed one");
-    }
-
-    @Test
-    void aRunGoesOnWhenItsCallerGoesAway() throws Exception {
-        collection("orphan");
-        FakeModels.reindexGate = new java.util.concurrent.CountDownLatch(1); // the run outlasts the call
-        // a connection of its own, closed after the first event: the caller is gone, not just one of its calls
-        io.grpc.ManagedChannel own = io.grpc.ManagedChannelBuilder.forAddress("localhost", 8081).usePlaintext().build();
-        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
-        RetrievalGrpc.newStub(own).distill(request("orphan").build(), new io.grpc.stub.StreamObserver<>() {
-            @Override
-            public void onNext(DistillEvent e) {
-                first.countDown();
-            }
-
-            @Override
-            public void onError(Throwable t) {}
-
-            @Override
-            public void onCompleted() {}
-        });
-        assertTrue(first.await(30, java.util.concurrent.TimeUnit.SECONDS));
-        own.shutdownNow();
-        assertTrue(own.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS));
-        FakeModels.reindexGate.countDown();
-        long until = System.nanoTime() + 60_000_000_000L;
-        Collection c = null;
-        while (System.nanoTime() < until) {
-            c = retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("orphan").build());
-            if (c.getIndexVersion() == 2) {
-                break;
-            }
-            Thread.sleep(200);
-        }
-        assertEquals(2, c.getIndexVersion(), "the run finished without its caller");
     }
 
     @Test

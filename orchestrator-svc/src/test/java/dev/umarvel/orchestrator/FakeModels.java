@@ -261,8 +261,8 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
             throw new IllegalStateException(e);
         }
         // in test mode Quarkus points gRPC clients at the app itself unless a test port is given
-        return Map.of("quarkus.grpc.clients.embedder.test-port", String.valueOf(embedder.getPort()),
-                "quarkus.grpc.clients.reranker.test-port", String.valueOf(reranker.getPort()),
+        return Map.of("umarvel.models.embedder", "localhost:" + embedder.getPort(),
+                "umarvel.models.reranker", "localhost:" + reranker.getPort(),
                 "quarkus.grpc.clients.trainer.test-port", String.valueOf(trainer.getPort()),
                 "umarvel.milvus.uri", milvus.uri());
     }

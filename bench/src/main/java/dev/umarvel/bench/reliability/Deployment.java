@@ -37,6 +37,10 @@ public final class Deployment implements AutoCloseable {
     private final Map<String, LocalService> running = new HashMap<>();
     private final List<ManagedChannel> channels = new ArrayList<>();
     private final Map<String, Integer> restarts = new HashMap<>();
+    /** The replicas of each model service an orchestrator calls, by service name; one ("embedder") when not set. */
+    final Map<String, List<String>> replicas = new HashMap<>();
+    /** The Milvus server orchestrators started from now on are given (none when null). */
+    String milvusUri;
 
     Deployment(Path store, Path security, Path logs) throws Exception {
         this.store = store;
@@ -49,22 +53,34 @@ public final class Deployment implements AutoCloseable {
         }
     }
 
-    /** Starts (or restarts) {@code service} on its port and waits until it is ready. */
+    /**
+     * Starts (or restarts) {@code service} on its port and waits until it is ready. A second replica of a service is
+     * named after it ("embedder-2"); an orchestrator started later calls every replica in {@link #replicas}.
+     */
     public LocalService start(String service) throws Exception {
-        Map<String, String> settings = new HashMap<>(ClientSecurity.serverSettings(security, service.equals("orchestrator")));
+        String kind = service.replaceAll("-[0-9]+$", "");
+        Map<String, String> settings = new HashMap<>(ClientSecurity.serverSettings(security, kind.equals("orchestrator")));
         settings.put("umarvel.store", store.toString());
-        switch (service) {
+        switch (kind) {
             case "embedder" -> settings.putAll(Map.of("umarvel.checkpoint", retriever, "ai.djl.pytorch.num_threads", "1"));
             case "reranker" -> settings.putAll(Map.of("umarvel.checkpoint", reranker, "ai.djl.pytorch.num_threads", "1"));
-            case "orchestrator" -> settings.putAll(Map.of("quarkus.grpc.clients.embedder.port", port("embedder").toString(),
-                    "quarkus.grpc.clients.reranker.port", port("reranker").toString(), "quarkus.grpc.clients.trainer.port",
+            case "orchestrator" -> settings.putAll(Map.of("umarvel.models.embedder", addresses("embedder"),
+                    "umarvel.models.reranker", addresses("reranker"), "quarkus.grpc.clients.trainer.port",
                     port("trainer").toString(), "umarvel.search.rerank-timeout", "2s"));
             default -> { }
         }
+        if (kind.equals("orchestrator") && milvusUri != null) {
+            settings.put("umarvel.milvus.uri", milvusUri);
+        }
         int n = restarts.merge(service, 1, Integer::sum);
-        LocalService s = LocalService.start(service + "-svc", port(service), settings, logs.resolve(service + "-" + n + ".log"), true, admin);
+        LocalService s = LocalService.start(kind + "-svc", port(service), settings, logs.resolve(service + "-" + n + ".log"), true, admin);
         running.put(service, s);
         return s;
+    }
+
+    /** The replicas of {@code kind} an orchestrator started now calls, as its umarvel.models setting. */
+    private String addresses(String kind) {
+        return String.join(",", replicas.getOrDefault(kind, List.of(kind)).stream().map(r -> "localhost:" + port(r)).toList());
     }
 
     /** kill -9 of {@code service}. */
@@ -78,10 +94,16 @@ public final class Deployment implements AutoCloseable {
     }
 
     public Integer port(String service) {
-        return ports.get(service);
+        return ports.computeIfAbsent(service, s -> {
+            try {
+                return LocalService.freePort();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
     }
 
-    LocalService service(String name) {
+    public LocalService service(String name) {
         return running.get(name);
     }
 
@@ -121,10 +143,11 @@ public final class Deployment implements AutoCloseable {
     @Override
     public void close() throws Exception {
         channels.forEach(ManagedChannel::shutdownNow);
-        for (String s : List.of("orchestrator", "reranker", "embedder", "trainer")) {
-            LocalService l = running.remove(s);
-            if (l != null) {
-                l.close();
+        for (String kind : List.of("orchestrator", "reranker", "embedder", "trainer")) {
+            for (String s : List.copyOf(running.keySet())) {
+                if (s.replaceAll("-[0-9]+$", "").equals(kind)) {
+                    running.remove(s).close();
+                }
             }
         }
     }

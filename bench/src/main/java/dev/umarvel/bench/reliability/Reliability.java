@@ -101,6 +101,8 @@ public final class Reliability {
 
             findings.add(faults.embedderKilledDuringHotSwap(distilled));
             findings.add(faults.trainerKilledMidJob(cross, DATA));
+            // last: it leaves two replicas of each service and a Distill's model in service
+            findings.addAll(new ScaleOut(d, COLLECTION).run(DATA, POOL));
 
             Result r = new Result(bad, healthy, before, after, findings, saturation, overload, overloadBehaves, overloadFigures, (System.nanoTime() - t0) / 1e9);
             Files.createDirectories(out.toAbsolutePath().getParent());
