@@ -129,6 +129,8 @@ final class QuickstartServices implements AutoCloseable {
                     .append(" --via localhost:").append(orchestrator.port)
                     .append(securityDir == null ? "" : " --tls-dir " + securityDir + " --token-file " + securityDir.resolve("admin.token"))
                     .append('\n');
+            b.append("or open the console: ").append(securityDir == null ? "http" : "https").append("://localhost:").append(orchestrator.port)
+                    .append("/console/").append(securityDir == null ? "" : "  (token: " + securityDir.resolve("admin.token") + ")").append('\n');
         }
         return b.append("stop them: kill ").append(String.join(" ", started.stream().map(s -> String.valueOf(s.pid())).toList()))
                 .append("  (or run the quickstart again)").toString();

@@ -236,4 +236,20 @@ class QuickstartEndToEndTest {
                     "job_id: no job 'no-such-job'", "spec.data.dataset_dir: '../../etc' escapes the store"), details.subList(11, 16));
         }
     }
+
+    /**
+     * The web console in headless Chromium against the same secure services (issue 22): the modes side by side, a dataset
+     * query's positives marked, an uploaded image, refusals shown. Screenshots in target/console (docs/console.md shows them).
+     */
+    @Test
+    @Order(3)
+    void aPersonComparesTheModesInTheConsole() throws Exception {
+        java.util.Optional<Path> browser = Chromium.find();
+        assumeTrue(browser.isPresent(), "needs chromium (apt install chromium; .ci/run does it)");
+        assumeTrue(Files.exists(store.resolve("security/admin.token")), "the quickstart test made the store");
+        Path work = store.resolve("console");
+        try (Deployment d = Reliability.serving(store, work.resolve("logs"))) {
+            ConsoleCheck.run(d, store, browser.get(), Path.of("target/console").toAbsolutePath());
+        }
+    }
 }

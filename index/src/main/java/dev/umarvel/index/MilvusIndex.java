@@ -125,6 +125,17 @@ public final class MilvusIndex implements VectorIndex {
     }
 
     /** Drops a collection and its data (not an alias: drop what the alias no longer points at). */
+    /** Drops an alias; one that is not there (a server that lost it, an earlier drop) is done. */
+    public static void dropAlias(MilvusClientV2 client, String alias) throws IOException {
+        try {
+            if (client.hasCollection(HasCollectionReq.builder().collectionName(alias).build())) { // answers for aliases too
+                client.dropAlias(io.milvus.v2.service.utility.request.DropAliasReq.builder().alias(alias).build());
+            }
+        } catch (MilvusClientException e) {
+            throw new IOException("milvus: " + e.getMessage(), e);
+        }
+    }
+
     public static void drop(MilvusClientV2 client, String collection) throws IOException {
         try {
             if (!client.hasCollection(HasCollectionReq.builder().collectionName(collection).build())) {

@@ -269,7 +269,7 @@ public class Collections {
                 index.close();
             }
             if (r.backend() == OrchestratorConfig.Backend.MILVUS) {
-                milvus().dropAlias(io.milvus.v2.service.utility.request.DropAliasReq.builder().alias(name).build());
+                MilvusIndex.dropAlias(milvus(), name);
                 for (int v = 1; v <= r.indexVersion() + 1; v++) { // and a version a Distill run may have staged
                     MilvusIndex.drop(milvus(), r.physicalName(v));
                 }

@@ -25,6 +25,7 @@ import dev.umarvel.api.v1.UpsertRequest;
 import dev.umarvel.api.v1.UpsertResponse;
 import dev.umarvel.index.VectorIndex;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
@@ -120,7 +121,11 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
         Calls.unary(metrics, "ListCollections", out, () -> {
             ListCollectionsResponse.Builder b = ListCollectionsResponse.newBuilder();
             for (CollectionRecord c : collections.list()) {
-                b.addCollections(proto(c));
+                try {
+                    b.addCollections(proto(c));
+                } catch (StatusRuntimeException e) { // one unreachable index must not hide every collection
+                    b.addCollections(record(c).setUnavailable(e.getStatus().getCode() + ": " + e.getStatus().getDescription()));
+                }
             }
             return b.build();
         });
@@ -221,14 +226,7 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
 
     /** A collection record with its live counts. */
     Collection proto(CollectionRecord c) {
-        Collection.Builder b = Collection.newBuilder().setName(c.name()).setDescription(c.description())
-                .setBackend(c.backend() == OrchestratorConfig.Backend.MILVUS ? IndexBackend.INDEX_BACKEND_MILVUS
-                        : IndexBackend.INDEX_BACKEND_EMBEDDED)
-                .setMetric(c.metric().equals("INNER_PRODUCT") ? Metric.METRIC_INNER_PRODUCT : Metric.METRIC_COSINE)
-                .setDimension(c.dimension()).setModelVersion(c.modelVersion()).setIndexVersion(c.indexVersion())
-                .setPhysicalName(c.physicalName())
-                .setHnsw(HnswParams.newBuilder().setM(c.m()).setEfConstruction(c.efConstruction()).setEfSearch(c.efSearch()))
-                .setCreatedAt(timestamp(c.createdAtMillis())).setSwappedAt(timestamp(c.swappedAtMillis()));
+        Collection.Builder b = record(c);
         try {
             VectorIndex index = collections.index(c.name());
             b.setCount(index.size());
@@ -240,6 +238,18 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
         }
         metrics.watch(c.name());
         return b.build();
+    }
+
+    /** What the record says of a collection, without its index's counts. */
+    private static Collection.Builder record(CollectionRecord c) {
+        return Collection.newBuilder().setName(c.name()).setDescription(c.description())
+                .setBackend(c.backend() == OrchestratorConfig.Backend.MILVUS ? IndexBackend.INDEX_BACKEND_MILVUS
+                        : IndexBackend.INDEX_BACKEND_EMBEDDED)
+                .setMetric(c.metric().equals("INNER_PRODUCT") ? Metric.METRIC_INNER_PRODUCT : Metric.METRIC_COSINE)
+                .setDimension(c.dimension()).setModelVersion(c.modelVersion()).setIndexVersion(c.indexVersion())
+                .setPhysicalName(c.physicalName())
+                .setHnsw(HnswParams.newBuilder().setM(c.m()).setEfConstruction(c.efConstruction()).setEfSearch(c.efSearch()))
+                .setCreatedAt(timestamp(c.createdAtMillis())).setSwappedAt(timestamp(c.swappedAtMillis()));
     }
 
     private static Timestamp timestamp(long millis) {

@@ -88,6 +88,27 @@ class CollectionsTest {
     }
 
     @Test
+    void aCollectionWhoseIndexCannotBeReadIsListedAsUnavailableBesideTheOthers() throws Exception {
+        create("readable", IndexBackend.INDEX_BACKEND_EMBEDDED);
+        // a record whose index is not there to read (a Milvus gone, a volume half restored): here a file where its directory should be
+        java.nio.file.Path ghost = java.nio.file.Path.of("target/test-store/collections/ghost");
+        Collections.deleteTree(ghost);
+        java.nio.file.Files.createDirectories(ghost);
+        new CollectionRecord("ghost", "", OrchestratorConfig.Backend.EMBEDDED, "COSINE", FakeModels.DIMENSION, "fake-v1", 1, 16, 100, 0, 0L, 0L,
+                java.util.Set.of()).write(ghost);
+        java.nio.file.Files.writeString(ghost.resolve("v1"), "not an index");
+        try {
+            java.util.Map<String, Collection> listed = new java.util.HashMap<>();
+            retrieval.listCollections(ListCollectionsRequest.getDefaultInstance()).getCollectionsList().forEach(c -> listed.put(c.getName(), c));
+            assertEquals("", listed.get("readable").getUnavailable());
+            assertTrue(listed.get("ghost").getUnavailable().startsWith("UNAVAILABLE: index of ghost: "), listed.get("ghost").getUnavailable());
+            assertEquals(0, listed.get("ghost").getCount());
+        } finally {
+            Collections.deleteTree(ghost);
+        }
+    }
+
+    @Test
     void upsertIsIdempotentByDidAndCountsPools() throws Exception {
         List<Candidate> all = Fixtures.catalogue();
         create("pets", IndexBackend.INDEX_BACKEND_EMBEDDED);

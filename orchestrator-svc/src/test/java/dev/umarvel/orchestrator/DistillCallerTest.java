@@ -8,8 +8,6 @@ import dev.umarvel.api.v1.DescribeCollectionRequest;
 import dev.umarvel.api.v1.DistillEvent;
 import dev.umarvel.api.v1.ListCollectionsRequest;
 import dev.umarvel.api.v1.RetrievalGrpc;
-import dev.umarvel.mbeir.synth.SynthGenerator;
-import dev.umarvel.mbeir.synth.SynthSize;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -20,7 +18,6 @@ import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
-import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -43,13 +40,7 @@ class DistillCallerTest {
 
     @BeforeEach
     void reset() throws Exception {
-        FakeModels.version = "fake-v1";
-        FakeModels.retained = "";
-        FakeModels.checkpoint = "ckpt/live";
-        FakeModels.failNextJob = false;
-        if (!Files.exists(DistillTest.STORE.resolve(DistillTest.DATA).resolve(SynthGenerator.MANIFEST))) {
-            SynthGenerator.generate(DistillTest.STORE.resolve(DistillTest.DATA), SynthSize.TINY, 5, m -> {});
-        }
+        DistillTest.prepare();
     }
 
     /** Starts a run on {@code own}, returns once its first event arrived, the run held at its re-index. */

@@ -64,6 +64,11 @@ class DistillTest {
 
     @BeforeEach
     void reset() throws Exception {
+        prepare();
+    }
+
+    /** The fake models back at their first model, nothing held or failing, the tiny dataset in the store. */
+    static void prepare() throws Exception {
         FakeModels.version = "fake-v1";
         FakeModels.retained = "";
         FakeModels.checkpoint = "ckpt/live";

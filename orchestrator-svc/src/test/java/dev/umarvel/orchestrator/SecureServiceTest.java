@@ -106,4 +106,42 @@ class SecureServiceTest {
                 .send(HttpRequest.newBuilder(URI.create("http://localhost:" + PORT + "/q/health/live")).build(), HttpResponse.BodyHandlers.ofString()),
                 "the plain port is closed");
     }
+
+    @Test
+    void theConsolesJsonFaceHoldsTheCallerToItsTokenAndScopes() throws Exception {
+        HttpClient https = HttpClient.newBuilder().sslContext(Pem.trusting(SecureProfile.DIR.resolve("ca.crt"))).build();
+        java.util.function.BiFunction<String, String, HttpResponse<String>> post = (token, method) -> {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + PORT + "/api/v1/Retrieval/" + method))
+                    .POST(HttpRequest.BodyPublishers.ofString("{}"));
+            if (token != null) {
+                b.header("authorization", "Bearer " + token);
+            }
+            try {
+                return https.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        // the page itself needs no token: what it calls does
+        assertEquals(200, https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + PORT + "/console/")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> none = post.apply(null, "ListCollections");
+        assertEquals(401, none.statusCode());
+        assertEquals("{\"code\":\"UNAUTHENTICATED\",\"message\":\"missing credentials: send metadata 'authorization: Bearer <token>'\"}",
+                normalised(none.body()));
+        assertEquals(200, post.apply(SecureProfile.token("reader"), "ListCollections").statusCode());
+        HttpResponse<String> denied = post.apply(SecureProfile.token("reader"), "DropCollection");
+        assertEquals(403, denied.statusCode());
+        assertTrue(denied.body().contains("PERMISSION_DENIED"), denied.body());
+        HttpResponse<String> runs = https.send(HttpRequest.newBuilder(URI.create("https://localhost:" + PORT + "/api/v1/distill/runs"))
+                .header("authorization", "Bearer " + SecureProfile.token("reader")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, runs.statusCode());
+        assertEquals("{\"code\":\"PERMISSION_DENIED\",\"message\":\"token 'reader' lacks scope train\"}", normalised(runs.body()));
+    }
+
+    /** A JSON object with its keys in a fixed order (code, message). */
+    private static String normalised(String json) throws Exception {
+        com.fasterxml.jackson.databind.JsonNode n = dev.umarvel.mbeir.Json.MAPPER.readTree(json);
+        return "{\"code\":" + n.get("code") + ",\"message\":" + n.get("message") + "}";
+    }
 }

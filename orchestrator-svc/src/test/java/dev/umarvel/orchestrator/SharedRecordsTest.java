@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umarvel.index.FakeMilvus;
 import io.grpc.Status;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.service.utility.request.DropAliasReq;
 import io.grpc.StatusRuntimeException;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.PropertiesConfigSource;
@@ -91,6 +95,21 @@ class SharedRecordsTest {
         assertTrue(a.drop("shared", false));
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> b.describe("shared"));
         assertEquals("NOT_FOUND: collection: no collection named shared", e.getMessage());
+    }
+
+    @Test
+    void aDropSucceedsWhenMilvusLostTheCollection() throws Exception {
+        Collections a = replica("0s");
+        create(a);
+        MilvusClientV2 other = new MilvusClientV2(ConnectConfig.builder().uri(milvus.uri()).build());
+        try { // a Milvus that lost the collection (restored from an older backup, another cluster)
+            other.dropAlias(DropAliasReq.builder().alias("shared").build());
+            other.dropCollection(DropCollectionReq.builder().collectionName("shared_v1").build());
+        } finally {
+            other.close();
+        }
+        assertTrue(a.drop("shared", false));
+        assertFalse(Files.exists(store.resolve("collections/shared")), "the record and its directory are gone");
     }
 
     @Test

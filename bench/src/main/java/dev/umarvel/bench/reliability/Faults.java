@@ -98,38 +98,25 @@ final class Faults {
         // 40 were answered degraded (each wait bounded, for a service that never gets there)
         java.util.concurrent.CountDownLatch reranked = new java.util.concurrent.CountDownLatch(20);
         java.util.concurrent.CountDownLatch degradedEnough = new java.util.concurrent.CountDownLatch(40);
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread[] clients = new Thread[4];
-        for (int c = 0; c < clients.length; c++) {
-            int client = c;
-            clients[c] = new Thread(() -> {
-                for (int n = 0; !stop.get(); n++) {
-                    try {
-                        SearchResponse s = r.search(Queries.search(collection, client * 1000 + n).setMode(SearchMode.SEARCH_MODE_CASCADE)
-                                .setRecallK(20).build());
-                        if (s.getDegraded()) {
-                            degraded.incrementAndGet();
-                            degradedEnough.countDown();
-                            reasons.add(s.getDegradedReason().replaceAll("[0-9]+", "N"));
-                        } else {
-                            normal.incrementAndGet();
-                            reranked.countDown();
-                        }
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                        reasons.add("FAILED " + Status.fromThrowable(e).getCode());
+        int beforeKill;
+        try (SearchLoad load = new SearchLoad(4, n -> r.search(Queries.search(collection, n).setMode(SearchMode.SEARCH_MODE_CASCADE)
+                .setRecallK(20).build()), s -> {
+                    if (s.getDegraded()) {
+                        degraded.incrementAndGet();
+                        degradedEnough.countDown();
+                        reasons.add(s.getDegradedReason().replaceAll("[0-9]+", "N"));
+                    } else {
+                        normal.incrementAndGet();
+                        reranked.countDown();
                     }
-                }
-            });
-            clients[c].start();
-        }
-        reranked.await(2, java.util.concurrent.TimeUnit.MINUTES);
-        int beforeKill = normal.get();
-        d.kill("reranker");
-        degradedEnough.await(2, java.util.concurrent.TimeUnit.MINUTES);
-        stop.set(true);
-        for (Thread t : clients) {
-            t.join();
+                }, e -> {
+                    failed.incrementAndGet();
+                    reasons.add("FAILED " + Status.fromThrowable(e).getCode());
+                })) {
+            reranked.await(2, java.util.concurrent.TimeUnit.MINUTES);
+            beforeKill = normal.get();
+            d.kill("reranker");
+            degradedEnough.await(2, java.util.concurrent.TimeUnit.MINUTES);
         }
         boolean orchestratorUp = d.alive("orchestrator") && d.health("orchestrator") == 200;
         d.start("reranker");

@@ -47,6 +47,18 @@ final class ScaleOut {
         Tally() {
             this(new AtomicInteger(), new AtomicInteger(), new AtomicInteger(), java.util.Collections.synchronizedSet(new TreeSet<>()));
         }
+
+        void answered(SearchResponse s) {
+            (s.getDegraded() ? degraded : reranked).incrementAndGet();
+            if (s.getDegraded()) {
+                reasons.add(s.getDegradedReason().replaceAll("[0-9]+", "N"));
+            }
+        }
+
+        void failed(RuntimeException e) {
+            failed.incrementAndGet();
+            reasons.add("FAILED " + Status.fromThrowable(e).getCode() + " " + Status.fromThrowable(e).getDescription());
+        }
     }
 
     private final Deployment d;
@@ -84,39 +96,25 @@ final class ScaleOut {
         CountDownLatch beforeKill = new CountDownLatch(60);
         CountDownLatch afterKill = new CountDownLatch(60);
         AtomicBoolean killed = new AtomicBoolean();
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread[] clients = new Thread[4];
-        for (int c = 0; c < clients.length; c++) {
-            int client = c;
-            clients[c] = new Thread(() -> {
-                for (int n = 0; !stop.get(); n++) {
-                    try {
-                        SearchResponse s = r.search(Queries.search(collection, client * 1000 + n).setMode(SearchMode.SEARCH_MODE_CASCADE)
-                                .setRecallK(20).build());
-                        (s.getDegraded() ? t.degraded() : t.reranked()).incrementAndGet();
-                        if (s.getDegraded()) {
-                            t.reasons().add(s.getDegradedReason().replaceAll("[0-9]+", "N"));
-                        }
-                    } catch (RuntimeException e) {
-                        t.failed().incrementAndGet();
-                        t.reasons().add("FAILED " + Status.fromThrowable(e).getCode() + " " + Status.fromThrowable(e).getDescription());
-                    }
+        double[] embedAtKill;
+        double[] rerankAtKill;
+        int answeredAtKill;
+        try (SearchLoad load = new SearchLoad(4, n -> r.search(Queries.search(collection, n).setMode(SearchMode.SEARCH_MODE_CASCADE)
+                .setRecallK(20).build()), s -> {
+                    t.answered(s);
                     (killed.get() ? afterKill : beforeKill).countDown();
-                }
-            });
-            clients[c].start();
-        }
-        beforeKill.await(5, TimeUnit.MINUTES);
-        double[] embedAtKill = batches("embedder", "embedder-2");
-        double[] rerankAtKill = batches("reranker", "reranker-2");
-        int answeredAtKill = t.reranked().get() + t.degraded().get() + t.failed().get();
-        d.kill("embedder-2");
-        d.kill("reranker");
-        killed.set(true);
-        afterKill.await(5, TimeUnit.MINUTES);
-        stop.set(true);
-        for (Thread c : clients) {
-            c.join();
+                }, e -> {
+                    t.failed(e);
+                    (killed.get() ? afterKill : beforeKill).countDown();
+                })) {
+            beforeKill.await(5, TimeUnit.MINUTES);
+            embedAtKill = batches("embedder", "embedder-2");
+            rerankAtKill = batches("reranker", "reranker-2");
+            answeredAtKill = t.reranked().get() + t.degraded().get() + t.failed().get();
+            d.kill("embedder-2");
+            d.kill("reranker");
+            killed.set(true);
+            afterKill.await(5, TimeUnit.MINUTES);
         }
         double embedShare = share(embedBefore, embedAtKill);
         double rerankShare = share(rerankBefore, rerankAtKill);
@@ -157,56 +155,42 @@ final class ScaleOut {
         Map<String, AtomicInteger> answeredBy = new ConcurrentHashMap<>();
         Tally t = new Tally();
         CountDownLatch newOnTwo = new CountDownLatch(20);
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread[] clients = new Thread[2];
-        for (int c = 0; c < clients.length; c++) {
-            int client = c;
-            clients[c] = new Thread(() -> {
-                for (int n = 0; !stop.get(); n++) {
-                    try {
-                        String v = two.search(Queries.search(SHARED, client * 1000 + n).build()).getModelVersion();
-                        answeredBy.computeIfAbsent(v, x -> new AtomicInteger()).incrementAndGet();
-                        if (v.equals(after.get())) {
-                            firstNewAt.compareAndSet(0, System.nanoTime());
-                            newOnTwo.countDown();
-                        }
-                    } catch (RuntimeException e) {
-                        t.failed().incrementAndGet();
-                        t.reasons().add("FAILED " + Status.fromThrowable(e).getCode() + " " + Status.fromThrowable(e).getDescription());
-                    }
-                }
-            });
-            clients[c].start();
-        }
-        DistillEvent last = null;
-        Iterator<DistillEvent> events = one.distill(DistillRequest.newBuilder().setCollection(SHARED).setDatasetDir(dataset).setSampleFraction(0.5)
-                .setRecallK(20).setEvalQueriesPerTask(2).setHyper(HyperParameters.newBuilder().setMaxSteps(20).setBatchSize(8)).setSeed(1).build());
-        while (events.hasNext()) {
-            last = events.next();
-            if (last.getPhase() == DistillPhase.DISTILL_PHASE_ALIAS_SWAP && last.getStatus() == PhaseStatus.PHASE_STATUS_DONE) {
-                after.set(last.getCollection().getModelVersion());
-                swappedAt.set(System.nanoTime());
+        try (SearchLoad load = new SearchLoad(2, n -> two.search(Queries.search(SHARED, n).build()), s -> {
+            answeredBy.computeIfAbsent(s.getModelVersion(), x -> new AtomicInteger()).incrementAndGet();
+            if (s.getModelVersion().equals(after.get())) {
+                firstNewAt.compareAndSet(0, System.nanoTime());
+                newOnTwo.countDown();
             }
+        }, t::failed)) {
+            DistillEvent last = null;
+            Iterator<DistillEvent> events = one.distill(DistillRequest.newBuilder().setCollection(SHARED).setDatasetDir(dataset).setSampleFraction(0.5)
+                    .setRecallK(20).setEvalQueriesPerTask(2).setHyper(HyperParameters.newBuilder().setMaxSteps(20).setBatchSize(8)).setSeed(1).build());
+            while (events.hasNext()) {
+                last = events.next();
+                if (last.getPhase() == DistillPhase.DISTILL_PHASE_ALIAS_SWAP && last.getStatus() == PhaseStatus.PHASE_STATUS_DONE) {
+                    after.set(last.getCollection().getModelVersion());
+                    swappedAt.set(System.nanoTime());
+                }
+            }
+            boolean swapped = after.get() != null;
+            boolean seen = swapped && newOnTwo.await(2, TimeUnit.MINUTES);
+            List<String> served = new ArrayList<>();
+            for (String e : List.of("embedder", "embedder-2")) {
+                served.add(EmbedderGrpc.newBlockingStub(d.channel(e, d.admin)).getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion());
+            }
+            double lag = seen ? (firstNewAt.get() - swappedAt.get()) / 1e9 : Double.NaN;
+            boolean bothServe = swapped && served.stream().allMatch(after.get()::equals);
+            boolean pass = swapped && !after.get().equals(before) && seen && lag <= 5 && bothServe && t.failed().get() == 0;
+            return new Faults.Finding("a Distill run on one of two orchestrators, searched on the other throughout",
+                    "the swap is seen by the other orchestrator within 5 s; both embedder replicas serve the new model; no failed search",
+                    String.format("model %s -> %s; the second orchestrator answered with the new model %.2f s after the first swapped; embedder "
+                            + "replicas serve %s; answers by model %s, %d failed%s; last event %s %s", before, after.get(), lag, served, answeredBy,
+                            t.failed().get(), t.reasons().isEmpty() ? "" : " " + t.reasons(), last == null ? "none" : last.getPhase(),
+                            last == null ? "" : last.getStatus()), pass);
+        } finally {
+            // its Milvus lives only as long as this check: the store keeps no record of a collection nobody can reach
+            one.dropCollection(DropCollectionRequest.newBuilder().setName(SHARED).setIfExists(true).build());
         }
-        boolean swapped = after.get() != null;
-        boolean seen = swapped && newOnTwo.await(2, TimeUnit.MINUTES);
-        stop.set(true);
-        for (Thread c : clients) {
-            c.join();
-        }
-        List<String> served = new ArrayList<>();
-        for (String e : List.of("embedder", "embedder-2")) {
-            served.add(EmbedderGrpc.newBlockingStub(d.channel(e, d.admin)).getModelInfo(GetModelInfoRequest.getDefaultInstance()).getModel().getVersion());
-        }
-        double lag = seen ? (firstNewAt.get() - swappedAt.get()) / 1e9 : Double.NaN;
-        boolean bothServe = swapped && served.stream().allMatch(after.get()::equals);
-        boolean pass = swapped && !after.get().equals(before) && seen && lag <= 5 && bothServe && t.failed().get() == 0;
-        return new Faults.Finding("a Distill run on one of two orchestrators, searched on the other throughout",
-                "the swap is seen by the other orchestrator within 5 s; both embedder replicas serve the new model; no failed search",
-                String.format("model %s -> %s; the second orchestrator answered with the new model %.2f s after the first swapped; embedder "
-                        + "replicas serve %s; answers by model %s, %d failed%s; last event %s %s", before, after.get(), lag, served, answeredBy,
-                        t.failed().get(), t.reasons().isEmpty() ? "" : " " + t.reasons(), last == null ? "none" : last.getPhase(),
-                        last == null ? "" : last.getStatus()), pass);
     }
 
     /** Each replica's model batches so far, by its own metrics. */
