@@ -32,8 +32,8 @@ import java.util.Random;
  * Search latency through the orchestrator at the size of a user's collection: the packaged embedder and orchestrator
  * started as processes (the {@code small} preset with random weights: latency does not depend on training), N text
  * candidates written (100,000 by default) by ImportPool from a pool file in the store (which merges the index into one
- * segment when done) or, with {@code --via upsert}, through one Upsert stream (which leaves the segments its commits
- * made), then SINGLE searches, top 10, from 4 clients back to back: p50/p99 at the client and the orchestrator's own
+ * segment when done) or, with {@code --via upsert}, through one Upsert stream (whose segments the orchestrator merges
+ * in the background after it answers, {@code umarvel.index.compact-after}), then SINGLE searches, top 10, from 4 clients back to back: p50/p99 at the client and the orchestrator's own
  * stage timings. Beside it, in the same run, the embedder alone answering the same queries from 4 clients.
  *
  * <pre>bench search-latency [--candidates 100000] [--via import|upsert] [--seconds 20] [--warm-up 60] [--in-flight 4]

@@ -76,7 +76,8 @@ final class ConsoleCheck {
             page.eval("window.umarvel.upload()");
             page.eval("document.getElementById('instruction').value = 'Find an image that looks like this one.'; window.umarvel.search()");
             assertEquals(10, page.eval("document.querySelectorAll('#mode-SINGLE .card').length").asInt(), "cards for an uploaded image");
-            assertTrue(page.eval("document.querySelector('#mode-SINGLE .card img').complete").asBoolean());
+            assertTrue(page.eval("[...document.querySelectorAll('#mode-SINGLE .card img')].every(i => i.naturalWidth > 0)").asBoolean(),
+                    "every thumbnail loaded");
             page.eval("document.getElementById('search-view').scrollIntoView(); 'ok'");
             page.screenshot(shots.resolve("console-image.png"));
 

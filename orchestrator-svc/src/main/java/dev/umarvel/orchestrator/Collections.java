@@ -34,6 +34,8 @@ import java.util.stream.Stream;
 @ApplicationScoped
 public class Collections {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(Collections.class);
+
     static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
 
     private final Path root;
@@ -41,6 +43,13 @@ public class Collections {
     private final Map<String, VectorIndex> open = new ConcurrentHashMap<>();
     private final RecordStore records;
     private final Map<String, VectorIndex> staged = new ConcurrentHashMap<>();
+    /** Collections queued for a compaction in the background (at most one queued per collection beside one running). */
+    private final Set<String> compactions = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ExecutorService compactor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "compactions");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile MilvusClientV2 milvus;
 
     @Inject
@@ -245,6 +254,26 @@ public class Collections {
         return swapped;
     }
 
+    /**
+     * Compacts a collection's live index in the background (after a large Upsert stream); searches and writes go on
+     * meanwhile. Returns at once; a collection already queued is not queued twice.
+     */
+    void compactLater(String name) {
+        if (!compactions.add(name)) {
+            return;
+        }
+        compactor.execute(() -> {
+            compactions.remove(name);
+            try {
+                long t0 = System.nanoTime();
+                index(name).compact();
+                LOG.infof("collection %s compacted in %.1f s", name, (System.nanoTime() - t0) / 1e9);
+            } catch (Exception e) { // dropped meanwhile, or storage trouble: the next large write tries again
+                LOG.warnf("collection %s: background compaction failed: %s", name, e.getMessage());
+            }
+        });
+    }
+
     /** Adds pool labels to the record (the per-pool counts read them). */
     void notePools(String name, Set<String> pools) throws IOException {
         if (describe(name).pools().containsAll(pools)) {
@@ -307,6 +336,7 @@ public class Collections {
 
     @PreDestroy
     void close() throws IOException {
+        compactor.shutdownNow(); // a merge in progress is abandoned: the index stays as its last commit left it
         for (VectorIndex index : open.values()) {
             index.close();
         }

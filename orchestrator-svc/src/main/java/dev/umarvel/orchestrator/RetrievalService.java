@@ -144,7 +144,7 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
 
     @Override
     public StreamObserver<UpsertRequest> upsert(StreamObserver<UpsertResponse> out) {
-        return new UpsertStream(indexer, collections, metrics, out, this::proto);
+        return new UpsertStream(indexer, collections, metrics, out, this::proto, config.index().compactAfter());
     }
 
     @Override

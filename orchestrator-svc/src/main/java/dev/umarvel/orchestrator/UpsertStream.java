@@ -24,13 +24,15 @@ final class UpsertStream implements StreamObserver<UpsertRequest> {
     private final StreamObserver<UpsertResponse> out;
     private final Function<CollectionRecord, Collection> proto;
     private final long start = System.nanoTime();
+    private final long compactAfter;
     private CompletableFuture<Indexer.Written> tail = CompletableFuture.completedFuture(Indexer.Written.NONE);
     private volatile String collection;
     private int chunks;
     private volatile boolean failed;
 
     UpsertStream(Indexer indexer, Collections collections, OrchestratorMetrics metrics, StreamObserver<UpsertResponse> out,
-            Function<CollectionRecord, Collection> proto) {
+            Function<CollectionRecord, Collection> proto, long compactAfter) {
+        this.compactAfter = compactAfter;
         this.indexer = indexer;
         this.collections = collections;
         this.metrics = metrics;
@@ -134,6 +136,9 @@ final class UpsertStream implements StreamObserver<UpsertRequest> {
                         .setCollection(after).addTimings(Searcher.timing("embed", sum.embedNanos())).addTimings(Searcher.timing("write", sum.writeNanos()))
                         .addTimings(Searcher.timing("total", total)).build());
                 out.onCompleted();
+                if (compactAfter > 0 && sum.upserted() >= compactAfter) {
+                    collections.compactLater(collection); // after the answer: the caller does not wait for the merge
+                }
             } catch (Exception e) {
                 fail(Calls.status(e));
             }

@@ -7,6 +7,7 @@ const $ = id => document.getElementById(id);
 const thumbnails = new Map(); // store path -> object URL (fetched once, with the token)
 let imageData = null;         // the uploaded query image, base64
 let datasetQueries = [];      // what "load queries" fetched
+let loading = [];             // the drawn cards' thumbnails still loading (search() resolves once they are in)
 
 function token() {
   return $('token').value.trim();
@@ -101,7 +102,11 @@ function card(hit, positives, cascade) {
   if (content.image && content.image.storePath) {
     const img = el('img');
     img.alt = hit.did;
-    thumbnail(content.image.storePath).then(url => { img.src = url; });
+    loading.push(thumbnail(content.image.storePath).then(url => new Promise(done => {
+      img.onload = () => done(true);
+      img.onerror = () => done(false);
+      img.src = url;
+    })));
     c.appendChild(img);
   }
   const body = el('div');
@@ -157,16 +162,18 @@ function column(mode, outcome, positives) {
   return col;
 }
 
-/** Runs the three modes at once and draws them; resolves when drawn (tests wait on it). */
+/** Runs the three modes at once and draws them; resolves once drawn and their thumbnails loaded (tests wait on it). */
 async function search() {
   const marked = positives();
   say('searching…');
   const started = performance.now();
   const outcomes = await Promise.allSettled(MODES.map(m => api('Search', request(m))));
   const drawStart = performance.now();
+  loading = [];
   $('results').replaceChildren(...MODES.map((m, i) => column(m, outcomes[i], marked)));
   const drawn = performance.now();
   window.umarvel.pageMillis = drawn - drawStart;
+  await Promise.all(loading);
   const failed = outcomes.filter(o => o.status === 'rejected').length;
   say(failed ? failed + ' of 3 searches refused' : 'searched in ' + Math.round(drawn - started) + ' ms', failed > 0);
   return outcomes;

@@ -132,6 +132,23 @@ class CollectionsTest {
                 .setCollection("pets").addDids("9:3").addDids("").build())).getStatus().getDescription());
     }
 
+    @jakarta.inject.Inject
+    Collections collections;
+
+    @Test
+    void aLargeUpsertStreamIsCompactedInTheBackgroundAfterItAnswers() throws Exception {
+        create("compacted", IndexBackend.INDEX_BACKEND_EMBEDDED);
+        UpsertResponse r = Fixtures.upsert(streams, Fixtures.chunks("compacted", Fixtures.catalogue(), 8)); // 8 chunks: 8 segments
+        assertEquals(64, r.getUpserted());
+        dev.umarvel.index.LuceneIndex index = (dev.umarvel.index.LuceneIndex) collections.index("compacted");
+        long until = System.nanoTime() + 30_000_000_000L;
+        while (index.segments() > 1 && System.nanoTime() < until) {
+            Thread.sleep(50); // polls an observable state: the segments the searches visit
+        }
+        assertEquals(1, index.segments(), "the stream's segments merged into one (%test.umarvel.index.compact-after=40)");
+        assertEquals(64, retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("compacted").build()).getCount());
+    }
+
     @Test
     void aBadCandidateEndsTheStreamNamingChunkAndIndexAndKeepsEarlierChunks() throws Exception {
         List<Candidate> all = Fixtures.catalogue();
