@@ -1,5 +1,6 @@
 package dev.umarvel.orchestrator;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.umarvel.index.HnswSettings;
 import dev.umarvel.index.LuceneIndex;
 import dev.umarvel.index.MilvusIndex;
@@ -45,11 +46,8 @@ public class Collections {
     private final Map<String, VectorIndex> staged = new ConcurrentHashMap<>();
     /** Collections queued for a compaction in the background (at most one queued per collection beside one running). */
     private final Set<String> compactions = ConcurrentHashMap.newKeySet();
-    private final java.util.concurrent.ExecutorService compactor = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "compactions");
-        t.setDaemon(true);
-        return t;
-    });
+    private final java.util.concurrent.ExecutorService compactor = java.util.concurrent.Executors.newSingleThreadExecutor(
+            new ThreadFactoryBuilder().setNameFormat("compactions").setDaemon(true).build());
     private volatile MilvusClientV2 milvus;
 
     @Inject

@@ -9,7 +9,6 @@ import dev.umarvel.mbeir.Json;
 import dev.umarvel.security.Bearer;
 import dev.umarvel.security.ChannelTls;
 import dev.umarvel.security.TlsConfig;
-import dev.umarvel.security.TlsMode;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -117,8 +116,7 @@ public class ConsoleApi {
             NettyChannelBuilder b = NettyChannelBuilder.forAddress("localhost", port).maxInboundMessageSize(MAX_BODY_BYTES);
             if (secure) {
                 // in mutual mode the orchestrator shows its own certificate: a browser has none, its caller is known by its token
-                boolean mutual = tls.mode() == TlsMode.MUTUAL;
-                ChannelTls.secure(b, tls.ca().orElse(null), mutual ? tls.cert().orElse(null) : null, mutual ? tls.key().orElse(null) : null);
+                ChannelTls.secure(b, tls);
             } else {
                 b.usePlaintext();
             }

@@ -1,5 +1,6 @@
 package dev.umarvel.orchestrator;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.umarvel.api.v1.Collection;
@@ -55,11 +56,8 @@ public class Distiller {
     @Inject
     OrchestratorConfig config;
 
-    private final ExecutorService runs = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "distill");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService runs = Executors.newCachedThreadPool(
+            new ThreadFactoryBuilder().setNameFormat("distill").setDaemon(true).build());
 
     /** The threads Distill runs on (one per run; a second run on the same collection is refused, not queued). */
     Executor runs() {

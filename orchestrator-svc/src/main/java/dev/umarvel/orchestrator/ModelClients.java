@@ -1,5 +1,6 @@
 package dev.umarvel.orchestrator;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.umarvel.api.v1.Content;
 import dev.umarvel.api.v1.EmbedItem;
 import dev.umarvel.api.v1.EmbedRequest;
@@ -34,7 +35,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,11 +70,13 @@ public class ModelClients {
 
     @PostConstruct
     void open() {
-        rollouts = Executors.newCachedThreadPool(daemon("model-rollout"));
+        rollouts = Executors.newCachedThreadPool(
+            new ThreadFactoryBuilder().setNameFormat("model-rollout").setDaemon(true).build());
         embedders = new Replicas("embedder", config.models().embedder(), e -> channel("embedder", e), registry, rollouts);
         rerankers = new Replicas("reranker", config.models().reranker(), e -> channel("reranker", e), registry, rollouts);
         long every = config.models().resolveEvery().toMillis();
-        resolver = Executors.newSingleThreadScheduledExecutor(daemon("model-replicas"));
+        resolver = Executors.newSingleThreadScheduledExecutor(
+            new ThreadFactoryBuilder().setNameFormat("model-replicas").setDaemon(true).build());
         resolver.scheduleWithFixedDelay(() -> {
             embedders.resolve();
             rerankers.resolve();
@@ -185,21 +187,13 @@ public class ModelClients {
                 : NettyChannelBuilder.forAddress(e.socket()).overrideAuthority(e.authority());
         b.maxInboundMessageSize(MAX_MESSAGE_BYTES).intercept(token);
         if (tls.mode() != TlsMode.OFF && tls.clients().contains(service)) {
-            boolean mutual = tls.mode() == TlsMode.MUTUAL;
-            ChannelTls.secure(b, tls.ca().orElse(null), mutual ? tls.cert().orElseThrow() : null, mutual ? tls.key().orElseThrow() : null);
+            ChannelTls.secure(b, tls);
         } else {
             b.usePlaintext();
         }
         return b.build();
     }
 
-    private static ThreadFactory daemon(String name) {
-        return r -> {
-            Thread t = new Thread(r, name);
-            t.setDaemon(true);
-            return t;
-        };
-    }
 
     private static <S extends io.grpc.stub.AbstractStub<S>> S withCallerDeadline(S stub) {
         Deadline d = Context.current().getDeadline();

@@ -1,5 +1,6 @@
 package dev.umarvel.orchestrator;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -54,11 +55,8 @@ final class RecordStore implements AutoCloseable {
     private final Map<String, Known> known = new ConcurrentHashMap<>();
     private final Map<String, Object> monitors = new ConcurrentHashMap<>();
     private final Set<Path> leases = ConcurrentHashMap.newKeySet();
-    private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "collection-leases");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor(
+            new ThreadFactoryBuilder().setNameFormat("collection-leases").setDaemon(true).build());
 
     RecordStore(Path root, Duration refresh) {
         this.root = root;

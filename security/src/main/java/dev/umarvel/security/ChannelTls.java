@@ -16,6 +16,15 @@ public final class ChannelTls {
     private ChannelTls() {
     }
 
+    /**
+     * {@code b} speaking TLS as a service's own client does under {@code tls}: trusting umarvel.tls.ca and, in mutual
+     * mode, showing the service's certificate (TlsConfigSourceFactory has checked that both files are there).
+     */
+    public static NettyChannelBuilder secure(NettyChannelBuilder b, TlsConfig tls) {
+        boolean mutual = tls.mode() == TlsMode.MUTUAL;
+        return secure(b, tls.ca().orElse(null), mutual ? tls.cert().orElseThrow() : null, mutual ? tls.key().orElseThrow() : null);
+    }
+
     /** {@code b} speaking TLS; {@code cert} and {@code key} null where the caller shows no certificate. */
     public static NettyChannelBuilder secure(NettyChannelBuilder b, Path ca, Path cert, Path key) {
         try {
