@@ -124,7 +124,6 @@ public final class MilvusIndex implements VectorIndex {
         return client.describeCollection(DescribeCollectionReq.builder().collectionName(name).build()).getCollectionName();
     }
 
-    /** Drops a collection and its data (not an alias: drop what the alias no longer points at). */
     /** Drops an alias; one that is not there (a server that lost it, an earlier drop) is done. */
     public static void dropAlias(MilvusClientV2 client, String alias) throws IOException {
         try {
@@ -136,6 +135,7 @@ public final class MilvusIndex implements VectorIndex {
         }
     }
 
+    /** Drops a collection and its data (not an alias: drop what the alias no longer points at). */
     public static void drop(MilvusClientV2 client, String collection) throws IOException {
         try {
             if (!client.hasCollection(HasCollectionReq.builder().collectionName(collection).build())) {
