@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A Distill run outlives its caller: one that closed its connection, and one that cancelled its call but keeps its
- * connection, which must go on working after the run ends (it once ended in a GOAWAY: the server wrote the run's end
- * on the reset stream, and HTTP/2 took that for a protocol error of the whole connection).
+ * connection, which must go on working after the run ends (it once ended in a GOAWAY: a write on the reset stream, which
+ * {@code dev.umarvel.security.WritesOnTheEventLoop} now prevents; {@link HungUpCallersTest} races it on purpose).
  */
 @QuarkusTest
 @QuarkusTestResource(FakeModels.class)
