@@ -6,6 +6,7 @@ import dev.umarvel.api.v1.DeleteRequest;
 import dev.umarvel.api.v1.DeleteResponse;
 import dev.umarvel.api.v1.DescribeCollectionRequest;
 import dev.umarvel.api.v1.DropCollectionRequest;
+import dev.umarvel.api.v1.HnswParams;
 import dev.umarvel.api.v1.ImportPoolProgress;
 import dev.umarvel.api.v1.ImportPoolRequest;
 import dev.umarvel.api.v1.IndexBackend;
@@ -75,12 +76,16 @@ final class CollectionCommand {
         @Option(names = "--description", defaultValue = "", description = "Free text kept with the collection (DescribeCollection shows it).")
         String description;
 
+        @Option(names = "--int8", description = "Embedded index: quantise its graph to 7 bits (a quarter of the vector memory a "
+                + "search reads; at 1M vectors recall@10 0.918 at 1,118 queries/s where float vectors give 0.993 at 1,516, docs/benchmarks.md).")
+        boolean int8;
+
         @Override
         public Integer call() {
             IndexBackend b = backend.equals("default") ? IndexBackend.INDEX_BACKEND_UNSPECIFIED
                     : IndexBackend.valueOf("INDEX_BACKEND_" + backend.toUpperCase());
             System.out.println(line(call(s -> s.createCollection(CreateCollectionRequest.newBuilder().setName(name).setBackend(b)
-                    .setDescription(description).build()))));
+                    .setDescription(description).setHnsw(HnswParams.newBuilder().setInt8(int8)).build()))));
             return 0;
         }
     }
@@ -178,7 +183,8 @@ final class CollectionCommand {
                     while (it.hasNext()) {
                         p = it.next();
                         bar = bar != null ? bar : new Progress("import", 1);
-                        bar.update(p.getLinesRead(), Math.max(1, p.getTotalLines()), p.getUpserted() + " written");
+                        bar.update(p.getLinesRead(), Math.max(1, p.getTotalLines()), p.getUpserted() + " written"
+                                + (p.getCompacting() ? ", merging segments" : ""));
                     }
                 } finally {
                     if (bar != null) {

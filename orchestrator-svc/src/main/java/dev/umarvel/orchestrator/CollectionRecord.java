@@ -11,12 +11,13 @@ import java.util.TreeSet;
 /**
  * What the orchestrator knows of a collection, kept as {@code collections/<name>/collection.json} in
  * the store (written atomically): the model its vectors come from, the live index version behind the
- * alias, and the pool labels seen (for the per-pool counts).
+ * alias, and the pool labels seen (for the per-pool counts). {@code int8}: the embedded graph is quantised (a record
+ * written before the option existed reads as false, which it was).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record CollectionRecord(String name, String description, OrchestratorConfig.Backend backend, String metric, int dimension,
         String modelVersion, int indexVersion, int m, int efConstruction, int efSearch, long createdAtMillis, long swappedAtMillis,
-        Set<String> pools) {
+        Set<String> pools, boolean int8) {
 
     static final String FILE = "collection.json";
 
@@ -37,7 +38,7 @@ public record CollectionRecord(String name, String description, OrchestratorConf
         Set<String> all = new TreeSet<>(pools);
         all.addAll(more);
         return new CollectionRecord(name, description, backend, metric, dimension, modelVersion, indexVersion, m, efConstruction, efSearch,
-                createdAtMillis, swappedAtMillis, all);
+                createdAtMillis, swappedAtMillis, all, int8);
     }
 
     static CollectionRecord read(Path dir) throws IOException {

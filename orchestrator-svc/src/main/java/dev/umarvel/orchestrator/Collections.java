@@ -58,11 +58,11 @@ public class Collections {
     }
 
     /** The HNSW settings a request leaves unset, per backend. */
-    record Hnsw(int m, int efConstruction, int efSearch) {
+    record Hnsw(int m, int efConstruction, int efSearch, boolean int8) {
         static Hnsw defaults(OrchestratorConfig.Backend backend) {
             // embedded: M 32 and a search beam of max(80, k) (ef_search 0) hold recall@10 0.993 at 1M vectors and 1,516 queries/s on
-            // one thread, where M 16 needed a beam of 160 for 0.976 (docs/benchmarks.md)
-            return backend == OrchestratorConfig.Backend.MILVUS ? new Hnsw(16, 200, 200) : new Hnsw(32, 100, 0);
+            // one thread, where M 16 needed a beam of 160 for 0.976; int8 lost recall for no speed there (docs/benchmarks.md)
+            return backend == OrchestratorConfig.Backend.MILVUS ? new Hnsw(16, 200, 200, false) : new Hnsw(32, 100, 0, false);
         }
     }
 
@@ -83,7 +83,7 @@ public class Collections {
             }
             long now = System.currentTimeMillis();
             CollectionRecord r = new CollectionRecord(name, description, backend, metric, dimension, modelVersion, 1, hnsw.m(),
-                    hnsw.efConstruction(), hnsw.efSearch(), now, now, Set.of());
+                    hnsw.efConstruction(), hnsw.efSearch(), now, now, Set.of(), hnsw.int8());
             VectorIndex index = openVersion(r, 1);
             if (backend == OrchestratorConfig.Backend.MILVUS) {
                 MilvusIndex.pointAlias(milvus(), name, r.physicalName());
@@ -153,7 +153,7 @@ public class Collections {
             return MilvusIndex.open(milvus(), r.physicalName(version), r.dimension(), milvusOptions(r));
         }
         return new LuceneIndex(dir(r.name()).resolve("v" + version), r.dimension(),
-                new HnswSettings(r.m(), r.efConstruction(), r.efSearch()));
+                new HnswSettings(r.m(), r.efConstruction(), r.efSearch(), r.int8()));
     }
 
     private static MilvusIndex.Options milvusOptions(CollectionRecord r) {
@@ -241,7 +241,8 @@ public class Collections {
             }
             live[0] = next;
             return new CollectionRecord(r.name(), r.description(), r.backend(), r.metric(), r.dimension(), modelVersion,
-                    version, r.m(), r.efConstruction(), r.efSearch(), r.createdAtMillis(), System.currentTimeMillis(), r.pools());
+                    version, r.m(), r.efConstruction(), r.efSearch(), r.createdAtMillis(), System.currentTimeMillis(), r.pools(),
+                    r.int8());
         });
         if (live[0] != null) { // the embedded index of the new version, once the record (its commit point) names it
             VectorIndex old = open.put(name, live[0]);

@@ -200,7 +200,7 @@ public class Distiller {
             CollectionRecord live = collections.describe(state.collection());
             CollectionRecord staged = new CollectionRecord(live.name(), live.description(), live.backend(), live.metric(), live.dimension(),
                     state.deployedVersion(), state.stagedVersion(), live.m(), live.efConstruction(), live.efSearch(), live.createdAtMillis(),
-                    live.swappedAtMillis(), live.pools());
+                    live.swappedAtMillis(), live.pools(), live.int8());
             after = evaluate(run, new Searcher.Target(staged, collections.staged(live.name(), state.stagedVersion())), phase,
                     "distilled " + state.deployedVersion());
             state = state.withAfter(JsonFormat.printer().print(after));

@@ -31,7 +31,10 @@ import java.util.stream.Stream;
 public class PoolImport {
 
     /** Progress after each batch. */
-    public record Progress(long linesRead, long totalLines, long upserted, long skipped, double perSecond, boolean done) {}
+    public record Progress(long linesRead, long totalLines, long upserted, long skipped, double perSecond, Phase phase) {}
+
+    /** Where an import is: writing lines, merging what it wrote, or done. */
+    public enum Phase { WRITING, COMPACTING, DONE }
 
     /** The import's settings, resolved against the store. */
     public record Request(String collection, String poolPath, String imageRoot, List<String> pools, int batchSize, boolean restart) {}
@@ -77,7 +80,7 @@ public class PoolImport {
                             + read + ": ", true).upserted();
                     batch.clear();
                     writeMarker(marker, r.poolPath(), read);
-                    progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), false));
+                    progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), Phase.WRITING));
                 }
             }
         } catch (MbeirFormatException e) {
@@ -86,10 +89,11 @@ public class PoolImport {
             throw e.getCause();
         }
         writeMarker(marker, r.poolPath(), read);
-        if (upserted > 0) {
-            collections.index(r.collection()).compact(); // one segment per batch written: merged, so searches visit one graph
+        if (upserted > 0) { // one segment per batch written: merged, so searches visit one graph
+            progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), Phase.COMPACTING));
+            collections.index(r.collection()).compact();
         }
-        progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), true));
+        progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), Phase.DONE));
     }
 
     private static Candidate candidate(MbeirCandidate c, String imageRoot, List<String> pools) {

@@ -96,8 +96,12 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
             if (h.getEfSearch() != 0) {
                 Requests.range(h.getEfSearch(), 1, 4096, "hnsw.ef_search");
             }
+            if (h.getInt8() && backend == OrchestratorConfig.Backend.MILVUS) {
+                throw Requests.invalid("hnsw.int8", "only the embedded index quantises its graph; a Milvus collection keeps float vectors");
+            }
             Collections.Hnsw hnsw = new Collections.Hnsw(h.getM() == 0 ? d.m() : h.getM(),
-                    h.getEfConstruction() == 0 ? d.efConstruction() : h.getEfConstruction(), h.getEfSearch() == 0 ? d.efSearch() : h.getEfSearch());
+                    h.getEfConstruction() == 0 ? d.efConstruction() : h.getEfConstruction(), h.getEfSearch() == 0 ? d.efSearch() : h.getEfSearch(),
+                    h.getInt8());
             String metric = r.getMetric() == Metric.METRIC_INNER_PRODUCT ? "INNER_PRODUCT" : "COSINE";
             ModelInfo model = models.embedderModel();
             return proto(collections.create(r.getName(), r.getDescription(), backend, metric, hnsw, model.getVersion(), model.getDimension()));
@@ -184,8 +188,9 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
             imports.run(new PoolImport.Request(r.getCollection(), r.getPoolPath(), r.getImageRoot(), r.getPoolsList(),
                     r.getBatchSize() == 0 ? 64 : r.getBatchSize(), r.getRestart()), p -> {
                         ImportPoolProgress.Builder b = ImportPoolProgress.newBuilder().setLinesRead(p.linesRead()).setTotalLines(p.totalLines())
-                                .setUpserted(p.upserted()).setSkipped(p.skipped()).setCandidatesPerSecond(p.perSecond()).setDone(p.done());
-                        if (p.done()) {
+                                .setUpserted(p.upserted()).setSkipped(p.skipped()).setCandidatesPerSecond(p.perSecond()).setCompacting(p.phase() == PoolImport.Phase.COMPACTING)
+                                .setDone(p.phase() == PoolImport.Phase.DONE);
+                        if (p.phase() == PoolImport.Phase.DONE) {
                             b.setCollection(proto(collections.describe(r.getCollection())));
                         }
                         out.onNext(b.build());
@@ -248,7 +253,8 @@ public class RetrievalService extends RetrievalGrpc.RetrievalImplBase {
                 .setMetric(c.metric().equals("INNER_PRODUCT") ? Metric.METRIC_INNER_PRODUCT : Metric.METRIC_COSINE)
                 .setDimension(c.dimension()).setModelVersion(c.modelVersion()).setIndexVersion(c.indexVersion())
                 .setPhysicalName(c.physicalName())
-                .setHnsw(HnswParams.newBuilder().setM(c.m()).setEfConstruction(c.efConstruction()).setEfSearch(c.efSearch()))
+                .setHnsw(HnswParams.newBuilder().setM(c.m()).setEfConstruction(c.efConstruction()).setEfSearch(c.efSearch())
+                        .setInt8(c.int8()))
                 .setCreatedAt(timestamp(c.createdAtMillis())).setSwappedAt(timestamp(c.swappedAtMillis()));
     }
 

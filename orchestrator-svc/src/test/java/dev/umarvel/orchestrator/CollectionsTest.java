@@ -88,6 +88,40 @@ class CollectionsTest {
     }
 
     @Test
+    void anInt8CollectionQuantisesItsGraphAndAnswersWithFullPrecisionScores() throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("quantised").setIfExists(true).build());
+        Collection c = retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("quantised")
+                .setHnsw(HnswParams.newBuilder().setInt8(true)).build());
+        assertEquals(HnswParams.newBuilder().setM(32).setEfConstruction(100).setEfSearch(0).setInt8(true).build(), c.getHnsw());
+        List<Candidate> all = Fixtures.catalogue();
+        Fixtures.upsert(streams, Fixtures.chunks("quantised", all, 32));
+        assertTrue(retrieval.describeCollection(DescribeCollectionRequest.newBuilder().setName("quantised").build()).getHnsw().getInt8());
+        collections.index("quantised").compact(); // one segment, not a compound file: its parts can be listed
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("target/test-store/collections/quantised/v1"))) {
+            assertTrue(files.anyMatch(f -> f.toString().endsWith(".veq")), "Lucene's quantised vectors (.veq) are written");
+        }
+        Content q = Content.newBuilder().setText("a striped dog").build();
+        var hits = retrieval.search(SearchRequest.newBuilder().setCollection("quantised").setTopK(5)
+                .setQuery(Query.newBuilder().setInstruction("Find the thing.").setContent(q)).build()).getHitsList();
+        assertEquals(Fixtures.exactRanking(q, all, 5), hits.stream().map(dev.umarvel.api.v1.Hit::getDid).toList());
+        Candidate top = all.stream().filter(x -> x.getDid().equals(hits.get(0).getDid())).findFirst().orElseThrow();
+        assertEquals(Fixtures.dot(FakeModels.vector(q), FakeModels.vector(top.getContent())), hits.get(0).getRecallScore(), 1e-5,
+                "the full-precision cosine, not the 7-bit one");
+
+        assertEquals("hnsw.int8: only the embedded index quantises its graph; a Milvus collection keeps float vectors",
+                refusal(Status.Code.INVALID_ARGUMENT, () -> retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("x")
+                        .setBackend(IndexBackend.INDEX_BACKEND_MILVUS).setHnsw(HnswParams.newBuilder().setInt8(true)).build()))
+                        .getStatus().getDescription());
+        // a record written before the option existed has no int8: read as false, which it was
+        java.nio.file.Path old = java.nio.file.Path.of("target/test-store/legacy-record");
+        java.nio.file.Files.createDirectories(old);
+        java.nio.file.Files.writeString(old.resolve(CollectionRecord.FILE), """
+                {"name": "old", "description": "", "backend": "EMBEDDED", "metric": "COSINE", "dimension": 32, "modelVersion": "fake-v1",
+                 "indexVersion": 1, "m": 16, "efConstruction": 100, "efSearch": 0, "createdAtMillis": 0, "swappedAtMillis": 0, "pools": []}""");
+        assertFalse(CollectionRecord.read(old).int8());
+    }
+
+    @Test
     void aCollectionWhoseIndexCannotBeReadIsListedAsUnavailableBesideTheOthers() throws Exception {
         create("readable", IndexBackend.INDEX_BACKEND_EMBEDDED);
         // a record whose index is not there to read (a Milvus gone, a volume half restored): here a file where its directory should be
@@ -95,7 +129,7 @@ class CollectionsTest {
         Collections.deleteTree(ghost);
         java.nio.file.Files.createDirectories(ghost);
         new CollectionRecord("ghost", "", OrchestratorConfig.Backend.EMBEDDED, "COSINE", FakeModels.DIMENSION, "fake-v1", 1, 16, 100, 0, 0L, 0L,
-                java.util.Set.of()).write(ghost);
+                java.util.Set.of(), false).write(ghost);
         java.nio.file.Files.writeString(ghost.resolve("v1"), "not an index");
         try {
             java.util.Map<String, Collection> listed = new java.util.HashMap<>();

@@ -2,6 +2,7 @@ package dev.umarvel.orchestrator;
 
 import static dev.umarvel.orchestrator.CollectionsTest.refusal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umarvel.api.v1.CreateCollectionRequest;
@@ -73,8 +74,15 @@ class ImportPoolTest {
         assertEquals(4, last.getUpserted());
         assertEquals(10, last.getCollection().getCount());
         assertEquals(10, last.getCollection().getPoolCountsOrThrow("mscoco_task0"));
+        ImportPoolProgress merging = resumed.get(resumed.size() - 2);
+        assertTrue(merging.getCompacting() && !merging.getDone(), "the merge is announced before the caller waits for it");
+        assertEquals(10, merging.getLinesRead());
+        assertEquals(1, resumed.stream().filter(ImportPoolProgress::getCompacting).count());
 
-        ImportPoolProgress again = run(retrieval, request).get(0);
+        List<ImportPoolProgress> nothingNew = run(retrieval, request);
+        assertEquals(1, nothingNew.size(), "nothing written, nothing to merge: only the last message");
+        ImportPoolProgress again = nothingNew.get(0);
+        assertFalse(again.getCompacting());
         assertEquals(10, again.getSkipped());
         assertEquals(0, again.getUpserted());
         ImportPoolProgress restarted = run(retrieval, request.toBuilder().setRestart(true).build()).stream().reduce((a, b) -> b).orElseThrow();

@@ -68,7 +68,7 @@ class SharedRecordsTest {
     }
 
     private static CollectionRecord create(Collections c) throws Exception {
-        return c.create("shared", "", OrchestratorConfig.Backend.MILVUS, "COSINE", new Collections.Hnsw(16, 64, 0), "m1", 4);
+        return c.create("shared", "", OrchestratorConfig.Backend.MILVUS, "COSINE", new Collections.Hnsw(16, 64, 0, false), "m1", 4);
     }
 
     @Test
