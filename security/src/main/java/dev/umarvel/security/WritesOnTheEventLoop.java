@@ -14,7 +14,9 @@ import io.vertx.core.impl.ContextInternal;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.spi.Prioritized;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -35,7 +37,7 @@ import java.util.logging.Logger;
  * the check must be made where the reset is read: on the loop, where Vert.x marks the response closed as the stream
  * closes. Upstream: quarkusio/quarkus#56268 (a late answer to a reset stream tears down the shared connection).
  *
- * <p>Writes keep their order: a write made on the loop while earlier ones are still queued is queued behind them.
+ * <p>Writes keep their order: a write made on the loop while earlier ones are still queued runs after them.
  */
 @ApplicationScoped
 @GlobalInterceptor
@@ -59,11 +61,16 @@ public class WritesOnTheEventLoop implements ServerInterceptor, Prioritized {
         return next.startCall(new OnLoop<>(call, context.nettyEventLoop(), request.response()), headers);
     }
 
-    /** A call whose writes run on {@code loop}, in the order they were made, while its stream is open. */
+    /**
+     * A call whose writes run on {@code loop}, in the order they were made, while its stream is open. Writes made off
+     * the loop wait in {@code pending} and one task runs all that are there: a unary answer (headers, message, close)
+     * made by a worker costs one hop to the loop, where Vert.x's own queueing cost one per write.
+     */
     static final class OnLoop<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
         private final EventLoop loop;
         private final HttpServerResponse stream;
-        private final AtomicInteger queued = new AtomicInteger();
+        private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean draining = new AtomicBoolean();
 
         OnLoop(ServerCall<Q, R> call, EventLoop loop, HttpServerResponse stream) {
             super(call);
@@ -72,20 +79,31 @@ public class WritesOnTheEventLoop implements ServerInterceptor, Prioritized {
         }
 
         private void write(String what, Runnable write) {
-            if (loop.inEventLoop() && queued.get() == 0) {
-                writeWhileOpen(what, write);
-                return;
+            pending.add(() -> writeWhileOpen(what, write));
+            if (loop.inEventLoop() && !draining.get()) {
+                drain(); // on the loop and no drain under way (or due): now, after any write queued before it
+            } else if (draining.compareAndSet(false, true)) {
+                loop.execute(this::drain);
             }
-            queued.incrementAndGet();
-            loop.execute(() -> {
-                try {
-                    writeWhileOpen(what, write);
-                } catch (RuntimeException e) { // its caller has moved on: a write the call refuses is only logged
-                    LOG.log(Level.FINE, () -> what + " of " + getMethodDescriptor().getFullMethodName() + " not written: " + e);
-                } finally {
-                    queued.decrementAndGet();
+        }
+
+        /** Runs the pending writes in order; a write queued while it runs is run by it too, or by the next drain. */
+        private void drain() {
+            draining.set(true);
+            try {
+                for (Runnable next; (next = pending.poll()) != null; ) {
+                    try {
+                        next.run();
+                    } catch (RuntimeException e) { // its caller has moved on: a write the call refuses is only logged
+                        LOG.log(Level.FINE, () -> getMethodDescriptor().getFullMethodName() + ": a write not made: " + e);
+                    }
                 }
-            });
+            } finally {
+                draining.set(false);
+            }
+            if (!pending.isEmpty() && draining.compareAndSet(false, true)) {
+                loop.execute(this::drain); // added after the poll found none, before the flag fell
+            }
         }
 
         /** On the loop, where the caller's reset is read: once the stream has closed, nothing may be written to it. */
