@@ -42,8 +42,10 @@ final class Calls {
     }
 
     /**
-     * A server-streaming RPC: the body sends its messages; completion or the mapped error follows, unless the caller
-     * cancelled (a Distill run outlives its caller): nothing is written on a stream the caller has reset.
+     * A server-streaming RPC: the body sends its messages; completion or the mapped error follows, unless the call is
+     * known to be cancelled (a Distill run outlives its caller). What guarantees that nothing reaches a stream the caller
+     * has reset is the transport's guard (dev.umarvel.security.WritesOnTheEventLoop: Vert.x's bridge does not always
+     * report a reset as a cancel); this spares writing an end nobody reads.
      */
     static <T> void stream(OrchestratorMetrics metrics, String rpc, StreamObserver<T> out, StreamBody body) {
         unary(metrics, rpc, new StreamObserver<T>() {

@@ -41,6 +41,12 @@ public record CollectionRecord(String name, String description, OrchestratorConf
                 createdAtMillis, swappedAtMillis, all, int8);
     }
 
+    /** The record serving index version {@code version} of {@code modelVersion}'s vectors, swapped in at {@code swappedAt}. */
+    CollectionRecord withIndex(String model, int version, long swappedAt) {
+        return new CollectionRecord(name, description, backend, metric, dimension, model, version, m, efConstruction, efSearch,
+                createdAtMillis, swappedAt, pools, int8);
+    }
+
     static CollectionRecord read(Path dir) throws IOException {
         return Json.MAPPER.readValue(dir.resolve(FILE).toFile(), CollectionRecord.class);
     }

@@ -240,9 +240,7 @@ public class Collections {
                 next = null;
             }
             live[0] = next;
-            return new CollectionRecord(r.name(), r.description(), r.backend(), r.metric(), r.dimension(), modelVersion,
-                    version, r.m(), r.efConstruction(), r.efSearch(), r.createdAtMillis(), System.currentTimeMillis(), r.pools(),
-                    r.int8());
+            return r.withIndex(modelVersion, version, System.currentTimeMillis());
         });
         if (live[0] != null) { // the embedded index of the new version, once the record (its commit point) names it
             VectorIndex old = open.put(name, live[0]);

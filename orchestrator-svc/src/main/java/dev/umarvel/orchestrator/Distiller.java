@@ -198,9 +198,7 @@ public class Distiller {
             run.send(event(phase, PhaseStatus.PHASE_STATUS_SKIPPED, "evaluated by an earlier attempt").setFraction(1).setEvaluation(after));
         } else {
             CollectionRecord live = collections.describe(state.collection());
-            CollectionRecord staged = new CollectionRecord(live.name(), live.description(), live.backend(), live.metric(), live.dimension(),
-                    state.deployedVersion(), state.stagedVersion(), live.m(), live.efConstruction(), live.efSearch(), live.createdAtMillis(),
-                    live.swappedAtMillis(), live.pools(), live.int8());
+            CollectionRecord staged = live.withIndex(state.deployedVersion(), state.stagedVersion(), live.swappedAtMillis());
             after = evaluate(run, new Searcher.Target(staged, collections.staged(live.name(), state.stagedVersion())), phase,
                     "distilled " + state.deployedVersion());
             state = state.withAfter(JsonFormat.printer().print(after));
