@@ -92,10 +92,14 @@ final class TrainerChain {
      */
     String[] recipeOn(String backbone, long s) {
         Plan plan = Plan.of(preset, s);
+        // batches of 32 at the rate tuned for 64 (sqrt-scaled to 7.1e-4): the setting the alignment sweep measured (docs/pretrained.md)
         String aligned = job("align", JobKind.JOB_KIND_CROSS_MODAL, backbone, plan.crossModal(),
-                b -> b.setHyper(b.getHyper().toBuilder().setTrainable(dev.umarvel.api.v1.Trainable.TRAINABLE_ALIGN)));
+                b -> b.setHyper(b.getHyper().toBuilder().setTrainable(dev.umarvel.api.v1.Trainable.TRAINABLE_ALIGN).setBatchSize(ALIGN_BATCH)));
         return fromCrossModal(plan, aligned, aligned);
     }
+
+    /** Caption-image pairs per alignment step on an imported encoder. */
+    static final int ALIGN_BATCH = 32;
 
     /** The instruction stage onwards; the reranker starts from {@code rerankerBase}. */
     private String[] fromCrossModal(Plan plan, String rerankerBase, String cross) {
@@ -125,12 +129,13 @@ final class TrainerChain {
             return switch (preset) {
                 case "tiny" -> new Plan(s / 4, s / 2, s, s, s / 2, s, s / 10);
                 // an imported encoder (s = 120 in the quickstart) runs no pre-training or text stage (their steps are unused);
-                // the alignment stage (crossModal) gets 3s/2, since its vision side starts from nothing (200 steps of 32: caption-to-image
-                // probe 64.1, mscoco_task0 24); a LoRA instruction step costs ~5 s on 2 cores and lifts the probe from the
+                // the alignment stage (crossModal) gets 20s/3 steps of 32 (800), since its vision side starts from nothing: followed by s
+                // LoRA instruction steps, 200 alignment steps gave 61.0 / 53.5 (mean of 16 tasks, 25 test queries each), 800 gave
+                // 72.0 / 65.8, the probe flat from ~600 (docs/pretrained.md, the sweep); a LoRA instruction step costs ~5 s on 2 cores and lifts the probe from the
                 // aligned model's level to 78.8 in 20 steps (full fine-tuning: 60.0 after 20, 70.9 after 60); the reranker's
                 // step of 16 queries costs ~3 s; read as a cross-encoder its Yes/No loss falls to 0.34-0.47 (chance 0.69) in s = 120
                 // steps, which barely move the cascade yet (docs/pretrained.md): s is what it gets until more is measured
-                case "minilm", "e5-small" -> new Plan(0, 0, s * 3 / 2, s, s / 2, s, s / 10);
+                case "minilm", "e5-small" -> new Plan(0, 0, s * 20 / 3, s, s / 2, s, s / 10);
                 default -> new Plan(s / 8, s / 4, s / 2, s, s / 2, s / 12, s / 20);
             };
         }

@@ -84,7 +84,9 @@ class TrainerChainBackboneTest {
         assertEquals(JobKind.JOB_KIND_CROSS_MODAL, align.getSpec().getKind());
         assertEquals("models/all-minilm-l6-v2-vision-small", align.getSpec().getInitCheckpoint());
         assertEquals(Trainable.TRAINABLE_ALIGN, align.getSpec().getHyper().getTrainable());
-        assertEquals(180, align.getSpec().getHyper().getMaxSteps());
+        assertEquals(800, align.getSpec().getHyper().getMaxSteps());
+        assertEquals(32, align.getSpec().getHyper().getBatchSize(), "the alignment sweep's batch (docs/pretrained.md)");
+        assertEquals(false, align.getSpec().getHyper().hasReferenceBatchSize(), "the rate stays the one tuned at the preset's batch");
         assertEquals("minilm", align.getSpec().getPreset());
         StartJobRequest instruction = trainer.started.get(1);
         assertEquals("jobs/qs-align/final", instruction.getSpec().getInitCheckpoint());

@@ -21,7 +21,7 @@ class TrainerPlanTest {
     @Test
     void anImportedEncoderAlignsLongest() {
         TrainerChain.Plan plan = TrainerChain.Plan.of("minilm", 120);
-        assertEquals(List.of(180L, 120L, 60L, 120L, 12L),
+        assertEquals(List.of(800L, 120L, 60L, 120L, 12L),
                 List.of(plan.crossModal(), plan.instruction(), plan.hardNegatives(), plan.reranker(), plan.distill()));
         assertEquals(plan, TrainerChain.Plan.of("e5-small", 120));
     }
