@@ -11,11 +11,9 @@ import dev.umarvel.mbeir.Json;
 import dev.umarvel.mbeir.Jsonl;
 import dev.umarvel.mbeir.MbeirLayout;
 import dev.umarvel.mbeir.MbeirQuery;
-import dev.umarvel.security.AuthConfig;
-import dev.umarvel.security.Bearer;
+import dev.umarvel.security.AuthInterceptor;
 import dev.umarvel.security.Principal;
 import dev.umarvel.security.Scope;
-import dev.umarvel.security.TokenFile;
 import io.grpc.Status;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
@@ -48,12 +46,9 @@ public class ConsoleReads {
     OrchestratorConfig config;
 
     @Inject
-    AuthConfig auth;
-
-    private Optional<TokenFile> tokens = Optional.empty();
+    AuthInterceptor auth; // the gRPC edge's own token file and lookup
 
     void routes(Router router) {
-        tokens = auth.tokensFile().map(TokenFile::new);
         router.route(HttpMethod.GET, "/api/v1/image").blockingHandler(this::image, false);
         router.route(HttpMethod.GET, "/api/v1/dataset/queries").blockingHandler(this::datasetQueries, false);
         router.route(HttpMethod.GET, "/api/v1/distill/runs").blockingHandler(this::distillRuns, false);
@@ -66,11 +61,10 @@ public class ConsoleReads {
 
     /** Whether the caller's token has {@code scope} (always, without a tokens file); refused with its status when not. */
     private boolean may(RoutingContext rc, Scope scope) {
-        if (tokens.isEmpty()) {
+        if (!auth.enforced()) {
             return true;
         }
-        Optional<Principal> who = Optional.ofNullable(rc.request().getHeader("authorization")).flatMap(Bearer::token)
-                .flatMap(t -> tokens.get().lookup(t));
+        Optional<Principal> who = auth.principal(rc.request().getHeader("authorization"));
         if (who.isEmpty()) {
             refuse(rc, Status.UNAUTHENTICATED.withDescription("missing, unknown or revoked token: send 'authorization: Bearer <token>'"));
             return false;

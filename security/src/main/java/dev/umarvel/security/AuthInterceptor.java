@@ -50,9 +50,9 @@ public class AuthInterceptor implements ServerInterceptor, Prioritized {
 
     @Override
     public int getPriority() {
-        // before every other interceptor but SpecStatusMessages (which only encodes how a refusal's words travel):
-        // nothing runs for a caller we refuse
-        return Integer.MAX_VALUE - 1;
+        // before every other interceptor but SpecStatusMessages (which only encodes how a refusal's words travel) and
+        // WritesOnTheEventLoop (which only moves writes to the loop): nothing runs for a caller we refuse
+        return Integer.MAX_VALUE - 2;
     }
 
     @Override
@@ -92,6 +92,19 @@ public class AuthInterceptor implements ServerInterceptor, Prioritized {
             }
         }
         return Contexts.interceptCall(Context.current().withValue(PRINCIPAL, principal.get()), call, headers, next);
+    }
+
+    /**
+     * The token's holder named by an HTTP {@code authorization} header, for the routes beside gRPC (the web console's
+     * reads): empty when the header is absent, malformed, or names no token; never called with authentication off.
+     */
+    public Optional<Principal> principal(String authorization) {
+        return Optional.ofNullable(authorization).flatMap(Bearer::token).flatMap(t -> tokens.orElseThrow().lookup(t));
+    }
+
+    /** Whether calls must carry a token (umarvel.auth.tokens-file is set). */
+    public boolean enforced() {
+        return tokens.isPresent();
     }
 
     private static boolean peerVerified(SSLSession session) {

@@ -47,7 +47,9 @@ public class WritesOnTheEventLoop implements ServerInterceptor, Prioritized {
 
     @Override
     public int getPriority() {
-        return Integer.MAX_VALUE - 1; // next to the transport: every write of every interceptor inside passes through here
+        // next to the transport, inside SpecStatusMessages (which only rewrites a close) and outside AuthInterceptor: every
+        // write of every interceptor inside passes through here
+        return Integer.MAX_VALUE - 1;
     }
 
     @Override
