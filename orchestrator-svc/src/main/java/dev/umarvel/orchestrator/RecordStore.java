@@ -119,7 +119,7 @@ final class RecordStore implements AutoCloseable {
 
     /** Takes lease {@code kind} of a collection; false when this process or a live holder elsewhere has it. */
     boolean acquire(String name, String kind) throws IOException {
-        Path lease = dir(name).resolve(kind + ".lease");
+        Path lease = leaseFile(name, kind);
         return write(name, current -> {
             if (leases.contains(lease) || liveElsewhere(lease)) {
                 return false;
@@ -132,7 +132,7 @@ final class RecordStore implements AutoCloseable {
 
     /** Gives lease {@code kind} back (when this process holds it). */
     void release(String name, String kind) {
-        Path lease = dir(name).resolve(kind + ".lease");
+        Path lease = leaseFile(name, kind);
         if (leases.remove(lease)) {
             try {
                 Files.deleteIfExists(lease);
@@ -144,8 +144,13 @@ final class RecordStore implements AutoCloseable {
 
     /** Whether any replica (this one included) holds lease {@code kind} of the collection. */
     boolean held(String name, String kind) {
-        Path lease = dir(name).resolve(kind + ".lease");
+        Path lease = leaseFile(name, kind);
         return leases.contains(lease) || liveElsewhere(lease);
+    }
+
+    /** Where lease {@code kind} of a collection lives: {@code <collection>/<kind>.lease}. */
+    private Path leaseFile(String name, String kind) {
+        return dir(name).resolve(kind + ".lease");
     }
 
     /** A lease file another process wrote and renewed within {@link #LEASE}. */
