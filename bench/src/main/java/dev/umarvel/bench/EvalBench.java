@@ -3,7 +3,6 @@ package dev.umarvel.bench;
 import dev.umarvel.mbeir.eval.ExactSearch;
 import dev.umarvel.mbeir.eval.Matrix;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Random;
 
@@ -16,8 +15,9 @@ final class EvalBench {
     private EvalBench() {}
 
     static void run(String[] args) throws Exception {
-        boolean full = List.of(args).contains("--full");
-        boolean quick = List.of(args).contains("--quick");
+        BenchArgs a = new BenchArgs(args);
+        boolean full = a.has("--full");
+        boolean quick = a.has("--quick");
         int queries = quick ? 1000 : 10_000;
         int candidates = quick ? 20_000 : 100_000;
         int dim = 128;

@@ -40,24 +40,22 @@ final class IndexBench {
     static final int WRITE_BATCH = 1024;
 
     static void run(String[] args) throws Exception {
-        List<String> a = List.of(args);
-        List<Integer> sizes = new ArrayList<>(a.contains("--quick") ? List.of(10_000) : List.of(10_000, 100_000, 1_000_000));
-        int max = a.contains("--max") ? Integer.parseInt(a.get(a.indexOf("--max") + 1)) : Integer.MAX_VALUE;
+        BenchArgs a = new BenchArgs(args);
+        List<Integer> sizes = new ArrayList<>(a.has("--quick") ? List.of(10_000) : List.of(10_000, 100_000, 1_000_000));
+        int max = a.integer("--max", Integer.MAX_VALUE);
         sizes.removeIf(n -> n > max);
-        if (a.contains("--only")) {
-            sizes = List.of(Integer.parseInt(a.get(a.indexOf("--only") + 1)));
+        if (a.has("--only")) {
+            sizes = List.of(a.integer("--only", 0));
         }
-        int m = a.contains("--m") ? Integer.parseInt(a.get(a.indexOf("--m") + 1)) : 32; // the embedded collections' default
-        int efConstruction = a.contains("--ef-construction") ? Integer.parseInt(a.get(a.indexOf("--ef-construction") + 1)) : 100;
-        int[] beams = a.contains("--beams") ? Arrays.stream(a.get(a.indexOf("--beams") + 1).split(",")).mapToInt(Integer::parseInt).toArray()
-                : new int[] {10, 20, 40, 80, 160};
-        int[] ks = a.contains("--ks") ? Arrays.stream(a.get(a.indexOf("--ks") + 1).split(",")).mapToInt(Integer::parseInt).toArray()
-                : new int[] {1, 10, 100};
-        boolean int8 = a.contains("--int8");
-        boolean servingMerges = a.contains("--serving-merges"); // import without bulkWrite(), as before it existed
+        int m = a.integer("--m", 32); // the embedded collections' default
+        int efConstruction = a.integer("--ef-construction", 100);
+        int[] beams = a.integers("--beams", 10, 20, 40, 80, 160);
+        int[] ks = a.integers("--ks", 1, 10, 100);
+        boolean int8 = a.has("--int8");
+        boolean servingMerges = a.has("--serving-merges"); // import without bulkWrite(), as before it existed
         // an index kept from an earlier run of the same size and settings (the vectors are drawn from a fixed seed): its
         // import and merge are skipped, so a new beam curve takes minutes instead of the 1M import's twenty
-        Path keep = a.contains("--index-dir") ? Path.of(a.get(a.indexOf("--index-dir") + 1)) : null;
+        Path keep = a.has("--index-dir") ? Path.of(a.text("--index-dir", null)) : null;
         HnswSettings base = new HnswSettings(m, efConstruction, 0, int8);
         Report report = new Report("index").context("vectors", "unit vectors of dimension " + DIM + ", a mixture of 1000 Gaussian clusters")
                 .context("index", String.format(Locale.ROOT, "LuceneIndex, M %d, construction beam %d%s; imported in durable batches of %d "

@@ -5,7 +5,6 @@ import dev.umarvel.cli.Umarvel;
 import dev.umarvel.mbeir.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The closed loop's target (issue 8): the distilled single embedder against the cascade it was
@@ -17,9 +16,9 @@ final class LoopBench {
     private LoopBench() {}
 
     static void run(String[] args) throws Exception {
-        List<String> a = List.of(args);
-        String size = a.contains("--tiny") ? "tiny" : "small";
-        Path store = Path.of(a.contains("--store") ? a.get(a.indexOf("--store") + 1) : ".").toAbsolutePath().normalize();
+        BenchArgs a = new BenchArgs(args);
+        String size = a.has("--tiny") ? "tiny" : "small";
+        Path store = Path.of(a.text("--store", ".")).toAbsolutePath().normalize();
         Path out = Path.of(System.getProperty("umarvel.bench.out", "target/bench")).toAbsolutePath().resolve("loop-" + size);
         if (Umarvel.run("quickstart", "--size", size, "--store", store.toString(), "--stop", "--out", out.toString()) != 0) {
             throw new IllegalStateException("quickstart failed");

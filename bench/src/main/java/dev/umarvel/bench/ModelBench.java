@@ -40,10 +40,9 @@ final class ModelBench {
     private ModelBench() {}
 
     static void run(String[] args) throws Exception {
-        List<String> options = List.of(args);
-        boolean quick = options.contains("--quick");
-        int at = options.indexOf("--checkpoint");
-        Path checkpoint = at >= 0 && at + 1 < args.length ? Path.of(args[at + 1]) : null;
+        BenchArgs options = new BenchArgs(args);
+        boolean quick = options.has("--quick");
+        Path checkpoint = options.has("--checkpoint") ? Path.of(options.text("--checkpoint", null)) : null;
         int runs = quick ? 3 : 10;
         Engine engine = OfflineEngine.pytorch();
         try (NDManager manager = engine.newBaseManager()) {

@@ -13,7 +13,6 @@ import dev.umarvel.recipe.Jobs;
 import dev.umarvel.recipe.TrainingRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -27,7 +26,7 @@ final class RecipeBench {
     private RecipeBench() {}
 
     static void run(String[] args) throws Exception {
-        boolean small = List.of(args).contains("--small");
+        boolean small = new BenchArgs(args).has("--small");
         SynthSize size = small ? SynthSize.SMALL : SynthSize.TINY;
         long steps = small ? 8 : 20;
         Path store = Files.createTempDirectory("umarvel-recipe-bench");

@@ -5,7 +5,6 @@ import dev.umarvel.cli.LocalService;
 import dev.umarvel.cli.Umarvel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,13 +19,13 @@ final class SearchBench {
     private SearchBench() {}
 
     static void run(String[] args) throws Exception {
-        List<String> a = List.of(args);
-        String embedder = option(a, "--embedder", "reports/findings/s3-seed1/final");
-        String reranker = option(a, "--reranker", "reports/findings/f6-reranker-seed1/final");
-        String data = option(a, "--data", "data/synth-small");
-        String perTask = option(a, "--queries-per-task", "25");
-        String margin = option(a, "--auto-margin", "0.02");
-        Path store = Path.of(option(a, "--store", ".")).toAbsolutePath().normalize();
+        BenchArgs a = new BenchArgs(args);
+        String embedder = a.text("--embedder", "reports/findings/s3-seed1/final");
+        String reranker = a.text("--reranker", "reports/findings/f6-reranker-seed1/final");
+        String data = a.text("--data", "data/synth-small");
+        String perTask = a.text("--queries-per-task", "25");
+        String margin = a.text("--auto-margin", "0.02");
+        Path store = Path.of(a.text("--store", ".")).toAbsolutePath().normalize();
         Path out = Path.of(System.getProperty("umarvel.bench.out", "target/bench")).toAbsolutePath();
         Files.createDirectories(out);
         Map<String, String> threads = Map.of("ai.djl.pytorch.num_threads", "1"); // two model services share the cores
@@ -56,10 +55,5 @@ final class SearchBench {
             m.put(kv[i], kv[i + 1]);
         }
         return m;
-    }
-
-    private static String option(List<String> a, String name, String fallback) {
-        int i = a.indexOf(name);
-        return i >= 0 && i + 1 < a.size() ? a.get(i + 1) : fallback;
     }
 }

@@ -44,16 +44,16 @@ final class SearchLatencyBench {
     private SearchLatencyBench() {}
 
     static void run(String[] args) throws Exception {
-        List<String> a = List.of(args);
-        int candidates = a.contains("--candidates") ? Integer.parseInt(a.get(a.indexOf("--candidates") + 1)) : 100_000;
-        double seconds = a.contains("--seconds") ? Double.parseDouble(a.get(a.indexOf("--seconds") + 1)) : 20;
-        int inFlight = a.contains("--in-flight") ? Integer.parseInt(a.get(a.indexOf("--in-flight") + 1)) : 4;
-        boolean viaUpsert = a.contains("--via") && a.get(a.indexOf("--via") + 1).equals("upsert");
+        BenchArgs a = new BenchArgs(args);
+        int candidates = a.integer("--candidates", 100_000);
+        double seconds = a.decimal("--seconds", 20);
+        int inFlight = a.integer("--in-flight", 4);
+        boolean viaUpsert = a.text("--via", "").equals("upsert");
         // three JVMs share 2 cores: their JIT compilers were still busy after 5 s of load (bench serving found C2 working
         // for over a minute on a loaded core)
         // the embedder's batching delay: how long a lone query waits for others to share its model call
-        String maxDelay = a.contains("--embedder-max-delay") ? a.get(a.indexOf("--embedder-max-delay") + 1) : "";
-        double warmUp = a.contains("--warm-up") ? Double.parseDouble(a.get(a.indexOf("--warm-up") + 1)) : 60;
+        String maxDelay = a.text("--embedder-max-delay", "");
+        double warmUp = a.decimal("--warm-up", 60);
         Path store = Files.createTempDirectory("umarvel-search-latency");
         ServingBench.writeCheckpoint(store.resolve("embedder"), "embedder");
         Report report = new Report("search-latency").context("model", "small preset, random weights; text candidates of 4-12 words")

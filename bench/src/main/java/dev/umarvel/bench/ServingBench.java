@@ -67,17 +67,15 @@ final class ServingBench {
     private ServingBench() {}
 
     static void run(String[] args) throws Exception {
-        boolean quick = List.of(args).contains("--quick");
-        int threads = List.of(args).indexOf("--service-threads");
+        BenchArgs a = new BenchArgs(args);
+        boolean quick = a.has("--quick");
         // PyTorch threads of each service process (default: the engine's, one per core)
-        serviceThreads = threads >= 0 ? Map.of("ai.djl.pytorch.num_threads", args[threads + 1]) : Map.of();
-        int wait = List.of(args).indexOf("--omp-wait-policy");
-        if (wait >= 0) {
-            System.setProperty("umarvel.bench.omp-wait-policy", args[wait + 1]);
+        serviceThreads = a.has("--service-threads") ? Map.of("ai.djl.pytorch.num_threads", a.text("--service-threads", null)) : Map.of();
+        if (a.has("--omp-wait-policy")) {
+            System.setProperty("umarvel.bench.omp-wait-policy", a.text("--omp-wait-policy", null));
         }
-        pinned = List.of(args).contains("--pinned");
-        int delay = List.of(args).indexOf("--max-delay");
-        serviceSettings = delay >= 0 ? Map.of("umarvel.batch.max-delay", args[delay + 1]) : Map.of();
+        pinned = a.has("--pinned");
+        serviceSettings = a.has("--max-delay") ? Map.of("umarvel.batch.max-delay", a.text("--max-delay", null)) : Map.of();
         if (pinned) {
             // before the engine starts: one intra-op and one inter-op thread, as the pinned services get
             System.setProperty("ai.djl.pytorch.num_threads", "1");
@@ -87,10 +85,9 @@ final class ServingBench {
             pinSelf(0);
         }
         double seconds = quick ? 3 : 8;
-        int warm = List.of(args).indexOf("--warm-up");
         // pinned, the JIT shares the service's one core with the model: C2 was still taking 40 % of it after 30 s of load and
         // went quiet after about 75 s (per-thread CPU from /proc); on two cores 6 s is enough
-        warmUp = warm >= 0 ? Double.parseDouble(args[warm + 1]) : pinned ? 90 : 6;
+        warmUp = a.decimal("--warm-up", pinned ? 90 : 6);
         Path store = Files.createTempDirectory("umarvel-serving-bench");
         writeCheckpoint(store.resolve("embedder"), "embedder");
         writeCheckpoint(store.resolve("reranker"), "reranker");
@@ -107,8 +104,7 @@ final class ServingBench {
                 .context("service PyTorch threads", serviceThreads.getOrDefault("ai.djl.pytorch.num_threads", "engine default"))
                 .context("services' OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"))
                 .context("batching delay", serviceSettings.getOrDefault("umarvel.batch.max-delay", "the services' default"));
-        int only = List.of(args).indexOf("--only");
-        String which = only >= 0 ? args[only + 1] : "both";
+        String which = a.text("--only", "both");
         if (!which.equals("reranker")) {
             embedder(report, store, images, random, seconds);
         }
