@@ -59,6 +59,12 @@ final class QuickstartCommand implements Callable<Integer> {
             + "(default: 25 for small, all for tiny).")
     int queriesPerTask;
 
+    @Option(showDefaultValue = Visibility.NEVER, names = "--rerank-depth", defaultValue = "0", description = "Candidates CASCADE and AUTO "
+            + "rerank, and the most a Distill teacher list holds (default: 50 on a from-scratch model, whose reranker computes a "
+            + "query's prefix once for all its candidates; 10 on an imported encoder, whose reranker reads each pair whole as a "
+            + "cross-encoder, about 30 pairs a second on 2 cores).")
+    int rerankDepth;
+
     @Option(names = "--data", description = "A dataset of your own in M-BEIR's layout instead of M-BEIR-synth (any readable directory, with "
             + "training, validation and test splits; one outside the store is mirrored under data/ by hard links, or copies where links "
             + "cannot be made). --size then picks only the model's preset. Default: M-BEIR-synth of --size, generated here.")
@@ -85,6 +91,9 @@ final class QuickstartCommand implements Callable<Integer> {
         if (!tiny && !size.equals("small")) {
             throw new IllegalArgumentException("--size: tiny or small, got " + size);
         }
+        if (rerankDepth == 1 || rerankDepth < 0 || rerankDepth > 1000) { // Distill's bound on a teacher list: 0 is the default
+            throw new IllegalArgumentException("--rerank-depth: must be in 2..1000, got " + rerankDepth);
+        }
         PretrainedEncoder encoder;
         try {
             encoder = backbone.equals("scratch") ? null : PretrainedEncoder.ofPreset(backbone);
@@ -97,6 +106,7 @@ final class QuickstartCommand implements Callable<Integer> {
         String data = ownData == null ? "data/synth-" + size : ownDataset(root);
         long s = steps > 0 ? steps : encoder != null ? 120 : tiny ? 400 : 1200;
         int perTask = queriesPerTask >= 0 ? queriesPerTask : tiny || ownData != null ? 0 : 25;
+        int depth = rerankDepth > 0 ? rerankDepth : encoder != null ? 10 : 50;
         String name = size + (encoder == null ? "" : "-" + backbone) + (ownData == null ? "" : "-" + Path.of(data).getFileName());
         Path report = (out == null ? root.resolve("reports/quickstart-" + name) : out).toAbsolutePath();
         Path work = root.resolve("quickstart").resolve(ownData == null ? size : name);
@@ -134,7 +144,7 @@ final class QuickstartCommand implements Callable<Integer> {
             List<EvalTask> tasks = layout.tasks(MbeirLayout.TEST);
             String address = "localhost:" + services.orchestrator.port;
             ServiceEvaluation.Settings before = new ServiceEvaluation.Settings(address, COLLECTION, root, data, MbeirLayout.TEST, tasks, true,
-                    new ServiceEvaluation.Searches(List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE), 50, 4, null),
+                    new ServiceEvaluation.Searches(List.of(SearchMode.SEARCH_MODE_SINGLE, SearchMode.SEARCH_MODE_CASCADE), depth, 4, null),
                     perTask, true, report, "before distillation", services.security());
             ServiceEvaluation.Outcome b = ServiceEvaluation.evaluate(before); // sets the collection up: the test local pools
             importValidationPools(retrieval, layout, root, data);
@@ -143,7 +153,7 @@ final class QuickstartCommand implements Callable<Integer> {
 
             t = System.nanoTime();
             DistillRequest.Builder distill = DistillRequest.newBuilder().setCollection(COLLECTION).setDatasetDir(data)
-                    .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(tiny ? 20 : 50).setEvalQueriesPerTask(tiny ? 0 : 10)
+                    .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(Math.min(depth, tiny ? 20 : 50)).setEvalQueriesPerTask(tiny ? 0 : 10)
                     // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
                     .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, TrainerChain.Plan.of(preset, s).distill())).setBatchSize(8))
                     .setSeed(1).setPreset(encoder != null ? preset : ""); // an imported encoder's defaults: LoRA at 1e-4
@@ -173,14 +183,14 @@ final class QuickstartCommand implements Callable<Integer> {
                     .filter(task -> layout.localPool(task, MbeirLayout.VAL).equals(layout.localPool(task, MbeirLayout.TEST))).toList();
             // a user's validation split is as large as they made it: up to 50 queries a task, where 4 of M-BEIR-synth tiny's suffice
             AutoMargin.Choice auto = AutoMargin.calibrate(retrieval, COLLECTION, layout, data, calibration, ownData != null ? 50 : tiny ? 4 : 10,
-                    new ServiceEvaluation.Searches(List.of(), 50, 4, null), 0.5);
+                    new ServiceEvaluation.Searches(List.of(), depth, 4, null), 0.5);
             System.out.println(auto.describe());
             seconds.put("AUTO's margin (validation queries)", lap(t));
 
             t = System.nanoTime();
             ServiceEvaluation.Outcome a = ServiceEvaluation.evaluate(new ServiceEvaluation.Settings(address, COLLECTION, root, data,
                     MbeirLayout.TEST, tasks, true, new ServiceEvaluation.Searches(List.of(SearchMode.SEARCH_MODE_SINGLE,
-                            SearchMode.SEARCH_MODE_CASCADE, SearchMode.SEARCH_MODE_AUTO), 50, 4, auto.margin()),
+                            SearchMode.SEARCH_MODE_CASCADE, SearchMode.SEARCH_MODE_AUTO), depth, 4, auto.margin()),
                     perTask, false, report, "after distillation", services.security()));
             seconds.put("evaluation after", lap(t));
             channel.shutdownNow();
@@ -193,7 +203,7 @@ final class QuickstartCommand implements Callable<Integer> {
             seconds.put("total", lap(start));
 
             String md = QuickstartReport.write(report, new QuickstartReport.Run(b, a, d, canary, auto, untrained, baselines, seconds,
-                    new QuickstartReport.Setup(size, backbone, s, perTask, ownData == null ? "" : ownData.toString())), stop ? "services stopped (--stop)" : services.describe(canaryText(layout)));
+                    new QuickstartReport.Setup(size, backbone, s, perTask, ownData == null ? "" : ownData.toString(), depth, rerankDepth > 0)), stop ? "services stopped (--stop)" : services.describe(canaryText(layout)));
             System.out.println();
             System.out.println(md);
             if (stop) {

@@ -31,9 +31,10 @@ final class QuickstartReport {
 
     /**
      * What was asked: the preset's size, the language model, the instruction stage's steps, test queries per task (0: all),
-     * the user's dataset as given to --data ("" for M-BEIR-synth of that size).
+     * the user's dataset as given to --data ("" for M-BEIR-synth of that size), the candidates the reranking modes rerank and
+     * whether --rerank-depth chose them.
      */
-    record Setup(String size, String backbone, long steps, int perTask, String ownData) {
+    record Setup(String size, String backbone, long steps, int perTask, String ownData, int rerankDepth, boolean depthAsked) {
         boolean imported() {
             return !backbone.equals("scratch");
         }
@@ -41,7 +42,7 @@ final class QuickstartReport {
         /** The command line that reproduces the run. */
         String command() {
             return "./umarvel quickstart --size " + size + (imported() ? " --backbone " + backbone : "") + (ownData.isEmpty() ? ""
-                    : " --data " + ownData);
+                    : " --data " + ownData) + (depthAsked ? " --rerank-depth " + rerankDepth : "");
         }
 
         String title() {
@@ -61,7 +62,8 @@ final class QuickstartReport {
         String size = setup.size();
         List<EvaluationResult> all = QuickstartCommand.all(before, after);
         com.fasterxml.jackson.databind.node.ObjectNode json = dev.umarvel.mbeir.Json.MAPPER.createObjectNode().put("size", size)
-                .put("data", setup.ownData().isEmpty() ? "synth-" + size : setup.ownData()).put("backbone", setup.backbone()).put("steps", setup.steps());
+                .put("data", setup.ownData().isEmpty() ? "synth-" + size : setup.ownData()).put("backbone", setup.backbone()).put("steps", setup.steps())
+                .put("rerank_depth", setup.rerankDepth());
         com.fasterxml.jackson.databind.node.ArrayNode rows = json.putArray("modes");
         List<EvaluationResult> withBaselines = new java.util.ArrayList<>(all);
         withBaselines.addAll(run.baselines());
@@ -69,8 +71,9 @@ final class QuickstartReport {
         StringBuilder md = new StringBuilder("# umarvel quickstart (" + setup.title() + ")\n\n");
         md.append(String.format(Locale.ROOT, "%s, %s, every stage trained on trainer-svc (%s preset, instruction stage %d steps), served by "
                 + "embedder-svc, reranker-svc and orchestrator-svc; test split, %s queries per task, local and global pools, 4 searches "
-                + "in flight. Reproduce: `%s`.%n%n", setup.dataset(), setup.imported() ? "language model " + setup.backbone() + " (imported)"
-                : "every weight learned here", size, setup.steps(), setup.perTask() == 0 ? "all" : setup.perTask(), setup.command()));
+                + "in flight; CASCADE and AUTO rerank the top %d. Reproduce: `%s`.%n%n", setup.dataset(), setup.imported() ? "language model "
+                + setup.backbone() + " (imported)" : "every weight learned here", size, setup.steps(), setup.perTask() == 0 ? "all" : setup.perTask(),
+                setup.rerankDepth(), setup.command()));
         md.append("| mode | mean local | mean global | p50 ms | p99 ms | reranked |\n|---|---:|---:|---:|---:|---:|\n");
         Map<String, ServiceRetriever.Latencies> latencies = new java.util.LinkedHashMap<>(before.latencies());
         latencies.putAll(after.latencies());

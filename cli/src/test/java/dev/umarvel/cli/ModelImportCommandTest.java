@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +57,17 @@ class ModelImportCommandTest {
         assertEquals(1, r.code());
         assertEquals("umarvel: --backbone: unknown backbone 'bert': expected scratch or one of [minilm, e5-small]", r.err().strip());
         assertFalse(Files.exists(store));
+    }
+
+    @Test
+    void theQuickstartRefusesARerankDepthOutside2To1000BeforeWritingAnything() {
+        Path store = dir.resolve("store");
+        for (String depth : List.of("1", "1001")) {
+            Run r = run("quickstart", "--size", "tiny", "--rerank-depth", depth, "--store", store.toString());
+            assertEquals(1, r.code());
+            assertEquals("umarvel: --rerank-depth: must be in 2..1000, got " + depth, r.err().strip());
+            assertFalse(Files.exists(store));
+        }
     }
 
     @Test
