@@ -132,7 +132,7 @@ final class QuickstartCommand implements Callable<Integer> {
                     preset, 1);
             String[] models = imported != null ? chain.recipeOn(imported, s)
                     : chain.recipe(s, ownData == null ? TrainerChain.PairStages.ALL : TrainerChain.PairStages.of(new MbeirLayout(root.resolve(data))));
-            double[] untrained = chain.untrained(root, imported);
+            double[] untrained = chain.untrained(root, imported, perTask);
             seconds.put("training (every stage)", lap(t));
 
             t = System.nanoTime();

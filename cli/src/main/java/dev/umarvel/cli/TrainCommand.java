@@ -109,6 +109,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fusion-weight", defaultValue = "0.1", description = "Evaluate: w of the cascade's cos + w P(Yes).") double fusionWeight;
     @Option(names = "--cascade-recall-k", defaultValue = "50", description = "Candidates the evaluated cascade reranks per query.")
     int cascadeRecallK;
+    @Option(names = "--queries-per-task", defaultValue = "0", description = "evaluate: the first n queries of each task, as umarvel eval "
+            + "takes them (0: all).")
+    int queriesPerTask;
     @Option(names = "--overfit-batch", description = "Diagnose: train on one fixed batch (--batch examples spread over the training "
             + "file) until the loss nears 0. A stage that cannot overfit one batch is missing a trainable part or a gradient path.")
     boolean overfitBatch;
@@ -188,7 +191,7 @@ final class TrainCommand implements Callable<Integer> {
                 jobKind == JobKind.RERANKER, out, Hyper.resolve(jobKind, preset, o), model,
                 new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction),
                 new JobSpec.Evaluation(split, !noGlobal, List.of(), "", jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight,
-                        cascadeRecallK),
+                        cascadeRecallK, queriesPerTask),
                 new JobSpec.Distill(listSize, reranker, sampleFraction, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1)), seed);
     }
 

@@ -154,13 +154,13 @@ final class TrainerChain {
 
     /**
      * What training buys: a model after one pre-training step (or the imported {@code backbone} as it is, its vision side
-     * fresh), evaluated in process on the trainer (exact search, test split, local and global pools). Returns {mean local,
-     * mean global}.
+     * fresh), evaluated in process on the trainer (exact search, test split, local and global pools) on the trained modes'
+     * queries: the first {@code queriesPerTask} of each task (0: all). Returns {mean local, mean global}.
      */
-    double[] untrained(java.nio.file.Path store, String backbone) throws java.io.IOException {
+    double[] untrained(java.nio.file.Path store, String backbone, int queriesPerTask) throws java.io.IOException {
         String init = backbone != null ? backbone : job("untrained", JobKind.JOB_KIND_PRETRAIN, "", 1, b -> b);
         String report = job("untrained-eval", JobKind.JOB_KIND_EVALUATE, init, 1, b -> b.setEvaluation(
-                dev.umarvel.api.v1.EvaluationOptions.newBuilder().setSplit("test").setGlobalPool(true)));
+                dev.umarvel.api.v1.EvaluationOptions.newBuilder().setSplit("test").setGlobalPool(true).setQueriesPerTask(queriesPerTask)));
         com.fasterxml.jackson.databind.JsonNode e = dev.umarvel.mbeir.Json.MAPPER.readTree(store.resolve(report).resolve("evaluation.json")
                 .toFile()).get("evaluations").get(0);
         return new double[] {e.get("mean_local").asDouble(), e.path("mean_global").asDouble(Double.NaN)};

@@ -48,15 +48,18 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
         }
     }
 
-    /** @param rerankerCheckpoint when set, EVALUATE also scores the cascade (cos + fusionWeight * P(Yes)) */
+    /**
+     * @param rerankerCheckpoint when set, EVALUATE also scores the cascade (cos + fusionWeight * P(Yes))
+     * @param queriesPerTask the evaluator's first n queries of each task; 0 for all
+     */
     public record Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, String rerankerCheckpoint,
-            double fusionWeight, int cascadeRecallK) {
+            double fusionWeight, int cascadeRecallK, int queriesPerTask) {
         /** The cascade's recall depth of the paper (top 50). */
         public static final int CASCADE_RECALL_K = 50;
 
         public Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, String rerankerCheckpoint,
                 double fusionWeight) {
-            this(split, globalPool, tasks, reportDir, rerankerCheckpoint, fusionWeight, CASCADE_RECALL_K);
+            this(split, globalPool, tasks, reportDir, rerankerCheckpoint, fusionWeight, CASCADE_RECALL_K, 0);
         }
 
         public static Evaluation defaults() {

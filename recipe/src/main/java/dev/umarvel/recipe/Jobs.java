@@ -101,6 +101,10 @@ public final class Jobs {
             if (recallK < 1 || recallK > 1000) {
                 throw new InvalidSpecException("evaluation.cascade_recall_k: must be in 1..1000, got " + recallK);
             }
+            if (spec.evaluation().queriesPerTask() < 0) {
+                throw new InvalidSpecException("evaluation.queries_per_task: must be 0 (all) or more, got "
+                        + spec.evaluation().queriesPerTask());
+            }
         }
         if (spec.kind() == JobKind.RERANKER && !spec.data().hardNegatives().isEmpty()) {
             mustExist(ctx.resolve("data.hard_negatives", spec.data().hardNegatives()));

@@ -150,12 +150,16 @@ class RecipeChainTest {
 
         JobSpec eval = spec(JobKind.EVALUATE, distilled);
         eval = new JobSpec(eval.kind(), eval.data(), distilled, "tiny", false, "", eval.hyper(), eval.model(), eval.mining(),
-                new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1), eval.distill(), eval.seed());
+                new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1, JobSpec.Evaluation.CASCADE_RECALL_K, 3), eval.distill(),
+                eval.seed());
         String report = run(JobKind.EVALUATE, distilled, "jobs/eval", eval);
         assertTrue(Files.exists(store.resolve(report).resolve("evaluation.png")));
         List<EvaluationResult> reports = evaluations.stream().filter(r -> List.of("single", "cascade").contains(r.label())).toList();
         assertEquals(2, reports.size(), "single and cascade");
         assertEquals(16, reports.get(1).tasks().size());
+        for (EvaluationResult r : reports) { // the first 3 queries of each task, as asked
+            assertEquals(List.of(3), r.tasks().stream().map(t -> t.queries()).distinct().toList(), r.label());
+        }
         assertTrue(reports.get(1).meanGlobal() != null);
         // every M-BEIR stage validated its model at the end, on the val split's local pools
         for (String stage : List.of("INSTRUCTION", "HARD_NEGATIVE", "DISTILL", "CONTINUE_HARD")) {

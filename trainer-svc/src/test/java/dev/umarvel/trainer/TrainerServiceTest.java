@@ -214,6 +214,8 @@ class TrainerServiceTest {
                 .setHyper(HyperParameters.newBuilder().setBatchSize(64)).setDistill(DistillOptions.newBuilder().setListSize(50)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.mining.k: must be >= 1", spec(JobKind.JOB_KIND_MINE_HARD_NEGATIVES, "data/tiny", 1)
                 .setMining(MiningOptions.newBuilder().setK(0)));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.queries_per_task: must be 0 (all) or more, got -1",
+                spec(JobKind.JOB_KIND_EVALUATE, "data/tiny", 1).setEvaluation(EvaluationOptions.newBuilder().setQueriesPerTask(-1)));
         expect(Status.Code.NOT_FOUND, "data/none", spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setData(DataSpec.newBuilder().setDatasetDir("data/none")));
         expect(Status.Code.NOT_FOUND, "jobs/none/final", spec(JobKind.JOB_KIND_INSTRUCTION, "jobs/none/final", 1));
         // a checkpoint whose bytes do not match its manifest

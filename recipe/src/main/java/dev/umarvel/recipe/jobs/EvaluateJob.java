@@ -34,7 +34,7 @@ public final class EvaluateJob {
             throw new dev.umarvel.recipe.InvalidSpecException("data.dataset_dir: no " + e.split() + " queries for any task (query/"
                     + e.split() + "/mbeir_<dataset>_task<N>_" + e.split() + ".jsonl)");
         }
-        Evaluator.Options options = new Evaluator.Options(e.split(), e.globalPool(), tasks, 42);
+        Evaluator.Options options = new Evaluator.Options(e.split(), e.globalPool(), tasks, 42, e.queriesPerTask());
         Path dir = e.reportDir().isEmpty() ? ctx.output().resolve("report") : ctx.resolve("evaluation.report_dir", e.reportDir());
         List<EvaluationResult> results = new ArrayList<>();
         try (Inference model = Inference.load(ctx.resolve("init_checkpoint", spec.initCheckpoint()))) {
