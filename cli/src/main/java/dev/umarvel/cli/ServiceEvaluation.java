@@ -116,7 +116,7 @@ final class ServiceEvaluation {
 
     static String latencyTable(Map<String, ServiceRetriever.Latencies> latencies, int concurrency, int recallK) {
         StringBuilder md = new StringBuilder("## Latency through the service\n\n" + concurrency + " searches in flight, top "
-                + 50 + ", recall " + Math.max(50, recallK) + " for the reranking modes; client-side wall time per search.\n\n"
+                + 50 + "; the reranking modes rerank the first " + recallK + "; client-side wall time per search.\n\n"
                 + "| mode | searches | p50 ms | p99 ms | reranked | degraded |\n|---|---:|---:|---:|---:|---:|\n");
         latencies.forEach((label, l) -> md.append(String.format("| %s | %d | %.1f | %.1f | %.0f%% | %d |%n", label, l.nanos.size(),
                 l.percentileMillis(0.5), l.percentileMillis(0.99), l.nanos.isEmpty() ? 0.0 : 100.0 * l.reranked.get() / l.nanos.size(),

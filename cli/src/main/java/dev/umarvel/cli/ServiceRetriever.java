@@ -80,7 +80,7 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
         List<Future<List<String>>> answers = new ArrayList<>();
         for (QueryInput q : queries) {
             SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(collection).setQuery(query(q)).setTopK(k).setMode(mode)
-                    .setRecallK(Math.max(k, searches.recallK()));
+                    .setRecallK(searches.recallK()); // below k, the orchestrator reranks the head and keeps the retriever's order after it
             if (mode == SearchMode.SEARCH_MODE_AUTO && searches.autoMargin() != null) {
                 r.setAutoMargin(searches.autoMargin());
             }

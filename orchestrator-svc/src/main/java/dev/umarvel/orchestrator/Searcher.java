@@ -25,10 +25,12 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * A search in three modes. SINGLE: embed, recall top_k. CASCADE: recall recall_k, rerank them with
- * P(Yes), fuse, keep top_k. AUTO: like SINGLE unless the retriever is unsure (its first two scores
- * closer than the margin), then like CASCADE. A rerank that fails or runs out of time degrades the
- * answer to the retriever's ranking (flagged), or fails it, per the policy.
+ * A search in three modes. SINGLE: embed, recall top_k. CASCADE: recall max(top_k, recall_k), rerank
+ * the first recall_k with P(Yes), fuse, keep top_k; below top_k, recall_k reranks the head and the
+ * hits after it keep the retriever's order (a cross-encoder that reads each pair whole can afford
+ * ten pairs a query where fifty are shown). AUTO: like SINGLE unless the retriever is unsure (its
+ * first two scores closer than the margin), then like CASCADE. A rerank that fails or runs out of
+ * time degrades the answer to the retriever's ranking (flagged), or fails it, per the policy.
  */
 @ApplicationScoped
 public class Searcher {
@@ -61,9 +63,6 @@ public class Searcher {
                 : r.getMode();
         int topK = r.getTopK() == 0 ? 10 : r.getTopK();
         int recallK = r.getRecallK() == 0 ? Math.max(config.search().recallK(), topK) : r.getRecallK();
-        if (mode != SearchMode.SEARCH_MODE_SINGLE && recallK < topK) {
-            throw Requests.invalid("recall_k", "must be at least top_k (" + topK + ") for " + mode + ", got " + recallK);
-        }
         CollectionRecord record = target.record();
         VectorIndex index = target.index();
 
@@ -78,7 +77,7 @@ public class Searcher {
         long embedDone = System.nanoTime();
         boolean single = mode == SearchMode.SEARCH_MODE_SINGLE;
         // content is read only where something needs it: the reranker (CASCADE, AUTO) or the caller (include_content)
-        List<VectorIndex.Hit> recalled = index.search(query, single ? topK : recallK, filter(r), !single || r.getIncludeContent());
+        List<VectorIndex.Hit> recalled = index.search(query, single ? topK : Math.max(topK, recallK), filter(r), !single || r.getIncludeContent());
         long recallDone = System.nanoTime();
 
         SearchResponse.Builder out = SearchResponse.newBuilder().setModelVersion(embedded.getModelVersion())
@@ -93,7 +92,7 @@ public class Searcher {
         long rerankDone = recallDone;
         if (rerank && !recalled.isEmpty()) {
             try {
-                pYes = rerank(r, recalled);
+                pYes = rerank(r, recalled.subList(0, Math.min(recallK, recalled.size())));
             } catch (StatusRuntimeException e) {
                 DegradePolicy policy = r.getDegradePolicy() == DegradePolicy.DEGRADE_POLICY_UNSPECIFIED
                         ? DegradePolicy.valueOf("DEGRADE_POLICY_" + config.search().degradePolicy()) : r.getDegradePolicy();
@@ -141,18 +140,24 @@ public class Searcher {
         return hits;
     }
 
-    /** WEIGHTED_SUM: cos + w P(Yes); CONVEX: alpha cos + (1 - alpha) P(Yes), whose default alpha = 1 / (1 + w) ranks alike. */
+    /**
+     * The reranked head ({@code pYes.length} hits) by fused score, WEIGHTED_SUM cos + w P(Yes) or CONVEX alpha cos + (1 - alpha)
+     * P(Yes) (whose default alpha = 1 / (1 + w) ranks alike); then the hits after it in the retriever's order, scored as recalled.
+     */
     private List<Hit> fuse(SearchRequest r, List<VectorIndex.Hit> recalled, float[] pYes, int topK) {
         double w = config.search().fusionWeight();
         boolean convex = r.getFusion().getRule() == FusionRule.FUSION_RULE_CONVEX;
         double weight = r.getFusion().hasWeight() ? r.getFusion().getWeight() : convex ? 1 / (1 + w) : w;
         List<Hit.Builder> fused = new ArrayList<>();
-        for (int i = 0; i < recalled.size(); i++) {
+        for (int i = 0; i < pYes.length; i++) {
             VectorIndex.Hit h = recalled.get(i);
             double score = convex ? weight * h.score() + (1 - weight) * pYes[i] : h.score() + weight * pYes[i];
             fused.add(hit(h, i, r.getIncludeContent()).setRerankScore(pYes[i]).setScore((float) score));
         }
         fused.sort(Comparator.comparingDouble((Hit.Builder b) -> -b.getScore()).thenComparingInt(Hit.Builder::getRecallRank));
+        for (int i = pYes.length; i < recalled.size(); i++) {
+            fused.add(hit(recalled.get(i), i, r.getIncludeContent()).setScore(recalled.get(i).score()));
+        }
         List<Hit> hits = new ArrayList<>();
         for (int i = 0; i < Math.min(topK, fused.size()); i++) {
             hits.add(fused.get(i).setRank(i + 1).build());

@@ -62,6 +62,8 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
     static volatile boolean rerankerDown;
     static volatile long rerankerDelayMillis;
     static final AtomicInteger rerankCalls = new AtomicInteger();
+    /** Candidates every rerank call so far has scored. */
+    static final AtomicInteger rerankedCandidates = new AtomicInteger();
     /** The authorization metadata of the last call each fake model service received ("" for none). */
     static final Map<String, String> authorization = new java.util.concurrent.ConcurrentHashMap<>();
     static FakeMilvus milvus;
@@ -177,6 +179,7 @@ public class FakeModels implements QuarkusTestResourceLifecycleManager {
         @Override
         public void rerank(RerankRequest request, StreamObserver<RerankResponse> out) {
             rerankCalls.incrementAndGet();
+            rerankedCandidates.addAndGet(request.getCandidatesCount());
             if (rerankerDown) {
                 out.onError(Status.UNAVAILABLE.withDescription("the fake reranker is down").asRuntimeException());
                 return;

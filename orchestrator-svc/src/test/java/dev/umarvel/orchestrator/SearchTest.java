@@ -28,6 +28,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -124,6 +125,28 @@ class SearchTest {
         assertEquals(cascadeRanking(q, 20, 5, 4.0), dids(heavy), "alpha 0.2 ranks as w = 0.8 / 0.2");
     }
 
+    @Test
+    void aRecallKBelowTopKReranksTheHeadAndKeepsTheRetrieversOrderAfterIt() {
+        Content q = Content.newBuilder().setText("the young boat number 44").build();
+        int before = FakeModels.rerankedCandidates.get();
+        SearchResponse r = retrieval.search(query(q.getText()).setTopK(20).setRecallK(5).setMode(SearchMode.SEARCH_MODE_CASCADE).build());
+        assertEquals(5, FakeModels.rerankedCandidates.get() - before, "only the head goes to the reranker");
+        List<String> exact = Fixtures.exactRanking(q, ALL, 20);
+        List<String> expected = new ArrayList<>(cascadeRanking(q, 5, 5, 0.1));
+        expected.addAll(exact.subList(5, 20));
+        assertEquals(expected, dids(r));
+        assertEquals(SearchMode.SEARCH_MODE_CASCADE, r.getModeRun());
+        for (int i = 0; i < 20; i++) {
+            Hit h = r.getHits(i);
+            assertEquals(i < 5, h.hasRerankScore(), "hit " + (i + 1));
+            assertEquals(i + 1, h.getRank());
+            if (i >= 5) {
+                assertEquals(i + 1, h.getRecallRank());
+                assertEquals(h.getRecallScore(), h.getScore(), 0);
+            }
+        }
+    }
+
     /**
      * At a margin between the queries' own, AUTO splits them: a query whose retriever's first two scores are closer than
      * the margin is reranked (the cascade's ranking), the others keep the retriever's; the split is computed here from the
@@ -195,7 +218,7 @@ class SearchTest {
     void badSearchesGetTheirStatus() {
         String[][] cases = {
             {"top_k: must be in 1..1000, got 1001", "top"},
-            {"recall_k: must be at least top_k (20) for SEARCH_MODE_CASCADE, got 10", "recall"},
+            {"recall_k: must be in 1..1000, got 1001", "recall"},
             {"fusion.weight: must be a number >= 0, got -1.0", "weight"},
             {"fusion.weight: alpha must be in [0, 1] for FUSION_RULE_CONVEX, got 1.5", "alpha"},
             {"auto_margin: must be a number >= 0, got -0.1", "margin"},
@@ -206,7 +229,7 @@ class SearchTest {
             SearchRequest.Builder b = query("cat");
             switch (c[1]) {
                 case "top" -> b.setTopK(1001);
-                case "recall" -> b.setTopK(20).setRecallK(10).setMode(SearchMode.SEARCH_MODE_CASCADE);
+                case "recall" -> b.setRecallK(1001).setMode(SearchMode.SEARCH_MODE_CASCADE);
                 case "weight" -> b.setFusion(Fusion.newBuilder().setWeight(-1));
                 case "alpha" -> b.setFusion(Fusion.newBuilder().setRule(FusionRule.FUSION_RULE_CONVEX).setWeight(1.5));
                 case "margin" -> b.setAutoMargin(-0.1);
