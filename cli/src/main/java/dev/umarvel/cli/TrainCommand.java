@@ -76,8 +76,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Cross-modal: also contrast each image with a shifted, re-shaded view of itself (default: on).") Boolean imageViews;
     @Option(names = "--text-views", negatable = true,
             description = "Text-align: add pairs of two random spans of one training-pool text (default: on).") Boolean textViews;
-    @Option(names = "--reranker-loss", description = "Reranker: answers (cross-entropy between Yes and No) or vocabulary (over every "
-            + "word, the paper's); default: answers.") String rerankerLoss;
+    @Option(names = "--reranker-loss", description = "Reranker: answers (cross-entropy between Yes and No), vocabulary (over every "
+            + "word, the paper's) or listwise (the positive among --hard-negatives-per-query mined negatives, by log-odds of Yes); "
+            + "default: answers.") String rerankerLoss;
 
     @Option(names = "--train-queries", defaultValue = "", description = "Training query file, relative to --data (default: "
             + "query/union_train/mbeir_union_up_train.jsonl, the union of every dataset's training queries).")
@@ -107,6 +108,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--split", defaultValue = "test", description = "Evaluate: the query split (test or val).") String split;
     @Option(names = "--no-global", description = "Evaluate: local pools only.") boolean noGlobal;
     @Option(names = "--fusion-weight", defaultValue = "0.1", description = "Evaluate: w of the cascade's cos + w P(Yes).") double fusionWeight;
+    @Option(names = "--fusion-sweep", split = ",", description = "Evaluate: also rank the cascade at each of these w, on the same "
+            + "reranker scores (Infinity: by P(Yes) alone), e.g. 0,0.3,1,Infinity.")
+    List<Double> fusionSweep = List.of();
     @Option(names = "--cascade-recall-k", defaultValue = "50", description = "Candidates the evaluated cascade reranks per query.")
     int cascadeRecallK;
     @Option(names = "--queries-per-task", defaultValue = "0", description = "evaluate: the first n queries of each task, as umarvel eval "
@@ -190,8 +194,8 @@ final class TrainCommand implements Callable<Integer> {
         return new JobSpec(jobKind, new JobSpec.Data(data, queries, trainPool, "", pairs, hardNegatives, teacher, overfitBatch || noValidation, ""), init, preset,
                 jobKind == JobKind.RERANKER, out, Hyper.resolve(jobKind, preset, o), model,
                 new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction),
-                new JobSpec.Evaluation(split, !noGlobal, List.of(), "", jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight,
-                        cascadeRecallK, queriesPerTask),
+                new JobSpec.Evaluation(split, !noGlobal, List.of(), "", queriesPerTask,
+                        new JobSpec.Cascade(jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight, cascadeRecallK, fusionSweep)),
                 new JobSpec.Distill(listSize, reranker, sampleFraction, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1)), seed);
     }
 

@@ -106,8 +106,8 @@ class UmarvelCliTest {
                 TrainCommand.choice("--reranker-loss", "Vocabulary", dev.umarvel.recipe.Hyper.RerankerLoss.class));
         assertEquals(null, TrainCommand.choice("--reranker-loss", null, dev.umarvel.recipe.Hyper.RerankerLoss.class));
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> TrainCommand.choice("--reranker-loss", "listwise", dev.umarvel.recipe.Hyper.RerankerLoss.class));
-        assertEquals("--reranker-loss: expected one of [vocabulary, answers], got 'listwise'", e.getMessage());
+                () -> TrainCommand.choice("--reranker-loss", "pairwise", dev.umarvel.recipe.Hyper.RerankerLoss.class));
+        assertEquals("--reranker-loss: expected one of [vocabulary, answers, listwise], got 'pairwise'", e.getMessage());
     }
 
     /**

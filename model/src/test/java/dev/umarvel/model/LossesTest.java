@@ -152,6 +152,17 @@ class LossesTest {
         assertEquals(Math.exp(3) / (Math.exp(3) + Math.exp(1)), p[1], 1e-6);
     }
 
+    /** Two queries of three pairs each, positive first: the positive's cross-entropy among its group's Yes - No log-odds. */
+    @Test
+    void listwiseAnswerLossRanksEachPositiveAmongItsGroup() {
+        int yes = 2;
+        int no = 1;
+        float[][] logits = {{0, 1, 3, 0}, {0, 2, 1, 0}, {0, 0, 0, 0}, {0, 1, 1, 0}, {0, 0, 2, 0}, {0, 3, 0, 0}};
+        double[] odds = {2, -1, 0, 0, 2, -3};
+        double expected = (nll(new double[] {odds[0], odds[1], odds[2]}, 0) + nll(new double[] {odds[3], odds[4], odds[5]}, 0)) / 2;
+        assertEquals(expected, AnswerLoss.listwise(array(logits), yes, no, 3).getFloat(), 1e-5);
+    }
+
     @Test
     void klFromTeacherToStudent() {
         float[][] q = {{1, 0}, {0.6f, 0.8f}};

@@ -353,7 +353,8 @@ public final class Findings {
         }
         String report = job("eval-" + name, JobKind.EVALUATE, retriever, 1, seed, s -> new JobSpec(s.kind(), s.data(), s.initCheckpoint(),
                 s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(), s.mining(),
-                new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1, CASCADE_RECALL_K, 0), s.distill(), s.seed()));
+                new JobSpec.Evaluation("test", true, List.of(), "", 0,
+                        new JobSpec.Cascade(reranker, JobSpec.Cascade.FUSION_WEIGHT, CASCADE_RECALL_K, List.of())), s.distill(), s.seed()));
         if (report == null) {
             return null;
         }

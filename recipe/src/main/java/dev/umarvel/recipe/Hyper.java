@@ -27,7 +27,9 @@ public record Hyper(double learningRate, int batchSize, int referenceBatchSize, 
         /** Next-token cross-entropy over the whole vocabulary: the paper's. */
         VOCABULARY,
         /** Between the "Yes" and "No" logits only: -log of the P(Yes) or P(No) the reranker is scored by. */
-        ANSWERS
+        ANSWERS,
+        /** Per query, the positive among {@code hardNegatives} mined negatives, by log-odds of "Yes" (AnswerLoss#listwise). */
+        LISTWISE
     }
 
     /** What a training stage after PRETRAIN updates. */

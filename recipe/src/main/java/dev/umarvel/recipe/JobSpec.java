@@ -49,21 +49,36 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
     }
 
     /**
-     * @param rerankerCheckpoint when set, EVALUATE also scores the cascade (cos + fusionWeight * P(Yes))
      * @param queriesPerTask the evaluator's first n queries of each task; 0 for all
+     * @param cascade scored beside the retriever when it names a reranker
      */
-    public record Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, String rerankerCheckpoint,
-            double fusionWeight, int cascadeRecallK, int queriesPerTask) {
-        /** The cascade's recall depth of the paper (top 50). */
-        public static final int CASCADE_RECALL_K = 50;
+    public record Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, int queriesPerTask,
+            Cascade cascade) {
+        public static Evaluation defaults() {
+            return new Evaluation("test", true, List.of(), "", 0, Cascade.NONE);
+        }
+    }
 
-        public Evaluation(String split, boolean globalPool, List<String> tasks, String reportDir, String rerankerCheckpoint,
-                double fusionWeight) {
-            this(split, globalPool, tasks, reportDir, rerankerCheckpoint, fusionWeight, CASCADE_RECALL_K, 0);
+    /**
+     * EVALUATE's cascade: the retriever's top {@code recallK} rescored by the reranker and ranked by cos + fusionWeight *
+     * P(Yes); and again at each weight of {@code fusionSweep}, on the same reranker scores (infinity: by P(Yes) alone).
+     *
+     * @param rerankerCheckpoint empty: no cascade
+     */
+    public record Cascade(String rerankerCheckpoint, double fusionWeight, int recallK, List<Double> fusionSweep) {
+        /** The cascade's recall depth of the paper (top 50). */
+        public static final int RECALL_K = 50;
+        /** The released evaluation's fusion weight (u-marvel.md section 7). */
+        public static final double FUSION_WEIGHT = 0.1;
+        public static final Cascade NONE = of("");
+
+        /** The paper's cascade with this reranker. */
+        public static Cascade of(String rerankerCheckpoint) {
+            return new Cascade(rerankerCheckpoint, FUSION_WEIGHT, RECALL_K, List.of());
         }
 
-        public static Evaluation defaults() {
-            return new Evaluation("test", true, List.of(), "", "", 0.1);
+        public boolean enabled() {
+            return !rerankerCheckpoint.isEmpty();
         }
     }
 

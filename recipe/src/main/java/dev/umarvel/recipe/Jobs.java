@@ -94,10 +94,17 @@ public final class Jobs {
             if (!split.equals("val") && !split.equals("test")) {
                 throw new InvalidSpecException("evaluation.split: must be val or test, got " + split);
             }
-            if (!spec.evaluation().rerankerCheckpoint().isEmpty()) {
-                mustExist(ctx.resolve("evaluation.reranker_checkpoint", spec.evaluation().rerankerCheckpoint()));
+            JobSpec.Cascade cascade = spec.evaluation().cascade();
+            if (cascade.enabled()) {
+                mustExist(ctx.resolve("evaluation.reranker_checkpoint", cascade.rerankerCheckpoint()));
             }
-            int recallK = spec.evaluation().cascadeRecallK();
+            for (int i = 0; i < cascade.fusionSweep().size(); i++) {
+                double w = cascade.fusionSweep().get(i);
+                if (Double.isNaN(w) || w < 0) {
+                    throw new InvalidSpecException("evaluation.fusion_sweep[" + i + "]: must be 0 or more (Infinity: the reranker's order), got " + w);
+                }
+            }
+            int recallK = cascade.recallK();
             if (recallK < 1 || recallK > 1000) {
                 throw new InvalidSpecException("evaluation.cascade_recall_k: must be in 1..1000, got " + recallK);
             }

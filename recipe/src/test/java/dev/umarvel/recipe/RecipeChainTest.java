@@ -150,7 +150,8 @@ class RecipeChainTest {
 
         JobSpec eval = spec(JobKind.EVALUATE, distilled);
         eval = new JobSpec(eval.kind(), eval.data(), distilled, "tiny", false, "", eval.hyper(), eval.model(), eval.mining(),
-                new JobSpec.Evaluation("test", true, List.of(), "", reranker, 0.1, JobSpec.Evaluation.CASCADE_RECALL_K, 3), eval.distill(),
+                new JobSpec.Evaluation("test", true, List.of(), "", 3, new JobSpec.Cascade(reranker, JobSpec.Cascade.FUSION_WEIGHT,
+                        JobSpec.Cascade.RECALL_K, List.of(0.1, 0.0, Double.POSITIVE_INFINITY))), eval.distill(),
                 eval.seed());
         String report = run(JobKind.EVALUATE, distilled, "jobs/eval", eval);
         assertTrue(Files.exists(store.resolve(report).resolve("evaluation.png")));
@@ -161,10 +162,21 @@ class RecipeChainTest {
             assertEquals(List.of(3), r.tasks().stream().map(t -> t.queries()).distinct().toList(), r.label());
         }
         assertTrue(reports.get(1).meanGlobal() != null);
+        // the sweep ranks the same reranker scores again: at the cascade's own weight it is the cascade, at 0 the retriever
+        Map<String, EvaluationResult> byLabel = new java.util.HashMap<>();
+        evaluations.forEach(r -> byLabel.put(r.label(), r));
+        assertEquals(recalls(byLabel.get("cascade")), recalls(byLabel.get("cascade w=0.1")));
+        assertEquals(recalls(byLabel.get("single")), recalls(byLabel.get("cascade w=0")));
+        assertEquals(16, byLabel.get("reranker order").tasks().size());
         // every M-BEIR stage validated its model at the end, on the val split's local pools
         for (String stage : List.of("INSTRUCTION", "HARD_NEGATIVE", "DISTILL", "CONTINUE_HARD")) {
             assertTrue(evaluations.stream().anyMatch(r -> r.label().equals("end of " + stage) && r.split().equals("val")
                     && r.meanGlobal() == null), stage);
         }
+    }
+
+    /** Every task's local and global recall at every k, as one comparable list. */
+    private static List<Object> recalls(EvaluationResult r) {
+        return r.tasks().stream().<Object>map(t -> List.of(t.task().name(), t.local(), String.valueOf(t.global()))).toList();
     }
 }

@@ -92,10 +92,11 @@ final class SpecMapper {
                         mo.hasSimilarityThreshold() ? mo.getSimilarityThreshold() : null, mo.getLocalPool(),
                         mo.hasPositiveFraction() ? mo.getPositiveFraction() : dev.umarvel.recipe.JobSpec.Mining.POSITIVE_FRACTION),
                 new dev.umarvel.recipe.JobSpec.Evaluation(eo.getSplit().isEmpty() ? "test" : eo.getSplit(),
-                        !eo.hasGlobalPool() || eo.getGlobalPool(), tasks, eo.getReportDir(), eo.getRerankerCheckpoint(),
-                        eo.hasFusionWeight() ? eo.getFusionWeight() : 0.1,
-                        eo.hasCascadeRecallK() ? eo.getCascadeRecallK() : dev.umarvel.recipe.JobSpec.Evaluation.CASCADE_RECALL_K,
-                        eo.getQueriesPerTask()),
+                        !eo.hasGlobalPool() || eo.getGlobalPool(), tasks, eo.getReportDir(), eo.getQueriesPerTask(),
+                        new dev.umarvel.recipe.JobSpec.Cascade(eo.getRerankerCheckpoint(),
+                                eo.hasFusionWeight() ? eo.getFusionWeight() : dev.umarvel.recipe.JobSpec.Cascade.FUSION_WEIGHT,
+                                eo.hasCascadeRecallK() ? eo.getCascadeRecallK() : dev.umarvel.recipe.JobSpec.Cascade.RECALL_K,
+                                eo.getFusionSweepList())),
                 new dev.umarvel.recipe.JobSpec.Distill(d.hasListSize() ? d.getListSize() : 50, d.getRerankerCheckpoint(),
                         d.hasSampleFraction() ? d.getSampleFraction() : 0.1, d.hasSampleSeed() ? d.getSampleSeed() : 42,
                         d.hasTeacherWeight() ? d.getTeacherWeight() : 1.0, weights),
@@ -168,6 +169,7 @@ final class SpecMapper {
             case RERANKER_LOSS_UNSPECIFIED -> null;
             case RERANKER_LOSS_VOCABULARY -> Hyper.RerankerLoss.VOCABULARY;
             case RERANKER_LOSS_ANSWERS -> Hyper.RerankerLoss.ANSWERS;
+            case RERANKER_LOSS_LISTWISE -> Hyper.RerankerLoss.LISTWISE;
             default -> {
                 errors.add("spec.hyper.reranker_loss: unknown value " + h.getRerankerLossValue());
                 yield null;
@@ -200,8 +202,11 @@ final class SpecMapper {
                         .setWeightDecay(h.weightDecay()).setGradClip(h.gradClip()).setLoraRank(h.loraRank()).setLoraAlpha(h.loraAlpha())
                         .setLoraDropout(h.loraDropout()).setTemperatureInit(h.temperatureInit())
                         .setHardNegativesPerQuery(h.hardNegatives()).setCheckpointEverySteps(h.checkpointEvery())
-                        .setMergeLora(h.mergeLora()).setRerankerLoss(h.rerankerLoss() == Hyper.RerankerLoss.VOCABULARY
-                                ? dev.umarvel.api.v1.RerankerLoss.RERANKER_LOSS_VOCABULARY : dev.umarvel.api.v1.RerankerLoss.RERANKER_LOSS_ANSWERS))
+                        .setMergeLora(h.mergeLora()).setRerankerLoss(switch (h.rerankerLoss()) {
+                            case VOCABULARY -> dev.umarvel.api.v1.RerankerLoss.RERANKER_LOSS_VOCABULARY;
+                            case ANSWERS -> dev.umarvel.api.v1.RerankerLoss.RERANKER_LOSS_ANSWERS;
+                            case LISTWISE -> dev.umarvel.api.v1.RerankerLoss.RERANKER_LOSS_LISTWISE;
+                        }))
                 .build();
     }
 }

@@ -53,5 +53,9 @@ class SpecMapperTest {
         d = SpecMapper.toDomain(paper, "j");
         assertEquals(Hyper.RerankerLoss.VOCABULARY, d.hyper().rerankerLoss());
         assertEquals(RerankerLoss.RERANKER_LOSS_VOCABULARY, SpecMapper.withDefaults(paper, d).getHyper().getRerankerLoss());
+        JobSpec listwise = reranker(HyperParameters.newBuilder().setRerankerLoss(RerankerLoss.RERANKER_LOSS_LISTWISE));
+        d = SpecMapper.toDomain(listwise, "j");
+        assertEquals(Hyper.RerankerLoss.LISTWISE, d.hyper().rerankerLoss());
+        assertEquals(RerankerLoss.RERANKER_LOSS_LISTWISE, SpecMapper.withDefaults(listwise, d).getHyper().getRerankerLoss());
     }
 }

@@ -216,6 +216,8 @@ class TrainerServiceTest {
                 .setMining(MiningOptions.newBuilder().setK(0)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.queries_per_task: must be 0 (all) or more, got -1",
                 spec(JobKind.JOB_KIND_EVALUATE, "data/tiny", 1).setEvaluation(EvaluationOptions.newBuilder().setQueriesPerTask(-1)));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.fusion_sweep[1]: must be 0 or more (Infinity: the reranker's order), got -1.0",
+                spec(JobKind.JOB_KIND_EVALUATE, "data/tiny", 1).setEvaluation(EvaluationOptions.newBuilder().addFusionSweep(0.3).addFusionSweep(-1)));
         expect(Status.Code.NOT_FOUND, "data/none", spec(JobKind.JOB_KIND_PRETRAIN, "", 1).setData(DataSpec.newBuilder().setDatasetDir("data/none")));
         expect(Status.Code.NOT_FOUND, "jobs/none/final", spec(JobKind.JOB_KIND_INSTRUCTION, "jobs/none/final", 1));
         // a checkpoint whose bytes do not match its manifest

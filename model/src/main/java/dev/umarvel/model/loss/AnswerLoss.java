@@ -35,6 +35,21 @@ public final class AnswerLoss {
         return crossEntropy(two, isNo);
     }
 
+    /**
+     * Localized contrastive estimation (Gao, Dai and Callan 2021): each query's group holds its positive first and then
+     * mined negatives; the positive's cross-entropy among the group's log-odds logit_Yes - logit_No, the very quantity
+     * P(Yes) = sigmoid(logit_Yes - logit_No) ranks by. A pointwise Yes/No loss teaches each pair on its own; this one
+     * teaches the order within a retriever's top list, which is what a cascade asks of the reranker.
+     *
+     * @param logits (Q * G, V) vocabulary logits, query by query, each query's positive first
+     * @param group G, the pairs of one query
+     */
+    public static NDArray listwise(NDArray logits, int yesId, int noId, int group) {
+        NDArray logOdds = logits.get(":, {}", yesId).sub(logits.get(":, {}", noId)); // (Q * G,)
+        NDArray perQuery = logOdds.reshape(-1, group);                                // (Q, G)
+        return perQuery.logSoftmax(1).get(":, 0").mean().neg();
+    }
+
     /** (B, V) logits -> (B,) P(Yes) from the two answer logits only. */
     public static NDArray probabilityYes(NDArray logits, int yesId, int noId) {
         NDArray yes = logits.get(":, {}", yesId).expandDims(1);

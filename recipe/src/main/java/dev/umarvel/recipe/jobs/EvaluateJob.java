@@ -12,6 +12,8 @@ import dev.umarvel.recipe.JobContext;
 import dev.umarvel.recipe.JobSpec;
 import dev.umarvel.recipe.ModelEncoder;
 import dev.umarvel.recipe.data.ImageLoader;
+import dev.umarvel.mbeir.eval.Retriever;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,21 +42,33 @@ public final class EvaluateJob {
         try (Inference model = Inference.load(ctx.resolve("init_checkpoint", spec.initCheckpoint()))) {
             EmbeddingRetriever retriever = new EmbeddingRetriever(layout, new ModelEncoder(model, layout), e.split(), 128,
                     Runtime.getRuntime().availableProcessors(), ctx.listener()::log);
-            EvaluationResult single = Evaluator.evaluate("single", layout, retriever, options, ctx.listener()::log);
-            ctx.listener().evaluation(single);
-            results.add(single);
-            if (!e.rerankerCheckpoint().isEmpty()) {
-                try (Inference reranker = Inference.load(ctx.resolve("evaluation.reranker_checkpoint", e.rerankerCheckpoint()))) {
+            results.add(evaluate(ctx, "single", layout, retriever, options));
+            JobSpec.Cascade c = e.cascade();
+            if (c.enabled()) {
+                try (Inference reranker = Inference.load(ctx.resolve("evaluation.reranker_checkpoint", c.rerankerCheckpoint()))) {
                     CascadeRetriever cascade = new CascadeRetriever(retriever, reranker,
-                            new ImageLoader(layout.root(), reranker.config().imageSize()), e.cascadeRecallK(), e.fusionWeight());
-                    EvaluationResult fused = Evaluator.evaluate("cascade", layout, cascade, options, ctx.listener()::log);
-                    ctx.listener().evaluation(fused);
-                    results.add(fused);
+                            new ImageLoader(layout.root(), reranker.config().imageSize()), c.recallK(), c.fusionWeight());
+                    results.add(evaluate(ctx, "cascade", layout, cascade, options));
+                    for (double w : c.fusionSweep()) {
+                        results.add(evaluate(ctx, sweepName(w), layout, cascade.withWeight(w), options));
+                    }
                 }
             }
         }
         EvaluationReport.write(results, dir, "evaluation");
         ctx.listener().log("report written to " + ctx.relative(dir));
         return dir;
+    }
+
+    private static EvaluationResult evaluate(JobContext ctx, String name, MbeirLayout layout, Retriever retriever,
+            Evaluator.Options options) throws Exception {
+        EvaluationResult result = Evaluator.evaluate(name, layout, retriever, options, ctx.listener()::log);
+        ctx.listener().evaluation(result);
+        return result;
+    }
+
+    /** A sweep's report entry: "cascade w=0.3", or "reranker order" for an infinite weight. */
+    static String sweepName(double w) {
+        return Double.isInfinite(w) ? "reranker order" : "cascade w=" + BigDecimal.valueOf(w).stripTrailingZeros().toPlainString();
     }
 }

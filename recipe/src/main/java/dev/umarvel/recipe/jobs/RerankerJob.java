@@ -26,9 +26,11 @@ import dev.umarvel.recipe.data.Side;
 import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * RERANKER (u-marvel.md section 6): a model answers "Yes" or "No" to "does the candidate meet the query?"; cross-entropy
@@ -61,15 +63,19 @@ public final class RerankerJob {
             TrainingRun run = new TrainingRun(ctx, spec, model, manager, stage.tokenizerFile(), order, stage.lora());
             int yes = stage.tokenizer().yes;
             int no = stage.tokenizer().no;
-            boolean overAnswers = spec.hyper().rerankerLoss() == Hyper.RerankerLoss.ANSWERS;
-            ctx.listener().log("RERANKER: " + queries.size() + " queries, 2 pairs each, " + run.totalSteps() + " steps"
+            Hyper.RerankerLoss objective = spec.hyper().rerankerLoss();
+            // listwise: the positive and hardNegatives negatives a query; pointwise: one of each
+            int group = objective == Hyper.RerankerLoss.LISTWISE ? 1 + spec.hyper().hardNegatives() : 2;
+            ctx.listener().log("RERANKER: " + queries.size() + " queries, " + group + " pairs each, " + objective.name().toLowerCase(java.util.Locale.ROOT)
+                    + " loss, " + run.totalSteps() + " steps"
                     + (mined.isEmpty() ? " (no mined lists: negatives drawn from the whole pool)" : ""));
-            LearningCurve.attach(ctx, spec, null, manager, run, Math.log(2)); // "Yes" or "No" at even odds
+            // pointwise: "Yes" or "No" at even odds; listwise: the positive one of the group
+            LearningCurve.attach(ctx, spec, null, manager, run, Math.log(objective == Hyper.RerankerLoss.LISTWISE ? group : 2));
             run.run(new TrainingRun.Step<Pairs>() {
                 @Override
                 public Pairs prepare(long step, List<Integer> indices) throws Exception {
                     List<RerankPair> pairs = new ArrayList<>();
-                    long[] answers = new long[2 * indices.size()];
+                    long[] answers = new long[group * indices.size()];
                     int a = 0;
                     for (int i : indices) {
                         MbeirQuery q = queries.get(i);
@@ -77,8 +83,10 @@ public final class RerankerJob {
                         Item query = images.query(set.instruction(q, r), Side.of(q));
                         pairs.add(new RerankPair(query, images.candidate(Side.of(set.positive(q, r)))));
                         answers[a++] = yes;
-                        pairs.add(new RerankPair(query, images.candidate(Side.of(negative(q, mined.get(q.qid()), allDids, set, r)))));
-                        answers[a++] = no;
+                        for (MbeirCandidate negative : negatives(q, mined.get(q.qid()), allDids, set, r, group - 1)) {
+                            pairs.add(new RerankPair(query, images.candidate(Side.of(negative))));
+                            answers[a++] = no;
+                        }
                     }
                     return new Pairs(builder.rerank(pairs, true), answers);
                 }
@@ -89,7 +97,11 @@ public final class RerankerJob {
                     NDArray hidden = model.hidden(ps, b.inputs(scope, config.attention(), config.imageSize()), true);
                     NDArray logits = model.logits(ps, Mllm.readout(hidden, b.readout(scope)), true);
                     NDArray answers = scope.create(batch.answers());
-                    return overAnswers ? AnswerLoss.crossEntropyOverAnswers(logits, answers, yes, no) : AnswerLoss.crossEntropy(logits, answers);
+                    return switch (objective) {
+                        case LISTWISE -> AnswerLoss.listwise(logits, yes, no, group);
+                        case ANSWERS -> AnswerLoss.crossEntropyOverAnswers(logits, answers, yes, no);
+                        case VOCABULARY -> AnswerLoss.crossEntropy(logits, answers);
+                    };
                 }
             });
             return stage.finish(ctx, spec, "reranker", run.totalSteps(), Map.of());
@@ -97,18 +109,27 @@ public final class RerankerJob {
     }
 
     /**
-     * A random candidate of the query's retrieved top list that is neither a labelled positive nor filtered by mining as a
-     * likely false negative (a planted copy of the positive must not be taught as "No"); a random pool candidate otherwise.
+     * {@code n} distinct random candidates of the query's retrieved top list that are neither labelled positives nor
+     * filtered by mining as likely false negatives (a planted copy of the positive must not be taught as "No"); random pool
+     * candidates, outside those and the ones drawn, where the list has fewer.
      */
-    static MbeirCandidate negative(MbeirQuery q, HardNegativeFile.Entry entry, List<String> allDids, TrainingSet set, Random r) {
+    static List<MbeirCandidate> negatives(MbeirQuery q, HardNegativeFile.Entry entry, List<String> allDids, TrainingSet set, Random r,
+            int n) {
+        Set<String> excluded = new HashSet<>(q.posCandList());
+        List<String> options = new ArrayList<>();
         if (entry != null) {
-            java.util.Set<String> excluded = new java.util.HashSet<>(q.posCandList());
             excluded.addAll(entry.filteredFalseNegatives());
-            List<String> options = entry.topDocs().stream().filter(d -> !excluded.contains(d)).toList();
-            if (!options.isEmpty()) {
-                return set.pool().get(options.get(r.nextInt(options.size())));
-            }
+            entry.topDocs().stream().filter(d -> !excluded.contains(d)).forEach(options::add);
         }
-        return set.pool().get(ContrastiveJob.randomNegative(q, allDids, r));
+        List<MbeirCandidate> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            String did = options.isEmpty() ? ContrastiveJob.randomNegative(q, allDids, r) : options.remove(r.nextInt(options.size()));
+            for (int retry = 0; retry < 64 && excluded.contains(did); retry++) { // a pool of a few candidates may have no other
+                did = ContrastiveJob.randomNegative(q, allDids, r);
+            }
+            excluded.add(did);
+            out.add(set.pool().get(did));
+        }
+        return out;
     }
 }

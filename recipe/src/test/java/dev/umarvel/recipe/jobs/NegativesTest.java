@@ -56,9 +56,24 @@ class NegativesTest {
         Set<String> drawn = new HashSet<>();
         Random r = new Random(1);
         for (int i = 0; i < 200; i++) {
-            drawn.add(RerankerJob.negative(QUERY, entry, List.copyOf(set.pool().keySet()), set, r).did());
+            drawn.add(RerankerJob.negatives(QUERY, entry, List.copyOf(set.pool().keySet()), set, r, 1).get(0).did());
         }
         assertEquals(Set.of("0:3", "0:4"), drawn);
+    }
+
+    @Test
+    void aListwiseGroupTakesDistinctListedNegativesFirstThenPoolCandidatesOutsideThePositivesAndTheFiltered() {
+        TrainingSet set = pool(6);
+        HardNegativeFile.Entry entry = new HardNegativeFile.Entry("0:1", List.of("0:1"), List.of("0:1", "0:2", "0:3", "0:4"),
+                List.of(0.9f, 0.9f, 0.5f, 0.4f), List.of("0:3", "0:4"), List.of("0:2"));
+        Random r = new Random(1);
+        for (int i = 0; i < 200; i++) {
+            List<String> group = RerankerJob.negatives(QUERY, entry, List.copyOf(set.pool().keySet()), set, r, 4).stream()
+                    .map(c -> c.did()).toList();
+            assertEquals(Set.of("0:3", "0:4"), Set.copyOf(group.subList(0, 2)), "the listed negatives first");
+            assertEquals(4, Set.copyOf(group).size(), "distinct: " + group);
+            assertTrue(Set.of("0:5", "0:6").containsAll(group.subList(2, 4)), "then the pool, never 0:1 nor its copy 0:2: " + group);
+        }
     }
 
     @Test
