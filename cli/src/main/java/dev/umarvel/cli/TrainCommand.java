@@ -109,7 +109,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-global", description = "Evaluate: local pools only.") boolean noGlobal;
     @Option(names = "--fusion-weight", defaultValue = "0.1", description = "Evaluate: w of the cascade's cos + w P(Yes).") double fusionWeight;
     @Option(names = "--fusion-sweep", split = ",", description = "Evaluate: also rank the cascade at each of these w, on the same "
-            + "reranker scores (Infinity: by P(Yes) alone), e.g. 0,0.3,1,Infinity.")
+            + "reranker scores (Infinity: by P(Yes) alone), e.g. 0,0.3,1,Infinity; default: none.")
     List<Double> fusionSweep = List.of();
     @Option(names = "--cascade-recall-k", defaultValue = "50", description = "Candidates the evaluated cascade reranks per query.")
     int cascadeRecallK;
