@@ -28,7 +28,7 @@ public final class CascadeRetriever implements Retriever {
     private final ImageLoader images;
     private final int recallK;
     private final double weight;
-    /** P(Yes) by query id and candidate did, shared by every weight of one cascade. */
+    /** P(Yes) by query id, instruction and candidate did ({@link #key}), shared by every weight of one cascade. */
     private final Map<String, Float> scored;
 
     public CascadeRetriever(EmbeddingRetriever recall, Inference reranker, ImageLoader images, int recallK, double weight) {

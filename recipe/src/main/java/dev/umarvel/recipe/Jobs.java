@@ -101,7 +101,8 @@ public final class Jobs {
             for (int i = 0; i < cascade.fusionSweep().size(); i++) {
                 double w = cascade.fusionSweep().get(i);
                 if (Double.isNaN(w) || w < 0) {
-                    throw new InvalidSpecException("evaluation.fusion_sweep[" + i + "]: must be 0 or more (Infinity: the reranker's order), got " + w);
+                    throw new InvalidSpecException("evaluation.fusion_sweep[" + i + "]: must be 0 or more (Infinity: the reranker's order), got "
+                            + w);
                 }
             }
             int recallK = cascade.recallK();

@@ -69,8 +69,8 @@ public final class RerankerJob {
             ctx.listener().log("RERANKER: " + queries.size() + " queries, " + group + " pairs each, " + objective.name().toLowerCase(java.util.Locale.ROOT)
                     + " loss, " + run.totalSteps() + " steps"
                     + (mined.isEmpty() ? " (no mined lists: negatives drawn from the whole pool)" : ""));
-            // pointwise: "Yes" or "No" at even odds; listwise: the positive one of the group
-            LearningCurve.attach(ctx, spec, null, manager, run, Math.log(objective == Hyper.RerankerLoss.LISTWISE ? group : 2));
+            // chance: one of the group's pairs (pointwise, "Yes" or "No" at even odds)
+            LearningCurve.attach(ctx, spec, null, manager, run, Math.log(group));
             run.run(new TrainingRun.Step<Pairs>() {
                 @Override
                 public Pairs prepare(long step, List<Integer> indices) throws Exception {
