@@ -24,7 +24,8 @@ final class FindingsCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "small", description = "Model shape every arm trains (tiny, small, base).")
     String preset;
 
-    @Option(names = "--steps", defaultValue = "300", description = "Stage-3 steps; the other stages scale from it.")
+    @Option(names = "--steps", defaultValue = "0", description = "Instruction-stage steps; the other stages follow the recipe's step "
+            + "plan, as in the quickstart (default 0: the quickstart's, 400 for tiny, 1200 for small, 120 on an imported encoder).")
     long steps;
 
     @Option(names = "--seeds", split = ",", defaultValue = "1,2,3", description = "Seeds to repeat a comparison with when it is within noise.")
@@ -57,22 +58,23 @@ final class FindingsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path root = store.toAbsolutePath().normalize();
-        Findings findings = new Findings(root, data, preset, Findings.Budget.of(steps), runs, System.out::println);
+        long s = steps > 0 ? steps : dev.umarvel.recipe.StepPlan.defaultSteps(preset);
+        Findings.Budget b = Findings.Budget.of(preset, s);
+        Findings findings = new Findings(root, data, preset, b, runs, System.out::println);
         if (reportOnly) {
             findings.reportOnly();
         }
         List<Findings.Row> rows = findings.run(seeds, threshold, seedPolicy);
-        String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + steps
+        String command = "umarvel findings --store " + store + " --data " + data + " --preset " + preset + " --steps " + s
                 + " --seeds " + String.join(",", seeds.stream().map(String::valueOf).toList())
                 + (seedPolicy == Findings.SeedPolicy.UNCLEAR ? "" : " --seed-policy " + seedPolicy) + " --threshold " + threshold
                 + " --runs " + runs + (title.equals(DEFAULT_TITLE) ? "" : " --title \"" + title + "\"")
                 + (notes == null ? "" : " --notes " + notes) + " --out " + out;
-        Findings.Budget b = Findings.Budget.of(steps);
         String setup = String.format("Setup: dataset `%s`, preset `%s`, seeds %s; steps per stage: pre-training %d, text %d, "
-                + "cross-modal %d, instruction %d (the f4 2x-batch variants half as many), hard negatives %d, reranker %d, "
+                + "cross-modal %d, instruction %d (the f4 2x-batch variants half as many), hard negatives %d (%d a query), reranker %d, "
                 + "distillation %d (lists of %d); filtered mining threshold %.2f; evaluation on the test split, mean of the "
                 + "tasks' M-BEIR metric (R@5, or R@10 for Fashion200K and FashionIQ).%n%n", data, preset, seeds, b.pretrain(), b.text(),
-                b.crossModal(), b.instruction(), b.hardNegative(), b.reranker(), b.distill(), b.distillList(), threshold);
+                b.crossModal(), b.instruction(), b.hardNegative(), dev.umarvel.recipe.StepPlan.HARD_NEGATIVES_PER_QUERY, b.reranker(), b.distill(), b.distillList(), threshold);
         String md = FindingsReport.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(setup)
                 + "## ") + "\n" + FindingsReport.timingMarkdown(findings.timings(), seeds.get(0));
         if (notes != null) {

@@ -11,6 +11,7 @@ import dev.umarvel.api.v1.JobState;
 import dev.umarvel.api.v1.StartJobRequest;
 import dev.umarvel.api.v1.TrainerGrpc;
 import dev.umarvel.api.v1.WatchJobRequest;
+import dev.umarvel.recipe.StepPlan;
 import dev.umarvel.recipe.data.DerivedPairs;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -44,7 +45,7 @@ final class TrainerChain {
 
     /**
      * Stage 0 to the hard-negative stage and the reranker: {retriever, reranker} checkpoints, store-relative. Steps follow
-     * the instruction stage's {@code s} through the preset's {@link Plan}.
+     * the instruction stage's {@code s} through the preset's {@link StepPlan}.
      */
     String[] recipe(long s) {
         return recipe(s, PairStages.ALL);
@@ -52,7 +53,7 @@ final class TrainerChain {
 
     /** As {@link #recipe(long)}, without the pair stages the dataset has no pairs for (each skip said). */
     String[] recipe(long s, PairStages stages) {
-        Plan plan = Plan.of(preset, s);
+        StepPlan plan = StepPlan.of(preset, s);
         String pre = job("pretrain", JobKind.JOB_KIND_PRETRAIN, "", plan.pretrain(), b -> b);
         String text = pre;
         if (stages.text()) {
@@ -91,7 +92,7 @@ final class TrainerChain {
      * text and cross-modal stages; the reranker starts from the aligned model, so it sees images it can read.
      */
     String[] recipeOn(String backbone, long s) {
-        Plan plan = Plan.of(preset, s);
+        StepPlan plan = StepPlan.of(preset, s);
         // batches of 32 at the rate tuned for 64 (sqrt-scaled to 7.1e-4): the setting the alignment sweep measured (docs/pretrained.md)
         String aligned = job("align", JobKind.JOB_KIND_CROSS_MODAL, backbone, plan.crossModal(),
                 b -> b.setHyper(b.getHyper().toBuilder().setTrainable(dev.umarvel.api.v1.Trainable.TRAINABLE_ALIGN).setBatchSize(ALIGN_BATCH)));
@@ -102,54 +103,15 @@ final class TrainerChain {
     static final int ALIGN_BATCH = 32;
 
     /** The instruction stage onwards; the reranker starts from {@code rerankerBase}. */
-    private String[] fromCrossModal(Plan plan, String rerankerBase, String cross) {
+    private String[] fromCrossModal(StepPlan plan, String rerankerBase, String cross) {
         String instruction = job("instruction", JobKind.JOB_KIND_INSTRUCTION, cross, plan.instruction(), b -> b);
         String mined = job("mine", JobKind.JOB_KIND_MINE_HARD_NEGATIVES, instruction, 1, b -> b);
-        // 2 hard negatives a query keep a small-preset step near a second
         String retriever = job("hard-negatives", JobKind.JOB_KIND_HARD_NEGATIVE, instruction, plan.hardNegatives(),
                 b -> b.setData(b.getData().toBuilder().setHardNegatives(mined))
-                        .setHyper(b.getHyper().toBuilder().setHardNegativesPerQuery(2)));
+                        .setHyper(b.getHyper().toBuilder().setHardNegativesPerQuery(StepPlan.HARD_NEGATIVES_PER_QUERY)));
         String reranker = job("reranker", JobKind.JOB_KIND_RERANKER, rerankerBase, plan.reranker(),
                 b -> b.setInitFromBase(true).setData(b.getData().toBuilder().setHardNegatives(mined)));
         return new String[] {retriever, reranker};
-    }
-
-    /**
-     * Steps of each stage for an instruction stage of {@code instruction} steps, measured per preset (docs/training.md).
-     * Tiny (s = 400 in the quickstart): every stage learns within s steps of its own. Small (s = 1200): the text and
-     * cross-modal stages with their views learn to tell texts and images apart in s/4 and s/2 (600 cross-modal steps:
-     * caption-to-image R@1 among 64 from 37 without image views to 61 with them); the instruction stage is where the tasks
-     * are learned and was short of steps at 600 (validation 60.5 / 37.9 -> 68.8 / 45.5 at 1200); the hard-negative stage's
-     * mixed batches then lift the global pool (-> 68.1 / 55.5 after s/4 = 300 steps, 71.5 / 61.9 after s/2 = 600); the
-     * reranker's step (64 queries, 2 causal pairs each) costs ~3.4 s on 2 cores, so it gets s/12. Distillation (the quickstart's Distill, 8 queries x 50 candidates a
-     * step) gets s/10 on tiny and s/20 on small.
-     */
-    record Plan(long pretrain, long text, long crossModal, long instruction, long hardNegatives, long reranker, long distill) {
-        static Plan of(String preset, long s) {
-            return switch (preset) {
-                case "tiny" -> new Plan(s / 4, s / 2, s, s, s / 2, s, s / 10);
-                // an imported encoder (s = 120 in the quickstart) runs no pre-training or text stage (their steps are unused);
-                // the alignment stage (crossModal) gets 20s/3 steps of 32 (800), since its vision side starts from nothing: followed by s
-                // LoRA instruction steps, 200 alignment steps gave 61.0 / 53.5 (mean of 16 tasks, 25 test queries each), 800 gave
-                // 72.0 / 65.8, the probe flat from ~600 (docs/pretrained.md, the sweep); a LoRA instruction step costs ~5 s on 2 cores and lifts the probe from the
-                // aligned model's level to 78.8 in 20 steps (full fine-tuning: 60.0 after 20, 70.9 after 60); the reranker's
-                // step of 16 queries costs ~3 s; read as a cross-encoder its Yes/No loss falls to 0.34-0.47 (chance 0.69) in s = 120
-                // steps, which barely move the cascade yet (docs/pretrained.md): s is what it gets until more is measured
-                case "minilm", "e5-small" -> new Plan(0, 0, s * 20 / 3, s, s / 2, s, s / 10);
-                default -> new Plan(s / 8, s / 4, s / 2, s, s / 2, s / 12, s / 20);
-            };
-        }
-
-        /** No stage gets fewer than one step, however small the instruction stage. */
-        Plan {
-            pretrain = Math.max(1, pretrain);
-            text = Math.max(1, text);
-            crossModal = Math.max(1, crossModal);
-            instruction = Math.max(1, instruction);
-            hardNegatives = Math.max(1, hardNegatives);
-            reranker = Math.max(1, reranker);
-            distill = Math.max(1, distill);
-        }
     }
 
     /**

@@ -20,7 +20,7 @@ final class FindingVariants {
     static HyperOverrides overridesOf(Hyper h) {
         return HyperOverrides.none().batchSize(h.batchSize()).referenceBatchSize(h.referenceBatchSize()).lrScaling(h.lrScaling())
                 .maxSteps(h.maxSteps()).checkpointEvery(h.checkpointEvery()).taskBatches(h.taskBatches()).imageViews(h.imageViews()).textViews(h.textViews())
-                .rerankerLoss(h.rerankerLoss());
+                .rerankerLoss(h.rerankerLoss()).hardNegatives(h.hardNegatives());
     }
 
     static UnaryOperator<JobSpec> model(ModelConfig.Attention a, ModelConfig.Pooling p, Boolean masking, Boolean prompt) {

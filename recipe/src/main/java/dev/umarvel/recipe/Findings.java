@@ -39,13 +39,12 @@ public final class Findings {
     public record Budget(long pretrain, long text, long crossModal, long instruction, long hardNegative, long reranker, long distill,
             int batch, int distillList) {
         /**
-         * Stage 3 gets {@code stageSteps}; the stages whose steps cost several times more (a hard-negative
-         * step embeds 6 candidates per query, a reranker step scores 2 pairs per query, a distillation step
-         * scores a list of 8) get a sixth or a third of it, so that one seed runs in about an hour on 2 cores.
+         * The recipe's own steps for an instruction stage of {@code s} ({@link StepPlan}, what the quickstart runs), so that
+         * every variant is compared on the model that learns, not on a shortened one.
          */
-        public static Budget of(long stageSteps) {
-            return new Budget(2 * stageSteps, stageSteps / 2, stageSteps / 2, stageSteps, Math.max(1, stageSteps / 6),
-                    Math.max(1, stageSteps / 3), Math.max(1, stageSteps / 6), 0, 8);
+        public static Budget of(String preset, long s) {
+            StepPlan p = StepPlan.of(preset, s);
+            return new Budget(p.pretrain(), p.text(), p.crossModal(), p.instruction(), p.hardNegatives(), p.reranker(), p.distill(), 0, 8);
         }
     }
 
@@ -180,9 +179,7 @@ public final class Findings {
                 loop.set(t);
             }
         };
-        HyperOverrides o = HyperOverrides.none().batchSize(budget.batch() > 0 ? budget.batch() : null).maxSteps(Math.max(1, steps))
-                .checkpointEvery(Math.max(50, steps / 4));
-        JobSpec spec = customise.apply(JobSpec.of(kind, data, init, preset, o, seed));
+        JobSpec spec = customise.apply(JobSpec.of(kind, data, init, preset, overrides(kind, steps), seed));
         spec = new JobSpec(spec.kind(), spec.data(), spec.initCheckpoint(), spec.preset(), spec.initFromBase(), out, spec.hyper(),
                 spec.model(), spec.mining(), spec.evaluation(), spec.distill(), spec.seed());
         Jobs.run(new JobContext(store, output, listener, () -> false, false), spec); // the command line's: the user's own paths
@@ -192,6 +189,21 @@ public final class Findings {
         AtomicWriter.write(output.resolve(TIMING), Json.MAPPER.writeValueAsString(timing));
         timings.put(name, timing);
         return result;
+    }
+
+    /** What every job of the findings sets: its steps, and for the hard-negative stage the recipe's negatives a query. */
+    HyperOverrides overrides(JobKind kind, long steps) {
+        return HyperOverrides.none().batchSize(budget.batch() > 0 ? budget.batch() : null).maxSteps(Math.max(1, steps))
+                .checkpointEvery(Math.max(50, steps / 4)).hardNegatives(kind == JobKind.HARD_NEGATIVE ? StepPlan.HARD_NEGATIVES_PER_QUERY : null);
+    }
+
+    /**
+     * Finding 5's control: stage 3 continued on in-batch negatives only, as fast as the hard-negative stage it stands
+     * beside (that stage's learning rate for the preset; the paper's 1.5e-5 would leave a from-scratch model where it was).
+     */
+    static UnaryOperator<JobSpec> moreInBatch(String preset) {
+        double lr = Hyper.resolve(JobKind.HARD_NEGATIVE, preset, HyperOverrides.none()).learningRate();
+        return hyper(o -> withLr(o, lr), JobKind.INSTRUCTION, preset);
     }
 
     private void readTiming(String name, Path output) throws java.io.IOException {
@@ -314,7 +326,7 @@ public final class Findings {
         if (chosen.contains("5")) {
             String unfilteredFile = job("f5-mine-unfiltered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, false, null));
             add(rows, evaluate("5", "no hard negatives (more in-batch training)", job("f5-none" + tag, JobKind.INSTRUCTION, s3, hn, seed,
-                    hyper(o -> withLr(o, 1.5e-5), JobKind.INSTRUCTION, preset)), seed, "f5-none" + tag));
+                    moreInBatch(preset)), seed, "f5-none" + tag));
             add(rows, evaluate("5", "hard negatives only, no in-batch", job("f5-hard-only" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,
                     data(filteredFile, "").andThen(hyper(o -> withHardOnly(o), JobKind.HARD_NEGATIVE, preset))::apply), seed, "f5-hard-only" + tag));
             add(rows, evaluate("5", "unfiltered hard negatives + in-batch", job("f5-unfiltered" + tag, JobKind.HARD_NEGATIVE, s3, hn, seed,

@@ -74,6 +74,34 @@ class FindingsTest {
     }
 
     @Test
+    void theVariantsTrainOnTheRecipesOwnPlan() {
+        StepPlan plan = StepPlan.of("small", 1200);
+        Findings.Budget budget = Findings.Budget.of("small", 1200);
+        assertEquals(List.of(plan.pretrain(), plan.text(), plan.crossModal(), plan.instruction(), plan.hardNegatives(), plan.reranker(),
+                plan.distill()), List.of(budget.pretrain(), budget.text(), budget.crossModal(), budget.instruction(), budget.hardNegative(),
+                budget.reranker(), budget.distill()));
+        Findings findings = new Findings(store, "data", "tiny", budget, "findings", s -> {});
+
+        // the hard-negative variants take the recipe's negatives a query, and keep them when a variant changes other knobs
+        JobSpec hard = JobSpec.of(JobKind.HARD_NEGATIVE, "data", "init", "tiny", findings.overrides(JobKind.HARD_NEGATIVE, 600), 1);
+        assertEquals(StepPlan.HARD_NEGATIVES_PER_QUERY, hard.hyper().hardNegatives());
+        Hyper hardOnly = FindingVariants.hyper(FindingVariants::withHardOnly, JobKind.HARD_NEGATIVE, "tiny").apply(hard).hyper();
+        assertEquals(StepPlan.HARD_NEGATIVES_PER_QUERY, hardOnly.hardNegatives());
+        assertTrue(hardOnly.hardNegativesOnly());
+        assertEquals(600, hardOnly.maxSteps());
+
+        // finding 5's control continues stage 3 at the hard-negative stage's rate for the preset, not the paper's 1.5e-5
+        for (String preset : List.of("tiny", "small")) {
+            JobSpec control = Findings.moreInBatch(preset).apply(JobSpec.of(JobKind.INSTRUCTION, "data", "init", preset,
+                    findings.overrides(JobKind.INSTRUCTION, 600), 1));
+            assertEquals(Hyper.resolve(JobKind.HARD_NEGATIVE, preset, HyperOverrides.none()).learningRate(), control.hyper().learningRate(), 1e-12);
+            assertEquals(600, control.hyper().maxSteps());
+        }
+        assertEquals(1e-3, Findings.moreInBatch("tiny").apply(JobSpec.of(JobKind.INSTRUCTION, "data", "init", "tiny",
+                HyperOverrides.none(), 1)).hyper().learningRate(), 1e-12);
+    }
+
+    @Test
     void severalSeedsArePairedAndTheirSpreadCountsAsNoise() {
         String base = Findings.MASKED;
         String off = "instruction masking off";
