@@ -1,6 +1,7 @@
 package dev.umarvel.recipe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umarvel.mbeir.synth.SynthGenerator;
@@ -90,12 +91,15 @@ class FindingsTest {
         assertTrue(hardOnly.hardNegativesOnly());
         assertEquals(600, hardOnly.maxSteps());
 
-        // finding 5's control continues stage 3 at the hard-negative stage's rate for the preset, not the paper's 1.5e-5
+        // finding 5's control continues stage 3 as the hard-negative stage trains: its rate for the preset (not the paper's
+        // 1.5e-5) and its batches that mix the tasks
         for (String preset : List.of("tiny", "small")) {
             JobSpec control = Findings.moreInBatch(preset).apply(JobSpec.of(JobKind.INSTRUCTION, "data", "init", preset,
                     findings.overrides(JobKind.INSTRUCTION, 600), 1));
             assertEquals(Hyper.resolve(JobKind.HARD_NEGATIVE, preset, HyperOverrides.none()).learningRate(), control.hyper().learningRate(), 1e-12);
             assertEquals(600, control.hyper().maxSteps());
+            assertEquals(Hyper.resolve(JobKind.HARD_NEGATIVE, preset, HyperOverrides.none()).taskBatches(), control.hyper().taskBatches());
+            assertFalse(control.hyper().taskBatches(), "mixed batches, as the hard-negative stage's");
         }
         assertEquals(1e-3, Findings.moreInBatch("tiny").apply(JobSpec.of(JobKind.INSTRUCTION, "data", "init", "tiny",
                 HyperOverrides.none(), 1)).hyper().learningRate(), 1e-12);
