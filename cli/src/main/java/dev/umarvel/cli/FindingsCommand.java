@@ -75,8 +75,8 @@ final class FindingsCommand implements Callable<Integer> {
                 + "distillation %d (lists of %d); filtered mining threshold %.2f; evaluation on the test split, mean of the "
                 + "tasks' M-BEIR metric (R@5, or R@10 for Fashion200K and FashionIQ).%n%n", data, preset, seeds, b.pretrain(), b.text(),
                 b.crossModal(), b.instruction(), b.hardNegative(), dev.umarvel.recipe.StepPlan.HARD_NEGATIVES_PER_QUERY, b.reranker(), b.distill(), b.distillList(), threshold);
-        String md = FindingsReport.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(setup)
-                + "## ") + "\n" + FindingsReport.timingMarkdown(findings.timings(), seeds.get(0));
+        String md = FindingsReport.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(
+                setup + FindingsReport.baselines(findings.baselines())) + "## ") + "\n" + FindingsReport.timingMarkdown(findings.timings(), seeds.get(0));
         if (notes != null) {
             md += "\n## Discussion\n\n" + java.nio.file.Files.readString(notes).strip() + "\n";
         }

@@ -232,6 +232,33 @@ public final class Findings {
                 standardError(e, "local"), standardError(e, "global"));
     }
 
+    /**
+     * What every variant must beat: the untrained baselines (chance, BM25 over the texts, raw-pixel cosine over the images,
+     * the best of them per task) on the variants' own queries, pools and metric (the test split, local and global pools).
+     * Computed once and kept beside the runs; in report-only mode, read back (empty when never computed).
+     */
+    public List<Row> baselines() throws Exception {
+        Path file = store.resolve(root).resolve(BASELINES);
+        if (!Files.exists(file)) {
+            if (reportOnly) {
+                return List.of();
+            }
+            progress.accept("running the untrained baselines");
+            dev.umarvel.mbeir.MbeirLayout layout = new dev.umarvel.mbeir.MbeirLayout(store.resolve(data));
+            List<Row> rows = new ArrayList<>();
+            for (dev.umarvel.mbeir.eval.EvaluationResult r : dev.umarvel.mbeir.eval.baseline.Baselines.evaluate(layout,
+                    dev.umarvel.mbeir.eval.Evaluator.Options.all(layout, dev.umarvel.mbeir.MbeirLayout.TEST, true), m -> {})) {
+                JsonNode e = dev.umarvel.mbeir.eval.EvaluationReport.json(List.of(r)).get("evaluations").get(0);
+                rows.add(new Row("baselines", r.label(), 0, r.meanLocal(), r.meanGlobal() == null ? Double.NaN : r.meanGlobal(),
+                        standardError(e, "local"), standardError(e, "global")));
+            }
+            AtomicWriter.write(file, Json.MAPPER.writeValueAsString(rows));
+        }
+        return List.of(Json.MAPPER.readValue(file.toFile(), Row[].class));
+    }
+
+    private static final String BASELINES = "baselines.json";
+
     /** Which findings the seeds after the first one run. */
     public enum SeedPolicy {
         /** Every finding on every seed. */

@@ -169,4 +169,18 @@ public final class FindingsReport {
     public static void write(Path file, String markdown) throws java.io.IOException {
         AtomicWriter.write(file, markdown);
     }
+
+    /** One paragraph: the untrained baselines' means, local / global, that every variant's row must beat (empty if none). */
+    public static String baselines(List<Findings.Row> baselines) {
+        if (baselines.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("Untrained baselines on the same test queries and pools, mean local / global (what every "
+                + "variant must beat): ");
+        for (int i = 0; i < baselines.size(); i++) {
+            Findings.Row b = baselines.get(i);
+            out.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%s %.1f / %.1f", b.variant(), b.local(), b.global()));
+        }
+        return out.append(".\n\n").toString();
+    }
 }

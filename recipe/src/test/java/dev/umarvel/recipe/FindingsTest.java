@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.umarvel.mbeir.eval.baseline.Baselines;
 import dev.umarvel.mbeir.synth.SynthGenerator;
 import dev.umarvel.mbeir.synth.SynthSize;
 import java.nio.file.Path;
@@ -61,6 +62,17 @@ class FindingsTest {
         assertEquals(findings.timings(), rerun.timings(), "a rerun reports the times of the runs it reuses");
         List<Findings.Row> reported = new Findings(store, "data", "tiny", budget, "findings", s -> {}).reportOnly().run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
         assertEquals(rows, reported, "report-only reads back every row");
+
+        // the untrained baselines on the same queries and pools, computed once and read back in report-only mode
+        List<Findings.Row> baselines = findings.baselines();
+        assertEquals(List.of(Baselines.CHANCE, Baselines.BM25, Baselines.PIXELS, Baselines.BEST), baselines.stream().map(Findings.Row::variant).toList());
+        Findings.Row best = baselines.get(3);
+        assertTrue(baselines.subList(0, 3).stream().allMatch(b -> b.local() <= best.local() && b.global() <= best.global()), baselines.toString());
+        assertTrue(best.local() > baselines.get(0).local(), "BM25 or pixels beat chance on some task: " + baselines);
+        assertEquals(baselines, new Findings(store, "data", "tiny", budget, "findings", s -> {}).reportOnly().baselines());
+        assertTrue(FindingsReport.baselines(baselines).startsWith("Untrained baselines on the same test queries and pools"));
+        assertTrue(FindingsReport.baselines(baselines).contains(String.format(java.util.Locale.ROOT, "%s %.1f / %.1f", Baselines.BEST,
+                best.local(), best.global())), FindingsReport.baselines(baselines));
 
         // a second seed under UNCLEAR: only the findings the first seed left unclear are (here: would be) run again
         List<String> second = new ArrayList<>();
@@ -136,6 +148,8 @@ class FindingsTest {
                 .reportOnly().run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
         assertTrue(rows.isEmpty(), rows.toString());
         assertTrue(log.contains("not run yet: pretrain"), log.toString());
+        assertTrue(new Findings(store, "data", "tiny", new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4), "nothing", log::add).reportOnly()
+                .baselines().isEmpty(), "report-only computes no baselines");
         assertTrue(log.stream().noneMatch(l -> l.startsWith("running")), log.toString());
         assertTrue(!java.nio.file.Files.exists(store.resolve("nothing/pretrain/final")));
     }
