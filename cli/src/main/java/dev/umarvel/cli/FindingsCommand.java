@@ -2,6 +2,7 @@ package dev.umarvel.cli;
 
 import dev.umarvel.recipe.Findings;
 import dev.umarvel.recipe.FindingsReport;
+import dev.umarvel.recipe.StepPlan;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -58,7 +59,7 @@ final class FindingsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path root = store.toAbsolutePath().normalize();
-        long s = steps > 0 ? steps : dev.umarvel.recipe.StepPlan.defaultSteps(preset);
+        long s = steps > 0 ? steps : StepPlan.defaultSteps(preset);
         Findings.Budget b = Findings.Budget.of(preset, s);
         Findings findings = new Findings(root, data, preset, b, runs, System.out::println);
         if (reportOnly) {
@@ -74,7 +75,7 @@ final class FindingsCommand implements Callable<Integer> {
                 + "cross-modal %d, instruction %d (the f4 2x-batch variants half as many), hard negatives %d (%d a query), reranker %d, "
                 + "distillation %d (lists of %d); filtered mining threshold %.2f; evaluation on the test split, mean of the "
                 + "tasks' M-BEIR metric (R@5, or R@10 for Fashion200K and FashionIQ).%n%n", data, preset, seeds, b.pretrain(), b.text(),
-                b.crossModal(), b.instruction(), b.hardNegative(), dev.umarvel.recipe.StepPlan.HARD_NEGATIVES_PER_QUERY, b.reranker(), b.distill(), b.distillList(), threshold);
+                b.crossModal(), b.instruction(), b.hardNegative(), StepPlan.HARD_NEGATIVES_PER_QUERY, b.reranker(), b.distill(), b.distillList(), threshold);
         String md = FindingsReport.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(
                 setup + FindingsReport.baselines(findings.baselines())) + "## ") + "\n" + FindingsReport.timingMarkdown(findings.timings(), seeds.get(0));
         if (notes != null) {

@@ -17,6 +17,7 @@ import dev.umarvel.mbeir.eval.baseline.Baselines;
 import dev.umarvel.mbeir.synth.SynthGenerator;
 import dev.umarvel.mbeir.synth.SynthSize;
 import dev.umarvel.onnximport.PretrainedEncoder;
+import dev.umarvel.recipe.StepPlan;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,7 +107,7 @@ final class QuickstartCommand implements Callable<Integer> {
         String data = ownData == null ? "data/synth-" + size : ownDataset(root);
         // the trainer's preset: the data's size, or the imported encoder's (its learning rates and trainable set)
         String preset = encoder == null ? size : backbone;
-        long s = steps > 0 ? steps : dev.umarvel.recipe.StepPlan.defaultSteps(preset);
+        long s = steps > 0 ? steps : StepPlan.defaultSteps(preset);
         int perTask = queriesPerTask >= 0 ? queriesPerTask : tiny || ownData != null ? 0 : 25;
         int depth = rerankDepth > 0 ? rerankDepth : encoder != null ? 10 : 50;
         String name = size + (encoder == null ? "" : "-" + backbone) + (ownData == null ? "" : "-" + Path.of(data).getFileName());
@@ -155,7 +156,7 @@ final class QuickstartCommand implements Callable<Integer> {
             DistillRequest.Builder distill = DistillRequest.newBuilder().setCollection(COLLECTION).setDatasetDir(data)
                     .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(Math.min(depth, tiny ? 20 : 50)).setEvalQueriesPerTask(tiny ? 0 : 10)
                     // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
-                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, dev.umarvel.recipe.StepPlan.of(preset, s).distill())).setBatchSize(8))
+                    .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, StepPlan.of(preset, s).distill())).setBatchSize(8))
                     .setSeed(1).setPreset(encoder != null ? preset : ""); // an imported encoder's defaults: LoRA at 1e-4
             // the run distils these two models: a retrained stage (another spec, a new job) starts a new run
             Path runFile = work.resolve("distill-run-" + prefix + "-" + Integer.toUnsignedString((models[0] + "\n" + models[1]).hashCode(), 36));

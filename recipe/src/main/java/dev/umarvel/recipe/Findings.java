@@ -239,22 +239,11 @@ public final class Findings {
      */
     public List<Row> baselines() throws Exception {
         Path file = store.resolve(root).resolve(BASELINES);
-        if (!Files.exists(file)) {
-            if (reportOnly) {
-                return List.of();
-            }
+        if (!Files.exists(file) && !reportOnly) {
             progress.accept("running the untrained baselines");
-            dev.umarvel.mbeir.MbeirLayout layout = new dev.umarvel.mbeir.MbeirLayout(store.resolve(data));
-            List<Row> rows = new ArrayList<>();
-            for (dev.umarvel.mbeir.eval.EvaluationResult r : dev.umarvel.mbeir.eval.baseline.Baselines.evaluate(layout,
-                    dev.umarvel.mbeir.eval.Evaluator.Options.all(layout, dev.umarvel.mbeir.MbeirLayout.TEST, true), m -> {})) {
-                JsonNode e = dev.umarvel.mbeir.eval.EvaluationReport.json(List.of(r)).get("evaluations").get(0);
-                rows.add(new Row("baselines", r.label(), 0, r.meanLocal(), r.meanGlobal() == null ? Double.NaN : r.meanGlobal(),
-                        standardError(e, "local"), standardError(e, "global")));
-            }
-            AtomicWriter.write(file, Json.MAPPER.writeValueAsString(rows));
+            AtomicWriter.write(file, Json.MAPPER.writeValueAsString(FindingBaselines.evaluate(store.resolve(data))));
         }
-        return List.of(Json.MAPPER.readValue(file.toFile(), Row[].class));
+        return Files.exists(file) ? List.of(Json.MAPPER.readValue(file.toFile(), Row[].class)) : List.of();
     }
 
     private static final String BASELINES = "baselines.json";
