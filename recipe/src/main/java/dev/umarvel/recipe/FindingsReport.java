@@ -175,12 +175,8 @@ public final class FindingsReport {
         if (baselines.isEmpty()) {
             return "";
         }
-        StringBuilder out = new StringBuilder("Untrained baselines on the same test queries and pools, mean local / global (what every "
-                + "variant must beat): ");
-        for (int i = 0; i < baselines.size(); i++) {
-            Findings.Row b = baselines.get(i);
-            out.append(i == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT, "%s %.1f / %.1f", b.variant(), b.local(), b.global()));
-        }
-        return out.append(".\n\n").toString();
+        return baselines.stream().map(b -> String.format(java.util.Locale.ROOT, "%s %.1f / %.1f", b.variant(), b.local(), b.global()))
+                .collect(java.util.stream.Collectors.joining(", ", "Untrained baselines on the same test queries and pools, mean local "
+                        + "/ global (what every variant must beat): ", ".\n\n"));
     }
 }
