@@ -162,7 +162,7 @@ class QuickstartEndToEndTest {
         System.out.println(Files.readString(store.resolve("reliability.md")));
         assertTrue(rel.badInput().size() >= 40, "bad-input cases: " + rel.badInput().size());
         // behaviour only: the overload's latency figures depend on how busy the machine is, and belong to bench reliability
-        assertTrue(rel.behaves(), "reliability marks missed: see the report above");
+        assertEquals(List.of(), rel.missed(), "reliability marks missed (the report above has every figure)");
     }
 
     /**

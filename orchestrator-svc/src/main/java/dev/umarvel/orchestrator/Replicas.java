@@ -11,6 +11,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,9 +25,10 @@ import org.jboss.logging.Logger;
 
 /**
  * The replicas of one model service, each on a channel of its own. A call goes to the next replica in turn (round
- * robin per call: one connection through a Kubernetes Service pins every call to one pod); a replica that answers
- * UNAVAILABLE (killed, restarting, draining) hands the call on to the next, so losing a replica fails no call that
- * another can answer. What must reach every replica (a model rollout) reaches each on its own channel.
+ * robin per call: one connection through a Kubernetes Service pins every call to one pod); a replica that is lost
+ * (UNAVAILABLE: killed, restarting, draining; or its connection closed mid-call) hands the call on to the next, so
+ * losing a replica fails no call that another can answer. What must reach every replica (a model rollout) reaches each
+ * on its own channel.
  *
  * <p>Each configured {@code host:port} is resolved when {@link #resolve()} runs (at start and every few seconds): a
  * name with several addresses (a headless Service) is one replica per address, so pods that come and go are followed.
@@ -39,7 +41,7 @@ final class Replicas implements AutoCloseable {
     record Endpoint(String address, String authority, InetSocketAddress socket) {
     }
 
-    /** One replica: where it is, its channel, the calls it answered and the calls it handed on (UNAVAILABLE). */
+    /** One replica: where it is, its channel, the calls it answered and the calls it handed on (lost). */
     record Replica(String address, ManagedChannel channel, Counter answered, Counter handedOn) {
     }
 
@@ -94,8 +96,8 @@ final class Replicas implements AutoCloseable {
     }
 
     /**
-     * {@code rpc} on one replica, the next in turn; on UNAVAILABLE on the next, until one answers. Replicas whose
-     * connection failed are tried last (and asked to reconnect meanwhile).
+     * {@code rpc} on one replica, the next in turn; when that replica is {@link #lost} on the next, until one answers.
+     * Replicas whose connection failed are tried last (and asked to reconnect meanwhile).
      */
     <T> T call(Function<Channel, T> rpc) {
         List<Replica> all = replicas;
@@ -114,7 +116,7 @@ final class Replicas implements AutoCloseable {
                 r.answered().increment();
                 return answer;
             } catch (StatusRuntimeException e) {
-                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                if (!lost(e.getStatus())) {
                     throw e;
                 }
                 r.handedOn().increment();
@@ -124,6 +126,16 @@ final class Replicas implements AutoCloseable {
         String none = all.size() == 1 ? "its one replica did not answer" : "none of its " + all.size() + " replicas answered";
         throw Status.UNAVAILABLE.withDescription(service + ": " + none + " (last: "
                 + last.getStatus().getDescription() + ")").withCause(last).asRuntimeException();
+    }
+
+    /**
+     * Whether a call failed because its replica is gone rather than because the replica answered so: UNAVAILABLE, or
+     * the UNKNOWN "channel closed" that grpc-netty reports when the connection dies while the call is being written
+     * (its cause a ClosedChannelException; seen when a replica is killed under load). The model calls handed on are
+     * reads, so asking another replica is safe.
+     */
+    static boolean lost(Status s) {
+        return s.getCode() == Status.Code.UNAVAILABLE || s.getCode() == Status.Code.UNKNOWN && s.getCause() instanceof ClosedChannelException;
     }
 
     /**

@@ -138,6 +138,43 @@ class ReplicasTest {
         assertTrue(e.getStatus().getDescription().startsWith("embedder: none of its 2 replicas answered (last: "), e.getStatus().getDescription());
     }
 
+    /**
+     * A replica killed while a call was being written to it: grpc-netty ends that call UNKNOWN "channel closed" (its
+     * cause a ClosedChannelException), not UNAVAILABLE. Seen in bench reliability's replica kill under load, where two
+     * searches failed on it; the call must go to the replica that is left.
+     */
+    @Test
+    void aCallWhoseConnectionClosedUnderItGoesToTheNextReplica() throws Exception {
+        Replica a = new Replica();
+        Replica b = new Replica();
+        Replicas r = over(a, b);
+        io.grpc.Channel dying = r.all().get(0).channel();
+        for (int i = 0; i < 4; i++) {
+            assertEquals("v-ckpt-v1", r.call(c -> {
+                if (c == dying) {
+                    throw Status.UNKNOWN.withDescription("channel closed").withCause(new java.nio.channels.ClosedChannelException())
+                            .asRuntimeException();
+                }
+                return EmbedderGrpc.newBlockingStub(c).getModelInfo(GetModelInfoRequest.getDefaultInstance());
+            }).getModel().getVersion());
+        }
+        assertEquals(List.of(0, 4), List.of(a.infos.get(), b.infos.get()));
+        assertEquals(2.0, counted("handed_on", 0), "every other call started on the dying replica and was handed on");
+    }
+
+    @Test
+    void anUnknownAnsweredByTheReplicaItselfIsNotRetriedElsewhere() throws Exception {
+        Replica a = new Replica();
+        Replica b = new Replica();
+        a.failLoads = Status.UNKNOWN.withDescription("the model threw");
+        b.failLoads = a.failLoads;
+        Replicas r = over(a, b);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> r.call(c -> EmbedderGrpc.newBlockingStub(c)
+                .loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt/x").build())));
+        assertEquals("UNKNOWN: the model threw", e.getMessage());
+        assertEquals(1, a.loads.get() + b.loads.get(), "one replica asked, once");
+    }
+
     @Test
     void anAnswerThatIsNotUnavailableIsNotRetriedElsewhere() throws Exception {
         Replica a = new Replica();

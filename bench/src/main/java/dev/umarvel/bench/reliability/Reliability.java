@@ -42,8 +42,25 @@ public final class Reliability {
 
         /** Every mark that does not depend on the machine's speed or load: what the test command asserts. */
         public boolean behaves() {
-            return badInput.stream().allMatch(BadInput.Outcome::pass) && healthyAfterBadInput && countBefore == countAfter
-                    && faults.stream().allMatch(Faults.Finding::pass) && overloadBehaves;
+            return missed().isEmpty();
+        }
+
+        /**
+         * The marks of {@link #behaves()} that were missed, each with what was measured: a failing test's message says
+         * which check broke even where only the end of the log survives.
+         */
+        public List<String> missed() {
+            List<String> out = new ArrayList<>();
+            badInput.stream().filter(o -> !o.pass()).forEach(o -> out.add("bad input " + o.c().rpc() + " " + o.c().input() + ": expected "
+                    + o.c().expected() + ", got " + o.got() + " '" + o.description() + "'"));
+            if (!healthyAfterBadInput || countBefore != countAfter) {
+                out.add("after bad input: ready " + healthyAfterBadInput + ", candidates " + countBefore + " before, " + countAfter + " after");
+            }
+            faults.stream().filter(f -> !f.pass()).forEach(f -> out.add(f.fault() + ": " + f.measured()));
+            if (!overloadBehaves) {
+                out.add("load at 2x saturation: refusals " + overload.refused() + " (only RESOURCE_EXHAUSTED allowed), or the orchestrator not ready");
+            }
+            return out;
         }
 
         public long badInputPassed() {
