@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -41,9 +42,19 @@ final class Replicas implements AutoCloseable {
     record Endpoint(String address, String authority, InetSocketAddress socket) {
     }
 
-    /** One replica: where it is, its channel, the calls it answered and the calls it handed on (lost). */
-    record Replica(String address, ManagedChannel channel, Counter answered, Counter handedOn) {
+    /**
+     * One replica: where it is, its channel, the calls it answered and the calls it handed on (lost), and when it was last
+     * asked to reconnect (System.nanoTime).
+     */
+    record Replica(String address, ManagedChannel channel, Counter answered, Counter handedOn, AtomicLong reconnected) {
     }
+
+    /**
+     * How often a replica whose connection failed is asked to connect again while calls arrive. gRPC's own back-off
+     * grows 1.6x an attempt up to two minutes, so a replica back after a long outage would otherwise wait out the rest
+     * of it unused; a connection attempt a second costs a refused connect.
+     */
+    static final long RECONNECT_EVERY_NANOS = 1_000_000_000L;
 
     private final String service;
     private final List<String> configured;
@@ -86,7 +97,8 @@ final class Replicas implements AutoCloseable {
         List<Replica> next = new ArrayList<>();
         for (Endpoint e : wanted.values()) {
             Replica r = kept.remove(e.address());
-            next.add(r != null ? r : new Replica(e.address(), open.apply(e), counter("answered", e.address()), counter("handed_on", e.address())));
+            next.add(r != null ? r : new Replica(e.address(), open.apply(e), counter("answered", e.address()), counter("handed_on", e.address()),
+                    new AtomicLong(System.nanoTime() - RECONNECT_EVERY_NANOS)));
         }
         replicas = List.copyOf(next);
         for (Replica gone : kept.values()) {
@@ -97,7 +109,7 @@ final class Replicas implements AutoCloseable {
 
     /**
      * {@code rpc} on one replica, the next in turn; when that replica is {@link #lost} on the next, until one answers.
-     * Replicas whose connection failed are tried last (and asked to reconnect meanwhile).
+     * Replicas whose connection failed are tried last, and asked to reconnect now rather than after gRPC's back-off.
      */
     <T> T call(Function<Channel, T> rpc) {
         List<Replica> all = replicas;
@@ -106,7 +118,12 @@ final class Replicas implements AutoCloseable {
         List<Replica> failing = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
             Replica r = all.get((first + i) % all.size());
-            (r.channel().getState(true) == ConnectivityState.TRANSIENT_FAILURE ? failing : order).add(r);
+            if (r.channel().getState(true) == ConnectivityState.TRANSIENT_FAILURE) {
+                reconnectSoon(r);
+                failing.add(r);
+            } else {
+                order.add(r);
+            }
         }
         order.addAll(failing);
         StatusRuntimeException last = null;
@@ -126,6 +143,15 @@ final class Replicas implements AutoCloseable {
         String none = all.size() == 1 ? "its one replica did not answer" : "none of its " + all.size() + " replicas answered";
         throw Status.UNAVAILABLE.withDescription(service + ": " + none + " (last: "
                 + last.getStatus().getDescription() + ")").withCause(last).asRuntimeException();
+    }
+
+    /** Asks a replica in back-off to connect now, at most once every {@link #RECONNECT_EVERY_NANOS} whatever the calls' rate. */
+    private static void reconnectSoon(Replica r) {
+        long now = System.nanoTime();
+        long last = r.reconnected().get();
+        if (now - last >= RECONNECT_EVERY_NANOS && r.reconnected().compareAndSet(last, now)) {
+            r.channel().resetConnectBackoff();
+        }
     }
 
     /**

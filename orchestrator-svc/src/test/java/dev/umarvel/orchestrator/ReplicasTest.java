@@ -162,6 +162,101 @@ class ReplicasTest {
         assertEquals(2.0, counted("handed_on", 0), "every other call started on the dying replica and was handed on");
     }
 
+    /** A channel that counts the times it was asked to reconnect before its back-off ran out. */
+    static final class CountingChannel extends io.grpc.ManagedChannel {
+        final io.grpc.ManagedChannel delegate;
+        final AtomicInteger resets = new AtomicInteger();
+
+        CountingChannel(io.grpc.ManagedChannel delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void resetConnectBackoff() {
+            resets.incrementAndGet();
+            delegate.resetConnectBackoff();
+        }
+
+        @Override
+        public io.grpc.ConnectivityState getState(boolean requestConnection) {
+            return delegate.getState(requestConnection);
+        }
+
+        @Override
+        public io.grpc.ManagedChannel shutdown() {
+            return delegate.shutdown();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return delegate.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return delegate.isTerminated();
+        }
+
+        @Override
+        public io.grpc.ManagedChannel shutdownNow() {
+            return delegate.shutdownNow();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) throws InterruptedException {
+            return delegate.awaitTermination(timeout, unit);
+        }
+
+        @Override
+        public <Q, A> io.grpc.ClientCall<Q, A> newCall(io.grpc.MethodDescriptor<Q, A> method, io.grpc.CallOptions options) {
+            return delegate.newCall(method, options);
+        }
+
+        @Override
+        public String authority() {
+            return delegate.authority();
+        }
+    }
+
+    /**
+     * A dead replica's channel is in back-off, which gRPC lets grow to two minutes: while calls arrive it is asked to
+     * reconnect at once, and at most once a second, so a replica that comes back is used again within about a second.
+     */
+    @Test
+    void aReplicaInBackOffIsAskedToReconnectAtMostOnceASecond() throws Exception {
+        Replica a = new Replica();
+        Replica b = new Replica();
+        for (Replica r : List.of(a, b)) {
+            Server s = ServerBuilder.forPort(0).addService(r).build().start();
+            servers.add(s);
+            addresses.add("localhost:" + s.getPort());
+        }
+        List<CountingChannel> channels = new ArrayList<>();
+        replicas = new Replicas("embedder", addresses, e -> {
+            CountingChannel c = new CountingChannel(ManagedChannelBuilder.forTarget(e.address()).usePlaintext().build());
+            channels.add(c);
+            return c;
+        }, registry, pool);
+        version(replicas);
+        version(replicas);
+        long t0 = System.nanoTime();
+        servers.get(0).shutdownNow().awaitTermination();
+        // the observable state, not a clock: calls until the dead replica's channel has failed to connect, then more calls,
+        // the first of which finds it in back-off
+        for (int i = 0; i < 10_000 && channels.get(0).getState(false) != io.grpc.ConnectivityState.TRANSIENT_FAILURE; i++) {
+            assertEquals("v-ckpt-v1", version(replicas));
+        }
+        assertEquals(io.grpc.ConnectivityState.TRANSIENT_FAILURE, channels.get(0).getState(false));
+        for (int i = 0; i < 200; i++) {
+            assertEquals("v-ckpt-v1", version(replicas));
+        }
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        int resets = channels.get(0).resets.get();
+        assertTrue(resets >= 1, "the replica in back-off was never asked to reconnect");
+        assertTrue(resets <= 1 + (int) seconds, resets + " reconnects asked in " + seconds + " s: the throttle did not hold");
+        assertEquals(0, channels.get(1).resets.get(), "the live replica is never asked to reconnect");
+    }
+
     @Test
     void anUnknownAnsweredByTheReplicaItselfIsNotRetriedElsewhere() throws Exception {
         Replica a = new Replica();

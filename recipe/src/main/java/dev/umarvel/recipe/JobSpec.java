@@ -32,11 +32,8 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
     }
 
     /**
-     * @param similarityThreshold drop candidates above this cosine as likely false negatives; null: no filter (released code)
+     * @param similarityThreshold drop candidates above this cosine (the paper's absolute rule); null: none (the released code)
      * @param localPool mine in each task's own training pool rather than the union
-     */
-    /**
-     * @param similarityThreshold drop candidates above this cosine (the paper's absolute rule); null: none
      * @param positiveFraction drop candidates above this fraction of the positive's score (positive-aware); 0: none
      */
     public record Mining(int topN, int k, Double similarityThreshold, boolean localPool, double positiveFraction) {
