@@ -34,7 +34,8 @@ import java.util.Random;
  * candidates written (100,000 by default) by ImportPool from a pool file in the store (which merges the index into one
  * segment when done) or, with {@code --via upsert}, through one Upsert stream (whose segments the orchestrator merges
  * in the background after it answers, {@code umarvel.index.compact-after}), then SINGLE searches, top 10, from 4 clients back to back: p50/p99 at the client and the orchestrator's own
- * stage timings. Beside it, in the same run, the embedder alone answering the same queries from 4 clients.
+ * stage timings; then AUTO searches at margin 0 (which never rerank) against SINGLE's p50. Beside it, in the same run,
+ * the embedder alone answering the same queries from 4 clients.
  *
  * <pre>bench search-latency [--candidates 100000] [--via import|upsert] [--seconds 20] [--warm-up 60] [--in-flight 4]
  * [--embedder-max-delay 5ms]</pre>
@@ -116,14 +117,23 @@ final class SearchLatencyBench {
                 Load.Call embedOnly = (client, n) -> embed.embed(EmbedRequest.newBuilder().addItems(EmbedItem.newBuilder().setQuery(
                         Query.newBuilder().setInstruction("find the caption").setContent(Content.newBuilder().setText(
                                 queries.get((client * 31 + n) % queries.size()))))).build());
+                // AUTO at margin 0 never reranks (no reranker runs here): what its decision costs over SINGLE, its top 50 recalled
+                Load.Call auto = (client, n) -> retrieval.search(SearchRequest.newBuilder().setCollection("latency").setTopK(10)
+                        .setMode(SearchMode.SEARCH_MODE_AUTO).setAutoMargin(0).setQuery(Query.newBuilder().setInstruction("find the caption")
+                                .setContent(Content.newBuilder().setText(queries.get((client * 31 + n) % queries.size())))).build());
                 Load.closed(inFlight, warmUp, search); // warm-up: JIT and the index's first reads
                 serverMicros.clear();
                 Load.Result searched = Load.closed(inFlight, seconds, search);
+                Load.closed(inFlight, 5, auto);
+                Load.Result autoSearched = Load.closed(inFlight, seconds, auto);
                 Load.closed(inFlight, 5, embedOnly); // the embedder is warm already
                 Load.Result embedded = Load.closed(inFlight, seconds, embedOnly);
                 report.row("search SINGLE through the orchestrator, p50", searched.p50(), "ms", String.format(Locale.ROOT,
                         "%d in flight, %.0f searches/s; target <= 15 ms", inFlight, searched.callsPerSecond()))
                         .row("search SINGLE through the orchestrator, p99", searched.p99(), "ms", "target <= 50 ms")
+                        .row("search AUTO, margin 0 (never reranks), p50", autoSearched.p50(), "ms", String.format(Locale.ROOT,
+                                "%.0f searches/s; p99 %.1f ms", autoSearched.callsPerSecond(), autoSearched.p99()))
+                        .row("AUTO not reranking / SINGLE, p50", autoSearched.p50() / searched.p50(), "x", "the same run; 1.0: its decision is free")
                         .row("the embedder alone (one query), p50", embedded.p50(), "ms", String.format(Locale.ROOT, "%d in flight, %.0f calls/s",
                                 inFlight, embedded.callsPerSecond()))
                         .row("the embedder alone (one query), p99", embedded.p99(), "ms", "")

@@ -76,8 +76,11 @@ public class Searcher {
         float[] query = ModelClients.vector(embedded, 0);
         long embedDone = System.nanoTime();
         boolean single = mode == SearchMode.SEARCH_MODE_SINGLE;
-        // content is read only where something needs it: the reranker (CASCADE, AUTO) or the caller (include_content)
-        List<VectorIndex.Hit> recalled = index.search(query, single ? topK : Math.max(topK, recallK), filter(r), !single || r.getIncludeContent());
+        // content is read only where something needs it: the caller (include_content), or a cascade's reranker, with the hits
+        // when the head it reranks is all that is recalled; AUTO reads the head's by did once it decides to rerank (most of
+        // its queries are not), as does a CASCADE whose recall_k is below top_k
+        boolean contentRead = r.getIncludeContent() || mode == SearchMode.SEARCH_MODE_CASCADE && recallK >= topK;
+        List<VectorIndex.Hit> recalled = index.search(query, single ? topK : Math.max(topK, recallK), filter(r), contentRead);
         long recallDone = System.nanoTime();
 
         SearchResponse.Builder out = SearchResponse.newBuilder().setModelVersion(embedded.getModelVersion())
@@ -92,7 +95,7 @@ public class Searcher {
         long rerankDone = recallDone;
         if (rerank && !recalled.isEmpty()) {
             try {
-                pYes = rerank(r, recalled.subList(0, Math.min(recallK, recalled.size())));
+                pYes = rerank(r, recalled.subList(0, Math.min(recallK, recalled.size())), contentRead ? null : index);
             } catch (StatusRuntimeException e) {
                 DegradePolicy policy = r.getDegradePolicy() == DegradePolicy.DEGRADE_POLICY_UNSPECIFIED
                         ? DegradePolicy.valueOf("DEGRADE_POLICY_" + config.search().degradePolicy()) : r.getDegradePolicy();
@@ -118,10 +121,13 @@ public class Searcher {
         return response;
     }
 
-    private float[] rerank(SearchRequest r, List<VectorIndex.Hit> recalled) {
+    /** P(Yes) of each of the {@code recalled} head; their content read from {@code index} by did when the search did not read it. */
+    private float[] rerank(SearchRequest r, List<VectorIndex.Hit> recalled, VectorIndex index) throws IOException {
+        java.util.Map<String, String> read = index == null ? null : index.contents(recalled.stream().map(VectorIndex.Hit::did).toList());
         List<Content> contents = new ArrayList<>(recalled.size());
         for (VectorIndex.Hit h : recalled) {
-            contents.add(CandidateCodec.decode(h.content()).getContent());
+            // a candidate deleted since it was recalled is scored as empty content
+            contents.add(CandidateCodec.decode(read == null ? h.content() : read.getOrDefault(h.did(), "")).getContent());
         }
         RerankResponse scores = models.rerank(r.getQuery(), contents, config.search().rerankTimeout().toNanos());
         float[] p = new float[recalled.size()];
