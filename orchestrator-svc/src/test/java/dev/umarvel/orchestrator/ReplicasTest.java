@@ -259,27 +259,24 @@ class ReplicasTest {
 
     @Test
     void anUnknownAnsweredByTheReplicaItselfIsNotRetriedElsewhere() throws Exception {
-        Replica a = new Replica();
-        Replica b = new Replica();
-        a.failLoads = Status.UNKNOWN.withDescription("the model threw");
-        b.failLoads = a.failLoads;
-        Replicas r = over(a, b);
-        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> r.call(c -> EmbedderGrpc.newBlockingStub(c)
-                .loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt/x").build())));
-        assertEquals("UNKNOWN: the model threw", e.getMessage());
-        assertEquals(1, a.loads.get() + b.loads.get(), "one replica asked, once");
+        answeredByOneReplicaOnly(Status.UNKNOWN.withDescription("the model threw"));
     }
 
     @Test
     void anAnswerThatIsNotUnavailableIsNotRetriedElsewhere() throws Exception {
+        answeredByOneReplicaOnly(Status.NOT_FOUND.withDescription("checkpoint_path: no checkpoint at ckpt/x"));
+    }
+
+    /** Both replicas answer a LoadModel with {@code status}: the caller gets it from the first one asked, and no other is asked. */
+    private void answeredByOneReplicaOnly(Status status) throws Exception {
         Replica a = new Replica();
         Replica b = new Replica();
-        a.failLoads = Status.NOT_FOUND.withDescription("checkpoint_path: no checkpoint at ckpt/x");
-        b.failLoads = a.failLoads;
+        a.failLoads = status;
+        b.failLoads = status;
         Replicas r = over(a, b);
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> r.call(c -> EmbedderGrpc.newBlockingStub(c)
                 .loadModel(LoadModelRequest.newBuilder().setCheckpointPath("ckpt/x").build())));
-        assertEquals("NOT_FOUND: checkpoint_path: no checkpoint at ckpt/x", e.getMessage());
+        assertEquals(status.getCode() + ": " + status.getDescription(), e.getMessage());
         assertEquals(1, a.loads.get() + b.loads.get(), "one replica asked, once");
     }
 
