@@ -31,6 +31,8 @@ import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
 
@@ -238,8 +240,9 @@ public final class ContrastiveJob {
                     List<String> dids = mined.get(q.qid()).hardNegatives();
                     for (int i = 0; i < k; i++) {
                         // fewer mined than k: repeat the first, as the released code pads; none: a random candidate that is
-                        // not one of the query's positives
-                        String did = dids.isEmpty() ? randomNegative(q, poolDids, random) : dids.get(i < dids.size() ? i : 0);
+                        // neither one of the query's positives nor one mining filtered as a likely false negative
+                        String did = dids.isEmpty() ? randomNegative(notNegatives(q, mined.get(q.qid())), poolDids, random)
+                                : dids.get(i < dids.size() ? i : 0);
                         hard.add(images.candidate(Side.of(set.pool().get(did))));
                     }
                 }
@@ -248,12 +251,24 @@ public final class ContrastiveJob {
         };
     }
 
-    /** A random pool candidate that is not one of the query's positives (the pool holds more than them). */
-    static String randomNegative(MbeirQuery q, List<String> poolDids, Random random) {
-        String did;
-        do {
+    /** What must never be a query's negative: its labelled positives and the candidates mining filtered as likely false negatives. */
+    static Set<String> notNegatives(MbeirQuery q, HardNegativeFile.Entry mined) {
+        Set<String> out = new HashSet<>(q.posCandList());
+        if (mined != null) {
+            out.addAll(mined.filteredFalseNegatives());
+        }
+        return out;
+    }
+
+    /**
+     * A random pool candidate outside {@code excluded}; the last one drawn when 64 draws in a row were all excluded (a pool
+     * of a few candidates may hold no other).
+     */
+    static String randomNegative(Set<String> excluded, List<String> poolDids, Random random) {
+        String did = poolDids.get(random.nextInt(poolDids.size()));
+        for (int retry = 0; retry < 64 && excluded.contains(did); retry++) {
             did = poolDids.get(random.nextInt(poolDids.size()));
-        } while (q.posCandList().contains(did) && poolDids.size() > q.posCandList().size());
+        }
         return did;
     }
 

@@ -26,7 +26,6 @@ import dev.umarvel.recipe.data.Side;
 import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -115,18 +114,14 @@ public final class RerankerJob {
      */
     static List<MbeirCandidate> negatives(MbeirQuery q, HardNegativeFile.Entry entry, List<String> allDids, TrainingSet set, Random r,
             int n) {
-        Set<String> excluded = new HashSet<>(q.posCandList());
+        Set<String> excluded = ContrastiveJob.notNegatives(q, entry);
         List<String> options = new ArrayList<>();
         if (entry != null) {
-            excluded.addAll(entry.filteredFalseNegatives());
             entry.topDocs().stream().filter(d -> !excluded.contains(d)).forEach(options::add);
         }
         List<MbeirCandidate> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            String did = options.isEmpty() ? ContrastiveJob.randomNegative(q, allDids, r) : options.remove(r.nextInt(options.size()));
-            for (int retry = 0; retry < 64 && excluded.contains(did); retry++) { // a pool of a few candidates may have no other
-                did = ContrastiveJob.randomNegative(q, allDids, r);
-            }
+            String did = options.isEmpty() ? ContrastiveJob.randomNegative(excluded, allDids, r) : options.remove(r.nextInt(options.size()));
             excluded.add(did);
             out.add(set.pool().get(did));
         }

@@ -81,7 +81,20 @@ class NegativesTest {
         List<String> dids = List.of("0:1", "0:2");
         Random r = new Random(3);
         for (int i = 0; i < 200; i++) {
-            assertEquals("0:2", ContrastiveJob.randomNegative(QUERY, dids, r));
+            assertEquals("0:2", ContrastiveJob.randomNegative(ContrastiveJob.notNegatives(QUERY, null), dids, r));
+        }
+    }
+
+    /** A query whose whole mined list was filtered: the hard-negative stage's random stand-in is never the filtered copy. */
+    @Test
+    void theHardNegativeStagesRandomStandInIsNeverAFilteredCandidate() {
+        HardNegativeFile.Entry allFiltered = new HardNegativeFile.Entry("0:1", List.of("0:1"), List.of("0:1", "0:2"), List.of(0.9f, 0.9f),
+                List.of(), List.of("0:2"));
+        assertEquals(Set.of("0:1", "0:2"), ContrastiveJob.notNegatives(QUERY, allFiltered));
+        List<String> dids = List.of("0:1", "0:2", "0:3");
+        Random r = new Random(5);
+        for (int i = 0; i < 200; i++) {
+            assertEquals("0:3", ContrastiveJob.randomNegative(ContrastiveJob.notNegatives(QUERY, allFiltered), dids, r));
         }
     }
 }
