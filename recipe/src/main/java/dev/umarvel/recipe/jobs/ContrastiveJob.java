@@ -237,12 +237,13 @@ public final class ContrastiveJob {
                 Item positive = images.candidate(Side.of(set.positive(q, random)));
                 List<Item> hard = new ArrayList<>();
                 if (mined != null) {
-                    List<String> dids = mined.get(q.qid()).hardNegatives();
+                    HardNegativeFile.Entry entry = mined.get(q.qid());
+                    List<String> dids = entry.hardNegatives();
+                    // none mined: random candidates that are neither the query's positives nor ones mining filtered as likely false negatives
+                    Set<String> excluded = dids.isEmpty() ? notNegatives(q, entry) : Set.of();
                     for (int i = 0; i < k; i++) {
-                        // fewer mined than k: repeat the first, as the released code pads; none: a random candidate that is
-                        // neither one of the query's positives nor one mining filtered as a likely false negative
-                        String did = dids.isEmpty() ? randomNegative(notNegatives(q, mined.get(q.qid())), poolDids, random)
-                                : dids.get(i < dids.size() ? i : 0);
+                        // fewer mined than k: repeat the first, as the released code pads
+                        String did = dids.isEmpty() ? randomNegative(excluded, poolDids, random) : dids.get(i < dids.size() ? i : 0);
                         hard.add(images.candidate(Side.of(set.pool().get(did))));
                     }
                 }
