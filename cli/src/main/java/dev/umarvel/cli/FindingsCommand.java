@@ -74,8 +74,9 @@ final class FindingsCommand implements Callable<Integer> {
         String setup = String.format("Setup: dataset `%s`, preset `%s`, seeds %s; steps per stage: pre-training %d, text %d, "
                 + "cross-modal %d, instruction %d (the f4 2x-batch variants half as many), hard negatives %d (%d a query), reranker %d, "
                 + "distillation %d (lists of %d); filtered mining threshold %.2f; evaluation on the test split, mean of the "
-                + "tasks' M-BEIR metric (R@5, or R@10 for Fashion200K and FashionIQ).%n%n", data, preset, seeds, b.pretrain(), b.text(),
-                b.crossModal(), b.instruction(), b.hardNegative(), StepPlan.HARD_NEGATIVES_PER_QUERY, b.reranker(), b.distill(), b.distillList(), threshold);
+                + "tasks' M-BEIR metric (R@5, or R@10 for Fashion200K and FashionIQ).%n%n", data, preset, seeds, b.steps().pretrain(),
+                b.steps().text(), b.steps().crossModal(), b.steps().instruction(), b.steps().hardNegatives(), StepPlan.HARD_NEGATIVES_PER_QUERY,
+                b.steps().reranker(), b.steps().distill(), b.distillList(), threshold);
         String md = FindingsReport.markdown(rows, title, command).replaceFirst("\n\n## ", "\n\n" + java.util.regex.Matcher.quoteReplacement(
                 setup + FindingsReport.baselines(findings.baselines())) + "## ") + "\n" + FindingsReport.timingMarkdown(findings.timings(), seeds.get(0));
         if (notes != null) {

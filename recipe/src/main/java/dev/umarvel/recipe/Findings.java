@@ -35,16 +35,14 @@ import static dev.umarvel.recipe.FindingVariants.withHardOnly;
  */
 public final class Findings {
 
-    /** Training budget of each stage, in steps. */
-    public record Budget(long pretrain, long text, long crossModal, long instruction, long hardNegative, long reranker, long distill,
-            int batch, int distillList) {
+    /** Training budget: the steps of each stage, and the candidates of a distillation list. */
+    public record Budget(StepPlan steps, int distillList) {
         /**
          * The recipe's own steps for an instruction stage of {@code s} ({@link StepPlan}, what the quickstart runs), so that
-         * every variant is compared on the model that learns, not on a shortened one.
+         * every variant is compared on the model that learns, not on a shortened one; lists of 8.
          */
         public static Budget of(String preset, long s) {
-            StepPlan p = StepPlan.of(preset, s);
-            return new Budget(p.pretrain(), p.text(), p.crossModal(), p.instruction(), p.hardNegatives(), p.reranker(), p.distill(), 0, 8);
+            return new Budget(StepPlan.of(preset, s), 8);
         }
     }
 
@@ -193,7 +191,7 @@ public final class Findings {
 
     /** What every job of the findings sets: its steps, and for the hard-negative stage the recipe's negatives a query. */
     HyperOverrides overrides(JobKind kind, long steps) {
-        return HyperOverrides.none().batchSize(budget.batch() > 0 ? budget.batch() : null).maxSteps(Math.max(1, steps))
+        return HyperOverrides.none().maxSteps(Math.max(1, steps))
                 .checkpointEvery(Math.max(50, steps / 4)).hardNegatives(kind == JobKind.HARD_NEGATIVE ? StepPlan.HARD_NEGATIVES_PER_QUERY : null);
     }
 
@@ -265,10 +263,10 @@ public final class Findings {
     public List<Row> run(List<Long> seeds, Double threshold, SeedPolicy policy) throws Exception {
         List<Row> rows = new ArrayList<>();
         long base = seeds.get(0);
-        String pre = job("pretrain", JobKind.PRETRAIN, "", budget.pretrain(), base, keep());
-        String s1 = job("s1-text", JobKind.TEXT_ALIGN, pre, budget.text(), base, keep());
-        String s2 = job("s2-cross", JobKind.CROSS_MODAL, s1, budget.crossModal(), base, keep());
-        String s2only = job("s2-from-pretrain", JobKind.CROSS_MODAL, pre, budget.crossModal(), base, keep());
+        String pre = job("pretrain", JobKind.PRETRAIN, "", budget.steps().pretrain(), base, keep());
+        String s1 = job("s1-text", JobKind.TEXT_ALIGN, pre, budget.steps().text(), base, keep());
+        String s2 = job("s2-cross", JobKind.CROSS_MODAL, s1, budget.steps().crossModal(), base, keep());
+        String s2only = job("s2-from-pretrain", JobKind.CROSS_MODAL, pre, budget.steps().crossModal(), base, keep());
         Set<String> chosen = new LinkedHashSet<>(FINDINGS);
         for (long seed : seeds) {
             if (seeds.size() > 1 && seed == seeds.get(1) && policy == SeedPolicy.UNCLEAR) { // decided once, on the first seed alone
@@ -298,7 +296,7 @@ public final class Findings {
         String tag = "-seed" + seed;
         String pre = base.pretrained();
         String s2 = base.crossModal();
-        long steps = budget.instruction();
+        long steps = budget.steps().instruction();
         String s3 = job("s3" + tag, JobKind.INSTRUCTION, s2, steps, seed, keep());
         Row baseline = evaluate("all", BASELINE, s3, seed, "s3" + tag);
         if (baseline != null) {
@@ -340,7 +338,7 @@ public final class Findings {
         }
         // 5: hard negatives (the filtered run is also where finding 6 starts)
         String filteredFile = job("f5-mine-filtered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, true, threshold));
-        long hn = budget.hardNegative();
+        long hn = budget.steps().hardNegatives();
         if (chosen.contains("5")) {
             String unfilteredFile = job("f5-mine-unfiltered" + tag, JobKind.MINE_HARD_NEGATIVES, s3, 1, seed, s -> mining(s, false, null));
             add(rows, evaluate("5", "no hard negatives (more in-batch training)", job("f5-none" + tag, JobKind.INSTRUCTION, s3, hn, seed,
@@ -359,13 +357,13 @@ public final class Findings {
             return;
         }
         // 6: distillation against its control, with the cascade as reference
-        String reranker = job("f6-reranker" + tag, JobKind.RERANKER, pre, budget.reranker(), seed,
+        String reranker = job("f6-reranker" + tag, JobKind.RERANKER, pre, budget.steps().reranker(), seed,
                 s -> withInitFromBase(data(filteredFile, "").apply(s)));
-        String distilled = job("f6-distill" + tag, JobKind.DISTILL, s4, budget.distill(), seed, s -> distill(s, reranker, budget.distillList()));
+        String distilled = job("f6-distill" + tag, JobKind.DISTILL, s4, budget.steps().distill(), seed, s -> distill(s, reranker, budget.distillList()));
         String teacher = root + "/f6-distill" + tag + "/teacher_scores.jsonl";
         add(rows, evaluate("6", "distilled single model", distilled, seed, "f6-distill" + tag));
         add(rows, evaluate("6", "continue-hard control (same lists as hard negatives)", job("f6-continue-hard" + tag,
-                JobKind.CONTINUE_HARD, s4, budget.distill(), seed, s -> distill(data("", teacher).apply(s), reranker, budget.distillList())), seed,
+                JobKind.CONTINUE_HARD, s4, budget.steps().distill(), seed, s -> distill(data("", teacher).apply(s), reranker, budget.distillList())), seed,
                 "f6-continue-hard" + tag));
         add(rows, cascade(s4, reranker, seed, "f6-cascade" + tag));
         add(rows, filtered == null ? null : filtered.as("6", "before distillation (filtered hard negatives)"));

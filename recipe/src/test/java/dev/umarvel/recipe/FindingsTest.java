@@ -35,7 +35,7 @@ class FindingsTest {
     @Test
     void everyFindingGetsItsRowsAndARerunReusesThem() throws Exception {
         SynthGenerator.generate(store.resolve("data"), SynthSize.TINY, 5, s -> {});
-        Findings.Budget budget = new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4);
+        Findings.Budget budget = new Findings.Budget(new StepPlan(4, 2, 2, 4, 2, 2, 2), 4);
         List<String> log = new ArrayList<>();
         Findings findings = new Findings(store, "data", "tiny", budget, "findings", log::add);
         List<Findings.Row> rows = findings.run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
@@ -90,9 +90,7 @@ class FindingsTest {
     void theVariantsTrainOnTheRecipesOwnPlan() {
         StepPlan plan = StepPlan.of("small", 1200);
         Findings.Budget budget = Findings.Budget.of("small", 1200);
-        assertEquals(List.of(plan.pretrain(), plan.text(), plan.crossModal(), plan.instruction(), plan.hardNegatives(), plan.reranker(),
-                plan.distill()), List.of(budget.pretrain(), budget.text(), budget.crossModal(), budget.instruction(), budget.hardNegative(),
-                budget.reranker(), budget.distill()));
+        assertEquals(plan, budget.steps());
         Findings findings = new Findings(store, "data", "tiny", budget, "findings", s -> {});
 
         // the hard-negative variants take the recipe's negatives a query, and keep them when a variant changes other knobs
@@ -144,11 +142,11 @@ class FindingsTest {
     void reportOnlyRunsNothing() throws Exception {
         SynthGenerator.generate(store.resolve("data"), SynthSize.TINY, 5, s -> {});
         List<String> log = new ArrayList<>();
-        List<Findings.Row> rows = new Findings(store, "data", "tiny", new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4), "nothing", log::add)
+        List<Findings.Row> rows = new Findings(store, "data", "tiny", new Findings.Budget(new StepPlan(4, 2, 2, 4, 2, 2, 2), 4), "nothing", log::add)
                 .reportOnly().run(List.of(1L), 0.95, Findings.SeedPolicy.ALL);
         assertTrue(rows.isEmpty(), rows.toString());
         assertTrue(log.contains("not run yet: pretrain"), log.toString());
-        assertTrue(new Findings(store, "data", "tiny", new Findings.Budget(4, 2, 2, 4, 2, 2, 2, 0, 4), "nothing", log::add).reportOnly()
+        assertTrue(new Findings(store, "data", "tiny", new Findings.Budget(new StepPlan(4, 2, 2, 4, 2, 2, 2), 4), "nothing", log::add).reportOnly()
                 .baselines().isEmpty(), "report-only computes no baselines");
         assertTrue(log.stream().noneMatch(l -> l.startsWith("running")), log.toString());
         assertTrue(!java.nio.file.Files.exists(store.resolve("nothing/pretrain/final")));
