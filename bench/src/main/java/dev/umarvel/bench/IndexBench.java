@@ -60,7 +60,8 @@ final class IndexBench {
         Report report = new Report("index").context("vectors", "unit vectors of dimension " + DIM + ", a mixture of 1000 Gaussian clusters")
                 .context("index", String.format(Locale.ROOT, "LuceneIndex, M %d, construction beam %d%s; imported in durable batches of %d "
                         + "from 2 threads%s, then merged into one segment", m, efConstruction, int8 ? ", int8 scalar-quantised" : "", WRITE_BATCH,
-                        servingMerges ? " under the serving merge policy" : " as a bulk write (ImportPool's merge policy)"))
+                        servingMerges ? " under the serving merge policy, a graph per segment"
+                                : " as a bulk write (ImportPool's: segments without a graph, which the merge builds once)"))
                 .context("queries", QUERIES + " from the same mixture, top " + K + "; exact: ExactSearch, the evaluator's blocked kernel")
                 .context("machine", Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
         Random r = new Random(7);
@@ -111,6 +112,11 @@ final class IndexBench {
                     }
                     double imported = seconds(t);
                     int segmentsBefore = index.segments();
+                    // what a search meets while an import writes: the segments it left, not yet merged (graphless in a bulk write)
+                    Measured during = measure(index, queries, exact, base.beam(K), null, 1);
+                    report.row(size + ": search before the merge, 1 thread", during.perSecond(), "queries/s", String.format(Locale.ROOT,
+                            "recall@10 %.3f, p50 %.2f ms, %d segments%s", during.recall(), during.p50(), segmentsBefore,
+                            servingMerges ? ", a graph each" : ", no graph: scored exactly"));
                     t = System.nanoTime();
                     index.compact();
                     double merged = seconds(t);

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.perfield.PerFieldKnnVectorsFormat;
 import org.apache.lucene.codecs.lucene912.Lucene912Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswScalarQuantizedVectorsFormat;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
@@ -48,7 +49,10 @@ import org.apache.lucene.util.BytesRef;
  * {@code kill -9} the index reopens at the last commit with every acknowledged write in it.
  *
  * <p>Each commit leaves a small segment, and each segment is searched as a graph of its own: after a bulk write the
- * caller {@linkplain #compact() compacts} the index into one. HNSW is approximate; searches over-fetch
+ * caller {@linkplain #compact() compacts} the index into one. While a {@linkplain #bulkWrite() bulk write} lasts, new
+ * segments hold no graph ({@link GraphlessVectorsFormat}: searched exactly meanwhile) and the compaction builds the one
+ * graph with all merge workers: a 1M import was acknowledged at 28,160 vectors/s instead of 1,433 and was one graph
+ * 2.1x sooner (docs/benchmarks.md). HNSW is approximate; searches over-fetch
  * ({@code max(k, efSearch)} candidates, best k kept), which is what holds recall@10 against exact search (the contract
  * test; docs/benchmarks.md has the curve at 10k to 1M). A filter matching few candidates is searched exactly instead.
  */
@@ -61,13 +65,21 @@ public final class LuceneIndex implements VectorIndex {
     private static final int MERGE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     /** Lucene's default: about 10 segments a tier, few enough that a serving index's searches stay fast. */
-    private static final MergePolicy SERVING_MERGES = new TieredMergePolicy();
+    private final MergePolicy servingMerges = new GraphsOnCompaction(new TieredMergePolicy(), () -> !this.graphless);
     /**
-     * While a bulk write lasts: 30 segments a tier, merged 30 at a time. Each merge rebuilds the graph of all but its largest
-     * segment, so fewer, wider merges build less: at 100k vectors (M 32) writes were acknowledged 15 % faster (2,467 against
-     * 2,151 vectors/s) and the index was one segment 7 % sooner; at 1M, 5 % and 2 % (docs/benchmarks.md).
+     * While a bulk write lasts: 30 segments a tier, merged 30 at a time, so its graphless segments are copied into bigger
+     * ones less often (when its segments still had graphs, each merge rebuilt the graph of all but its largest segment).
      */
-    private static final MergePolicy BULK_MERGES = new TieredMergePolicy().setSegmentsPerTier(30).setMaxMergeAtOnce(30);
+    private final MergePolicy bulkMerges = new GraphsOnCompaction(new TieredMergePolicy().setSegmentsPerTier(30)
+            .setMaxMergeAtOnce(30), () -> !this.graphless);
+    /** Segments written while a bulk write lasts and no compaction runs: vectors only, their graph built once by compact(). */
+    private static final KnnVectorsFormat GRAPHLESS = new GraphlessVectorsFormat();
+
+    static {
+        // a segment names its format and Lucene finds it through the service files of its own class loader; where the
+        // application's classes have a loader of their own (Quarkus' dev and test modes) that one is searched as well
+        KnnVectorsFormat.reloadKnnVectorsFormat(LuceneIndex.class.getClassLoader());
+    }
 
     private static final String DID = "did";
     /** The did again, as doc values: a field of its own, since an index written before it had "did" without doc values. */
@@ -86,6 +98,9 @@ public final class LuceneIndex implements VectorIndex {
     private final SearcherManager searchers;
     private int exactBelow = EXACT_BELOW;
     private int bulkWrites; // guarded by this
+    private int compactions; // guarded by this
+    /** bulkWrites > 0 and compactions == 0: new segments (flushed or merged) are written without a graph. */
+    private volatile boolean graphless;
 
     /** Opens (or creates) the index in {@code dir}. */
     public LuceneIndex(Path dir, int dimension, HnswSettings settings) throws IOException {
@@ -104,11 +119,11 @@ public final class LuceneIndex implements VectorIndex {
                 : new Lucene99HnswVectorsFormat(settings.maxConnections(), settings.beamWidth(), MERGE_WORKERS, mergeWorkers);
         IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene912Codec() {
             @Override
-            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                return format;
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) { // asked as each segment starts being written
+                return graphless ? GRAPHLESS : format;
             }
         }).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND).setRAMBufferSizeMB(256);
-        config.setMergePolicy(SERVING_MERGES);
+        config.setMergePolicy(servingMerges);
         this.writer = new IndexWriter(directory, config);
         this.searchers = new SearcherManager(writer, null);
     }
@@ -232,8 +247,9 @@ public final class LuceneIndex implements VectorIndex {
     @Override
     public synchronized BulkWrite bulkWrite() {
         if (bulkWrites++ == 0) {
-            writer.getConfig().setMergePolicy(BULK_MERGES);
+            writer.getConfig().setMergePolicy(bulkMerges);
         }
+        graphless = compactions == 0;
         java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
         return () -> {
             if (open.getAndSet(false)) {
@@ -244,13 +260,19 @@ public final class LuceneIndex implements VectorIndex {
 
     private synchronized void endBulkWrite() {
         if (--bulkWrites == 0) {
-            writer.getConfig().setMergePolicy(SERVING_MERGES);
+            writer.getConfig().setMergePolicy(servingMerges);
+            graphless = false;
         }
+    }
+
+    private synchronized void compaction(int delta) {
+        compactions += delta;
+        graphless = bulkWrites > 0 && compactions == 0;
     }
 
     /** The merge policy in force: a test's view of {@link #bulkWrite()}. */
     MergePolicy mergePolicy() {
-        return writer.getConfig().getMergePolicy();
+        return ((GraphsOnCompaction) writer.getConfig().getMergePolicy()).unwrap();
     }
 
     /**
@@ -260,8 +282,13 @@ public final class LuceneIndex implements VectorIndex {
      */
     @Override
     public void compact() throws IOException {
-        writer.forceMerge(1);
-        commit();
+        compaction(+1); // what it writes has a graph, even while another bulk write goes on
+        try {
+            writer.forceMerge(1);
+            commit();
+        } finally {
+            compaction(-1);
+        }
     }
 
     /** Segments a search visits now. */
@@ -269,6 +296,18 @@ public final class LuceneIndex implements VectorIndex {
         IndexSearcher searcher = searchers.acquire();
         try {
             return searcher.getIndexReader().leaves().size();
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    /** The vectors format of each segment a search visits now, by name: a test's view of what a bulk write leaves. */
+    List<String> vectorFormats() throws IOException {
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            return searcher.getIndexReader().leaves().stream()
+                    .map(l -> l.reader().getFieldInfos().fieldInfo(VECTOR).getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY))
+                    .toList();
         } finally {
             searchers.release(searcher);
         }

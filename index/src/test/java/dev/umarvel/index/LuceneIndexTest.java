@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Random;
 import org.apache.lucene.index.TieredMergePolicy;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LuceneIndexTest extends VectorIndexContract {
 
@@ -29,9 +31,12 @@ class LuceneIndexTest extends VectorIndexContract {
         return out;
     }
 
-    /** Child JVM: upserts batches forever, printing "ACK b" once batch b is acknowledged. */
+    /** Child JVM: upserts batches forever, printing "ACK b" once batch b is acknowledged; inside a bulk write with "bulk". */
     public static void main(String[] args) throws Exception {
         try (VectorIndex index = new LuceneIndex(Path.of(args[0]), 16, HnswSettings.DEFAULT)) {
+            if (args.length > 1 && args[1].equals("bulk")) {
+                index.bulkWrite(); // its segments have no graph: they must survive the kill as well
+            }
             for (int b = 0; ; b++) {
                 index.upsert(batch(b));
                 System.out.println("ACK " + b);
@@ -40,11 +45,12 @@ class LuceneIndexTest extends VectorIndexContract {
         }
     }
 
-    @Test
-    void everyAcknowledgedWriteSurvivesAKillMinus9() throws Exception {
-        Path where = dir.resolve("crash");
+    @ParameterizedTest(name = "inside a bulk write: {0}")
+    @ValueSource(booleans = {false, true})
+    void everyAcknowledgedWriteSurvivesAKillMinus9(boolean bulk) throws Exception {
+        Path where = dir.resolve("crash-" + bulk);
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), LuceneIndexTest.class.getName(), where.toString())
+                System.getProperty("java.class.path"), LuceneIndexTest.class.getName(), where.toString(), bulk ? "bulk" : "serving")
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         int acknowledged = -1;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()))) {
@@ -123,6 +129,58 @@ class LuceneIndexTest extends VectorIndexContract {
             index.compact();
             assertEquals(1, index.segments());
             assertEquals(250, index.size());
+        }
+    }
+
+    /**
+     * A bulk write's segments hold no graph: they answer exactly meanwhile (a search beam of 10 through a graph of 3,000
+     * would miss some of the true top 10), within a filter too, also after the index is opened again without the bulk
+     * write having ended (a kill mid-import: the format is found by its name); a compaction builds one graph, also while
+     * another bulk write goes on, and also when the bulk write left a single segment (which Lucene would leave as it is).
+     */
+    @Test
+    void aBulkWritesSegmentsHaveNoGraphUntilCompactedAndAnswerExactlyMeanwhile() throws Exception {
+        List<VectorIndex.Entry> all = new ArrayList<>();
+        for (VectorIndex.Entry e : entries(3000, 16, 21)) {
+            all.add(new VectorIndex.Entry(e.did(), e.vector(), 0, "text", all.size() % 20 == 0 ? List.of("few", "all") : List.of("all")));
+        }
+        List<VectorIndex.Entry> few = all.stream().filter(e -> e.pools().contains("few")).toList();
+        HnswSettings narrow = new HnswSettings(16, 100, 10);
+        Path where = dir.resolve("graphless");
+        try (LuceneIndex index = new LuceneIndex(where, 16, narrow)) {
+            index.bulkWrite(); // never closed: the process dies mid-import
+            for (int from = 0; from < all.size(); from += 300) {
+                index.upsert(all.subList(from, from + 300));
+            }
+            assertEquals(List.of(GraphlessVectorsFormat.NAME), index.vectorFormats().stream().distinct().toList());
+        }
+        Random r = new Random(22);
+        List<float[]> queries = new ArrayList<>();
+        for (int q = 0; q < 20; q++) {
+            queries.add(random(r, 16));
+        }
+        try (LuceneIndex index = new LuceneIndex(where, 16, narrow)) {
+            for (float[] query : queries) {
+                assertEquals(exact(all, query, 10), index.search(query, 10, VectorIndex.Filter.NONE).stream().map(VectorIndex.Hit::did).toList());
+                index.exactBelow(0); // the filter goes to the segments' own search, not to the exact scorer of selective filters
+                assertEquals(exact(few, query, 10), index.search(query, 10, VectorIndex.Filter.pool("few")).stream().map(VectorIndex.Hit::did)
+                        .toList());
+            }
+            try (VectorIndex.BulkWrite another = index.bulkWrite()) {
+                index.compact();
+            }
+            assertEquals(List.of("Lucene99HnswVectorsFormat"), index.vectorFormats());
+            assertEquals(3000, index.size());
+        }
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("graphless-one"), 16, narrow)) {
+            try (VectorIndex.BulkWrite bulk = index.bulkWrite()) {
+                index.upsert(all.subList(0, 100));
+            }
+            assertEquals(List.of(GraphlessVectorsFormat.NAME), index.vectorFormats());
+            index.compact();
+            assertEquals(List.of("Lucene99HnswVectorsFormat"), index.vectorFormats());
+            assertEquals(exact(all.subList(0, 100), queries.get(0), 10),
+                    index.search(queries.get(0), 10, VectorIndex.Filter.NONE).stream().map(VectorIndex.Hit::did).toList());
         }
     }
 
