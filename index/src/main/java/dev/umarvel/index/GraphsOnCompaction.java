@@ -1,6 +1,7 @@
 package dev.umarvel.index;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import org.apache.lucene.index.FilterMergePolicy;
@@ -35,7 +36,7 @@ final class GraphsOnCompaction extends FilterMergePolicy {
             if (segmentsToMerge.containsKey(segment) && GraphlessVectorsFormat.holds(segment)
                     && !context.getMergingSegments().contains(segment)) {
                 merges = merges == null ? new MergeSpecification() : merges;
-                merges.add(new OneMerge(java.util.List.of(segment)));
+                merges.add(new OneMerge(List.of(segment)));
             }
         }
         return merges;

@@ -29,7 +29,6 @@ import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.Terms;
 import org.apache.lucene.index.TermsEnum;
-import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
@@ -51,8 +50,8 @@ import org.apache.lucene.util.BytesRef;
  * <p>Each commit leaves a small segment, and each segment is searched as a graph of its own: after a bulk write the
  * caller {@linkplain #compact() compacts} the index into one. While a {@linkplain #bulkWrite() bulk write} lasts, new
  * segments hold no graph ({@link GraphlessVectorsFormat}: searched exactly meanwhile) and the compaction builds the one
- * graph with all merge workers: a 1M import was acknowledged at 28,160 vectors/s instead of 1,433 and was one graph
- * 2.1x sooner (docs/benchmarks.md). HNSW is approximate; searches over-fetch
+ * graph with all merge workers: a 1M import was acknowledged at 25,800-28,160 vectors/s instead of 2,037 and was one
+ * graph 1.7-2.3x sooner (docs/benchmarks.md). HNSW is approximate; searches over-fetch
  * ({@code max(k, efSearch)} candidates, best k kept), which is what holds recall@10 against exact search (the contract
  * test; docs/benchmarks.md has the curve at 10k to 1M). A filter matching few candidates is searched exactly instead.
  */
@@ -64,14 +63,6 @@ public final class LuceneIndex implements VectorIndex {
      */
     private static final int MERGE_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
-    /** Lucene's default: about 10 segments a tier, few enough that a serving index's searches stay fast. */
-    private final MergePolicy servingMerges = new GraphsOnCompaction(new TieredMergePolicy(), () -> !this.graphless);
-    /**
-     * While a bulk write lasts: 30 segments a tier, merged 30 at a time, so its graphless segments are copied into bigger
-     * ones less often (when its segments still had graphs, each merge rebuilt the graph of all but its largest segment).
-     */
-    private final MergePolicy bulkMerges = new GraphsOnCompaction(new TieredMergePolicy().setSegmentsPerTier(30)
-            .setMaxMergeAtOnce(30), () -> !this.graphless);
     /** Segments written while a bulk write lasts and no compaction runs: vectors only, their graph built once by compact(). */
     private static final KnnVectorsFormat GRAPHLESS = new GraphlessVectorsFormat();
 
@@ -97,10 +88,7 @@ public final class LuceneIndex implements VectorIndex {
     private final IndexWriter writer;
     private final SearcherManager searchers;
     private int exactBelow = EXACT_BELOW;
-    private int bulkWrites; // guarded by this
-    private int compactions; // guarded by this
-    /** bulkWrites > 0 and compactions == 0: new segments (flushed or merged) are written without a graph. */
-    private volatile boolean graphless;
+    private final WriteMode mode = new WriteMode();
 
     /** Opens (or creates) the index in {@code dir}. */
     public LuceneIndex(Path dir, int dimension, HnswSettings settings) throws IOException {
@@ -120,11 +108,12 @@ public final class LuceneIndex implements VectorIndex {
         IndexWriterConfig config = new IndexWriterConfig().setCodec(new Lucene912Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) { // asked as each segment starts being written
-                return graphless ? GRAPHLESS : format;
+                return mode.writesGraphs() ? format : GRAPHLESS;
             }
         }).setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND).setRAMBufferSizeMB(256);
-        config.setMergePolicy(servingMerges);
+        config.setMergePolicy(mode.servingPolicy());
         this.writer = new IndexWriter(directory, config);
+        mode.attach(writer.getConfig());
         this.searchers = new SearcherManager(writer, null);
     }
 
@@ -245,34 +234,13 @@ public final class LuceneIndex implements VectorIndex {
     }
 
     @Override
-    public synchronized BulkWrite bulkWrite() {
-        if (bulkWrites++ == 0) {
-            writer.getConfig().setMergePolicy(bulkMerges);
-        }
-        graphless = compactions == 0;
-        java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
-        return () -> {
-            if (open.getAndSet(false)) {
-                endBulkWrite();
-            }
-        };
-    }
-
-    private synchronized void endBulkWrite() {
-        if (--bulkWrites == 0) {
-            writer.getConfig().setMergePolicy(servingMerges);
-            graphless = false;
-        }
-    }
-
-    private synchronized void compaction(int delta) {
-        compactions += delta;
-        graphless = bulkWrites > 0 && compactions == 0;
+    public BulkWrite bulkWrite() {
+        return mode.bulkWrite();
     }
 
     /** The merge policy in force: a test's view of {@link #bulkWrite()}. */
     MergePolicy mergePolicy() {
-        return ((GraphsOnCompaction) writer.getConfig().getMergePolicy()).unwrap();
+        return mode.mergePolicy();
     }
 
     /**
@@ -282,13 +250,10 @@ public final class LuceneIndex implements VectorIndex {
      */
     @Override
     public void compact() throws IOException {
-        compaction(+1); // what it writes has a graph, even while another bulk write goes on
-        try {
+        mode.compaction(() -> { // what it writes has a graph, even while another bulk write goes on
             writer.forceMerge(1);
             commit();
-        } finally {
-            compaction(-1);
-        }
+        });
     }
 
     /** Segments a search visits now. */
