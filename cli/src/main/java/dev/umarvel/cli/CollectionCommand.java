@@ -184,7 +184,7 @@ final class CollectionCommand {
                         p = it.next();
                         bar = bar != null ? bar : new Progress("import", 1);
                         bar.update(p.getLinesRead(), Math.max(1, p.getTotalLines()), p.getUpserted() + " written"
-                                + (p.getCompacting() ? ", merging segments" : ""));
+                                + (p.getCompacting() ? ", building the search graph" : ""));
                     }
                 } finally {
                     if (bar != null) {
