@@ -256,6 +256,11 @@ public final class LuceneIndex implements VectorIndex {
         });
     }
 
+    @Override
+    public boolean awaitsCompaction() throws IOException {
+        return vectorFormats().contains(GraphlessVectorsFormat.NAME);
+    }
+
     /** Segments a search visits now. */
     public int segments() throws IOException {
         IndexSearcher searcher = searchers.acquire();

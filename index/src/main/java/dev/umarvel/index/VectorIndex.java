@@ -101,6 +101,14 @@ public interface VectorIndex extends AutoCloseable {
     default void compact() throws IOException {
     }
 
+    /**
+     * Whether some candidates wait for a {@link #compact()} to be searched as fast as the rest: the embedded index's
+     * segments that a bulk write left without a graph (an import killed before its compaction). Milvus: never.
+     */
+    default boolean awaitsCompaction() throws IOException {
+        return false;
+    }
+
     /** Live candidates. */
     long size() throws IOException;
 

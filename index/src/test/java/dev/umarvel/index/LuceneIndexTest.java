@@ -1,6 +1,7 @@
 package dev.umarvel.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -153,6 +154,7 @@ class LuceneIndexTest extends VectorIndexContract {
                 index.upsert(all.subList(from, from + 300));
             }
             assertEquals(List.of(GraphlessVectorsFormat.NAME), index.vectorFormats().stream().distinct().toList());
+            assertTrue(index.awaitsCompaction());
         }
         Random r = new Random(22);
         List<float[]> queries = new ArrayList<>();
@@ -170,6 +172,7 @@ class LuceneIndexTest extends VectorIndexContract {
                 index.compact();
             }
             assertEquals(List.of("Lucene99HnswVectorsFormat"), index.vectorFormats());
+            assertFalse(index.awaitsCompaction());
             assertEquals(3000, index.size());
         }
         try (LuceneIndex index = new LuceneIndex(dir.resolve("graphless-one"), 16, narrow)) {

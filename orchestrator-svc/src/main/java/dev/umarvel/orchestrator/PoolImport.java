@@ -89,7 +89,9 @@ public class PoolImport {
             throw e.getCause();
         }
         writeMarker(marker, r.poolPath(), read);
-        if (upserted > 0) { // one segment per batch written: merged, so searches visit one graph
+        // one segment per batch written: merged, so searches visit one graph; also after nothing new where an earlier run
+        // stopped before its compaction (its candidates are durable but wait for their graph)
+        if (upserted > 0 || collections.index(r.collection()).awaitsCompaction()) {
             progress.accept(new Progress(read, total, upserted, Math.min(done, read), rate(upserted, start), Phase.COMPACTING));
             collections.index(r.collection()).compact();
         }

@@ -12,10 +12,12 @@ import dev.umarvel.api.v1.ImportPoolRequest;
 import dev.umarvel.api.v1.RetrievalGrpc;
 import dev.umarvel.api.v1.SearchFilter;
 import dev.umarvel.api.v1.SearchRequest;
+import dev.umarvel.index.VectorIndex;
 import io.grpc.Status;
 import io.quarkus.grpc.GrpcClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +31,9 @@ class ImportPoolTest {
 
     @GrpcClient("retrieval")
     RetrievalGrpc.RetrievalBlockingStub retrieval;
+
+    @Inject
+    Collections collections;
 
     static final String POOL = "mini/cand_pool/local/mbeir_mscoco_task0_test_cand_pool.jsonl";
 
@@ -107,6 +112,32 @@ class ImportPoolTest {
                 .setFilter(SearchFilter.newBuilder().addModalities(dev.umarvel.api.v1.Modality.MODALITY_TEXT)).build())
                 .getHits(0).getCandidate().getContent().getText();
         assertTrue(text.matches("Caption \\d of a scene\\."), "M-BEIR's format_string applied: " + text);
+    }
+
+    /**
+     * An import killed between its last durable write and its compaction leaves candidates without a search graph (the
+     * embedded index writes a bulk write's segments without one); running it again, with nothing new to write, builds it.
+     */
+    @Test
+    void aRunWithNothingNewCompactsWhatAKilledRunLeftWithoutAGraph() throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("killed").setIfExists(true).build());
+        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("killed").build());
+        writePool("caption 7 of a scene");
+        ImportPoolRequest request = ImportPoolRequest.newBuilder().setCollection("killed").setPoolPath(POOL).build();
+        run(retrieval, request);
+        VectorIndex index = collections.index("killed");
+        assertFalse(index.awaitsCompaction());
+        float[] vector = new float[index.dimension()];
+        vector[0] = 1;
+        try (VectorIndex.BulkWrite killedRun = index.bulkWrite()) { // its last write, then the kill: no compaction
+            index.upsert(List.of(new VectorIndex.Entry("9:99", vector, 9, "text", List.of("mscoco_task0"))));
+        }
+        assertTrue(index.awaitsCompaction());
+
+        List<ImportPoolProgress> again = run(retrieval, request);
+        assertEquals(0, again.get(again.size() - 1).getUpserted());
+        assertEquals(1, again.stream().filter(ImportPoolProgress::getCompacting).count(), "nothing new, yet a graph to build");
+        assertFalse(index.awaitsCompaction());
     }
 
     /** A pool of a dataset no code of ours knows (a user's glossary, dataset 42) is labelled with its own task and searched by it. */
