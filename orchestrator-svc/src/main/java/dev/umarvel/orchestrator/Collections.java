@@ -117,12 +117,20 @@ public class Collections {
         return out;
     }
 
-    /** The live index of a collection, opened on first use (a Milvus one through the alias another replica may move). */
+    /**
+     * The live index of a collection, opened on first use (a Milvus one through the alias another replica may move). One
+     * that an import killed before its compaction left with candidates awaiting their graph is compacted in the background.
+     */
     public VectorIndex index(String name) {
         CollectionRecord r = describe(name);
         return open.computeIfAbsent(name, n -> {
             try {
-                return openLive(r);
+                VectorIndex index = openLive(r);
+                if (index.awaitsCompaction()) {
+                    LOG.infof("collection %s: candidates an interrupted import left without a search graph; compacting", n);
+                    compactLater(n);
+                }
+                return index;
             } catch (IOException e) {
                 throw Status.UNAVAILABLE.withDescription("index of " + n + ": " + e.getMessage()).asRuntimeException();
             }

@@ -35,6 +35,9 @@ class ImportPoolTest {
     @Inject
     Collections collections;
 
+    @Inject
+    OrchestratorConfig config;
+
     static final String POOL = "mini/cand_pool/local/mbeir_mscoco_task0_test_cand_pool.jsonl";
 
     static void writePool(String badText) throws Exception {
@@ -138,6 +141,30 @@ class ImportPoolTest {
         assertEquals(0, again.get(again.size() - 1).getUpserted());
         assertEquals(1, again.stream().filter(ImportPoolProgress::getCompacting).count(), "nothing new, yet a graph to build");
         assertFalse(index.awaitsCompaction());
+    }
+
+    /** The same leftovers, and the orchestrator restarted instead of the import: opening the collection compacts them. */
+    @Test
+    void aRestartedOrchestratorCompactsWhatAKilledImportLeftWithoutAGraph() throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("revived").setIfExists(true).build());
+        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("revived").build());
+        writePool("caption 7 of a scene");
+        run(retrieval, ImportPoolRequest.newBuilder().setCollection("revived").setPoolPath(POOL).build());
+        VectorIndex index = collections.index("revived");
+        float[] vector = new float[index.dimension()];
+        vector[0] = 1;
+        try (VectorIndex.BulkWrite killedRun = index.bulkWrite()) {
+            index.upsert(List.of(new VectorIndex.Entry("9:99", vector, 9, "text", List.of("mscoco_task0"))));
+        }
+        index.close(); // the kill: this process' collections no longer serve "revived"
+        try (VectorIndex reopened = new Collections(config).index("revived")) {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (reopened.awaitsCompaction()) { // polls an observable state: the segments the searches visit
+                assertTrue(System.nanoTime() < deadline, "the restarted orchestrator never compacted the killed import's segments");
+                Thread.sleep(50);
+            }
+            assertEquals(11, reopened.size());
+        }
     }
 
     /** A pool of a dataset no code of ours knows (a user's glossary, dataset 42) is labelled with its own task and searched by it. */
