@@ -247,13 +247,17 @@ class LuceneIndexTest extends VectorIndexContract {
      * The int8 scalar-quantised graph finds the exact neighbours most of the time, and what it returns carries the true
      * cosine (the graph's 7-bit scores were 0.04 off before they were rescored with the full-precision vectors).
      */
-    @Test
-    void anInt8IndexKeepsRecallScoresAndContent() throws Exception {
+    @ParameterizedTest(name = "written in a bulk write: {0}")
+    @ValueSource(booleans = {false, true})
+    void anInt8IndexKeepsRecallScoresAndContent(boolean bulk) throws Exception {
         List<VectorIndex.Entry> all = entries(3000, 16, 11);
-        try (LuceneIndex index = new LuceneIndex(dir.resolve("int8"), 16, new HnswSettings(16, 100, 200, true))) {
-            index.upsert(all.stream().map(e -> new VectorIndex.Entry(e.did(), e.vector(), e.datasetId(), e.modality(), e.pools(),
-                    "content of " + e.did())).toList());
+        try (LuceneIndex index = new LuceneIndex(dir.resolve("int8-" + bulk), 16, new HnswSettings(16, 100, 200, true))) {
+            try (VectorIndex.BulkWrite write = bulk ? index.bulkWrite() : () -> {}) { // bulk: float vectors, quantised by the compaction
+                index.upsert(all.stream().map(e -> new VectorIndex.Entry(e.did(), e.vector(), e.datasetId(), e.modality(), e.pools(),
+                        "content of " + e.did())).toList());
+            }
             index.compact();
+            assertEquals(List.of("Lucene99HnswScalarQuantizedVectorsFormat"), index.vectorFormats());
             Random r = new Random(12);
             int found = 0;
             for (int q = 0; q < 50; q++) {
