@@ -26,8 +26,12 @@ import java.util.concurrent.Future;
  * queries/s for beams of 1 to 8 times k and of 20, 40 and 80: the curve the default beam per k is chosen from. Vectors come from a mixture of
  * Gaussian clusters (the shape of embeddings: near-duplicates and topics); queries from the same mixture.
  *
+ * The import's own baseline, in the same run: the same vectors imported again the way a serving index writes them (a graph
+ * per segment, the serving merge policy) and merged, with the ratios; at every size up to 100k, and at 1M with
+ * {@code --import-baseline} (it adds about 15 minutes there).
+ *
  * <pre>bench index [--quick] [--max N | --only N] [--m 32] [--ef-construction 100] [--beams 10,20,40,80,160] [--ks 1,10,100] [--int8] [--serving-merges]
- * [--index-dir DIR]</pre>
+ * [--import-baseline] [--index-dir DIR]</pre>
  */
 final class IndexBench {
 
@@ -53,6 +57,7 @@ final class IndexBench {
         int[] ks = a.integers("--ks", 1, 10, 100);
         boolean int8 = a.has("--int8");
         boolean servingMerges = a.has("--serving-merges"); // import without bulkWrite(), as before it existed
+        boolean importBaseline = a.has("--import-baseline");
         // an index kept from an earlier run of the same size and settings (the vectors are drawn from a fixed seed): its
         // import and merge are skipped, so a new beam curve takes minutes instead of the 1M import's twenty
         Path keep = a.has("--index-dir") ? Path.of(a.text("--index-dir", null)) : null;
@@ -126,6 +131,9 @@ final class IndexBench {
                             .row(size + ": import + merge", n / (imported + merged), "vectors/s", "until searchable as one segment")
                             .row(size + ": index on disk", directoryBytes(dir) / 1048576.0, "MiB", String.format(Locale.ROOT,
                                     "raw float vectors: %.0f MiB", n * (double) DIM * 4 / 1048576));
+                    if (!servingMerges && (n <= 100_000 || importBaseline)) {
+                        importBaseline(report, size, data, n, inPool, base, n / imported, n / (imported + merged));
+                    }
                 }
                 warm(index, queries);
                 for (int beam : beams) {
@@ -167,6 +175,32 @@ final class IndexBench {
             }
         }
         report.publish(Path.of(System.getProperty("umarvel.bench.out", "target/bench")));
+    }
+
+    /**
+     * The same vectors imported as a serving index writes them (every segment a graph, the serving merge policy) and merged
+     * into one, beside the bulk write's figures of the same run.
+     */
+    private static void importBaseline(Report report, String size, float[] data, int n, Set<Integer> inPool, HnswSettings settings,
+            double bulkImport, double bulkUntilMerged) throws Exception {
+        Path dir = Files.createTempDirectory("umarvel-index-baseline");
+        try (LuceneIndex index = new LuceneIndex(dir, DIM, settings)) {
+            long t = System.nanoTime();
+            importFromTwoThreads(index, data, n, inPool);
+            double imported = seconds(t);
+            int segments = index.segments();
+            t = System.nanoTime();
+            index.compact();
+            double merged = seconds(t);
+            report.row(size + ": baseline import, a graph per segment", n / imported, "vectors/s", String.format(Locale.ROOT,
+                    "%.0f s, %d segments; merged in %.0f s: %.0f vectors/s until one graph", imported, segments, merged,
+                    n / (imported + merged)))
+                    .row(size + ": import, bulk write / baseline", bulkImport / (n / imported), "x", "writes acknowledged, same run")
+                    .row(size + ": import + merge, bulk write / baseline", bulkUntilMerged / (n / (imported + merged)), "x",
+                            "until one graph, same run");
+        } finally {
+            deleteTree(dir);
+        }
     }
 
     /** Durable batches of {@link #WRITE_BATCH} from two threads, as two concurrent ImportPool streams would write. */
