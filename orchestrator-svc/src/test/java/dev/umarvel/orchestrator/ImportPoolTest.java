@@ -118,25 +118,30 @@ class ImportPoolTest {
     }
 
     /**
-     * An import killed between its last durable write and its compaction leaves candidates without a search graph (the
-     * embedded index writes a bulk write's segments without one); running it again, with nothing new to write, builds it.
+     * A collection as an import killed between its last durable write and its compaction leaves it: the pool imported, then
+     * one more candidate written in a bulk write (segments without a search graph) and never compacted.
      */
-    @Test
-    void aRunWithNothingNewCompactsWhatAKilledRunLeftWithoutAGraph() throws Exception {
-        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("killed").setIfExists(true).build());
-        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("killed").build());
+    private VectorIndex killedImportLeftovers(String collection, ImportPoolRequest request) throws Exception {
+        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName(collection).setIfExists(true).build());
+        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName(collection).build());
         writePool("caption 7 of a scene");
-        ImportPoolRequest request = ImportPoolRequest.newBuilder().setCollection("killed").setPoolPath(POOL).build();
         run(retrieval, request);
-        VectorIndex index = collections.index("killed");
+        VectorIndex index = collections.index(collection);
         assertFalse(index.awaitsCompaction());
         float[] vector = new float[index.dimension()];
         vector[0] = 1;
-        try (VectorIndex.BulkWrite killedRun = index.bulkWrite()) { // its last write, then the kill: no compaction
+        try (VectorIndex.BulkWrite killedRun = index.bulkWrite()) {
             index.upsert(List.of(new VectorIndex.Entry("9:99", vector, 9, "text", List.of("mscoco_task0"))));
         }
         assertTrue(index.awaitsCompaction());
+        return index;
+    }
 
+    /** Running the killed import again, with nothing new to write, builds the graph its candidates wait for. */
+    @Test
+    void aRunWithNothingNewCompactsWhatAKilledRunLeftWithoutAGraph() throws Exception {
+        ImportPoolRequest request = ImportPoolRequest.newBuilder().setCollection("killed").setPoolPath(POOL).build();
+        VectorIndex index = killedImportLeftovers("killed", request);
         List<ImportPoolProgress> again = run(retrieval, request);
         assertEquals(0, again.get(again.size() - 1).getUpserted());
         assertEquals(1, again.stream().filter(ImportPoolProgress::getCompacting).count(), "nothing new, yet a graph to build");
@@ -146,16 +151,7 @@ class ImportPoolTest {
     /** The same leftovers, and the orchestrator restarted instead of the import: opening the collection compacts them. */
     @Test
     void aRestartedOrchestratorCompactsWhatAKilledImportLeftWithoutAGraph() throws Exception {
-        retrieval.dropCollection(DropCollectionRequest.newBuilder().setName("revived").setIfExists(true).build());
-        retrieval.createCollection(CreateCollectionRequest.newBuilder().setName("revived").build());
-        writePool("caption 7 of a scene");
-        run(retrieval, ImportPoolRequest.newBuilder().setCollection("revived").setPoolPath(POOL).build());
-        VectorIndex index = collections.index("revived");
-        float[] vector = new float[index.dimension()];
-        vector[0] = 1;
-        try (VectorIndex.BulkWrite killedRun = index.bulkWrite()) {
-            index.upsert(List.of(new VectorIndex.Entry("9:99", vector, 9, "text", List.of("mscoco_task0"))));
-        }
+        VectorIndex index = killedImportLeftovers("revived", ImportPoolRequest.newBuilder().setCollection("revived").setPoolPath(POOL).build());
         index.close(); // the kill: this process' collections no longer serve "revived"
         try (VectorIndex reopened = new Collections(config).index("revived")) {
             long deadline = System.nanoTime() + 120_000_000_000L;
