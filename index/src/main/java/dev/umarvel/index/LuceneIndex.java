@@ -263,24 +263,28 @@ public final class LuceneIndex implements VectorIndex {
 
     /** Segments a search visits now. */
     public int segments() throws IOException {
+        return read(searcher -> searcher.getIndexReader().leaves().size());
+    }
+
+    /** The vectors format of each segment a search visits now, by name: a test's view of what a bulk write leaves. */
+    List<String> vectorFormats() throws IOException {
+        return read(searcher -> searcher.getIndexReader().leaves().stream()
+                .map(l -> l.reader().getFieldInfos().fieldInfo(VECTOR).getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY))
+                .toList());
+    }
+
+    /** What {@code read} finds in the index as a search sees it now. */
+    private <T> T read(Read<T> read) throws IOException {
         IndexSearcher searcher = searchers.acquire();
         try {
-            return searcher.getIndexReader().leaves().size();
+            return read.from(searcher);
         } finally {
             searchers.release(searcher);
         }
     }
 
-    /** The vectors format of each segment a search visits now, by name: a test's view of what a bulk write leaves. */
-    List<String> vectorFormats() throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            return searcher.getIndexReader().leaves().stream()
-                    .map(l -> l.reader().getFieldInfos().fieldInfo(VECTOR).getAttribute(PerFieldKnnVectorsFormat.PER_FIELD_FORMAT_KEY))
-                    .toList();
-        } finally {
-            searchers.release(searcher);
-        }
+    private interface Read<T> {
+        T from(IndexSearcher searcher) throws IOException;
     }
 
     private static Query restriction(Filter filter) {
@@ -309,23 +313,13 @@ public final class LuceneIndex implements VectorIndex {
 
     @Override
     public long size() throws IOException {
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            return searcher.getIndexReader().numDocs();
-        } finally {
-            searchers.release(searcher);
-        }
+        return read(searcher -> (long) searcher.getIndexReader().numDocs());
     }
 
     @Override
     public long count(Filter filter) throws IOException {
         Query q = restriction(filter);
-        IndexSearcher searcher = searchers.acquire();
-        try {
-            return q == null ? searcher.getIndexReader().numDocs() : searcher.count(q);
-        } finally {
-            searchers.release(searcher);
-        }
+        return read(searcher -> (long) (q == null ? searcher.getIndexReader().numDocs() : searcher.count(q)));
     }
 
     @Override
