@@ -30,11 +30,11 @@ import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * The contrastive stages: TEXT_ALIGN (text pairs), CROSS_MODAL (caption-image pairs,
