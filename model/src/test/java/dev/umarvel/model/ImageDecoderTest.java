@@ -14,6 +14,8 @@ import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
@@ -114,5 +116,34 @@ class ImageDecoderTest {
                 () -> new ImageDecoder(16).decode(png, "image/jpeg")).reason(), "declared type must match the bytes");
         assertEquals(Reason.UNDECODABLE, assertThrows(ImageRejectedException.class,
                 () -> new ImageDecoder(16).decode(Arrays.copyOf(png, 60), null)).reason());
+    }
+
+    @Test
+    void decodingNeverWritesATemporaryFile() throws Exception {
+        byte[] png = encode(halves(BufferedImage.TYPE_INT_RGB), "png");
+        byte[] jpeg = encode(halves(BufferedImage.TYPE_INT_RGB), "jpg");
+        float[] expected = new ImageDecoder(8).decode(png, "image/png");
+        // ImageIO's cache directory gone: a decoder that spools the bytes through a file fails to decode
+        Path cache = Files.createTempDirectory("imageio-cache");
+        ImageIO.setCacheDirectory(cache.toFile());
+        Files.delete(cache);
+        try {
+            assertArrayEquals(expected, new ImageDecoder(8).decode(png, "image/png"));
+            assertEquals(3 * 64, new ImageDecoder(8).decode(jpeg, null).length);
+        } finally {
+            ImageIO.setCacheDirectory(null);
+        }
+    }
+
+    @Test
+    void theTypeComesFromTheBytesSignature() throws Exception {
+        byte[] gif = encode(halves(BufferedImage.TYPE_INT_RGB), "gif");
+        ImageRejectedException e = assertThrows(ImageRejectedException.class, () -> new ImageDecoder(16).decode(gif, null));
+        assertEquals("not a PNG or JPEG image", e.getMessage());
+        byte[] jpeg = encode(halves(BufferedImage.TYPE_INT_RGB), "jpg");
+        e = assertThrows(ImageRejectedException.class, () -> new ImageDecoder(16).decode(jpeg, "image/png"));
+        assertEquals("declared image/png but the bytes are image/jpeg", e.getMessage());
+        e = assertThrows(ImageRejectedException.class, () -> new ImageDecoder(16).decode(Arrays.copyOf(jpeg, 2), null));
+        assertEquals(Reason.UNSUPPORTED_TYPE, e.reason(), "two bytes are not a JPEG signature");
     }
 }
