@@ -136,7 +136,9 @@ final class ServingBench {
         double inProcess;
         double inProcess32;
         try (Inference inference = Inference.load(store.resolve("embedder"))) {
-            inference.embed(decoded, true);
+            // the same warm-up as each service gets: cold, the JIT took this core from the first batches of 64 (286-337
+            // items/s measured against 666-840 at 32, which ran later)
+            warm(() -> inference.embed(decoded, true));
             long start = System.nanoTime();
             int done = 0;
             while (System.nanoTime() - start < seconds * 1e9) {
@@ -148,6 +150,7 @@ final class ServingBench {
             List<Item> half = decoded.subList(0, 32);
             inProcess32 = 32 / Timing.median(2, 7, () -> inference.embed(half, true));
         }
+        double[] decode = decodeMicros(decoder, images);
         pinClients();
         Load.Result batch1 = embedderService(report, store, PER_REQUEST, items, seconds, null);
         Load.Result[] dynamic = new Load.Result[3];
@@ -159,9 +162,33 @@ final class ServingBench {
                 + ", p99 " + ms(dynamic[0].p99()));
         report.row("embedder: dynamic / batch-1", dynamic[0].callsPerSecond() / batch1.callsPerSecond(), "x", "target >= 3");
         report.row("embedder in process, batches of 32", inProcess32, "items/s", "the most 32 one-item clients can be batched to");
-        report.row("embedder: dynamic / in process", dynamic[0].callsPerSecond() / inProcess, "x", "target >= 0.85");
-        report.row("embedder: dynamic / in process at 32", dynamic[0].callsPerSecond() / inProcess32, "x", "same run");
+        report.row("embedder: dynamic / in process", dynamic[0].callsPerSecond() / Math.max(inProcess, inProcess32), "x",
+                "target >= 0.85; against the better of the two in-process figures");
         latencyRows(report, "embedder", dynamic);
+        report.row("image decode (64x64 PNG), ImageDecoder", decode[0], "us", "what a service does per image it is sent");
+        report.row("image decode, ImageIO.read then the same resize", decode[1], "us", "the JDK's way: through a temporary file");
+        report.row("image decode: ImageIO.read / ImageDecoder", decode[1] / decode[0], "x", "same run");
+    }
+
+    /** Microseconds per image: {ImageDecoder, ImageIO.read and the same resize}, medians of 7 runs over the images. */
+    private static double[] decodeMicros(ImageDecoder decoder, List<byte[]> images) throws Exception {
+        int rounds = 20;
+        double ours = Timing.median(3, 7, () -> {
+            for (int r = 0; r < rounds; r++) {
+                for (byte[] png : images) {
+                    decoder.decode(png, "image/png");
+                }
+            }
+        });
+        double jdk = Timing.median(3, 7, () -> {
+            for (int r = 0; r < rounds; r++) {
+                for (byte[] png : images) {
+                    decoder.pixels(ImageIO.read(new java.io.ByteArrayInputStream(png)));
+                }
+            }
+        });
+        double per = 1e6 / (rounds * images.size());
+        return new double[] {ours * per, jdk * per};
     }
 
     /** Closed loop at 32 clients; with {@code dynamic} non-null, also the open loop at 50 % and 90 % of that peak. */
@@ -178,8 +205,13 @@ final class ServingBench {
                     .maxInboundMessageSize(64 << 20).build();
             try {
                 Load.Call call = closed.apply(channel);
-                // warm-up until the JIT has compiled the hot paths: C2 still took a third of a core after 1 s
-                Load.closed(32, warmUp, call);
+                // warm-up until the JIT has compiled the hot paths: C2 still took a third of a core after 1 s. The
+                // metrics are read during it too: pinned, compiling the first scrapes took a fifth of the core in the
+                // measured seconds (perf)
+                for (int half = 0; half < 2; half++) {
+                    busy(service);
+                    Load.closed(32, warmUp / 2, call);
+                }
                 double[] before = busy(service);
                 long t0 = System.nanoTime();
                 Load.Result peak = Load.closed(32, seconds, call);
@@ -246,7 +278,7 @@ final class ServingBench {
         double prefixSaving;
         double prefixSpeedup;
         try (Inference inference = Inference.load(store.resolve("reranker"))) {
-            inference.score(pairs.get(0), true);
+            warm(() -> inference.score(pairs.get(0), true)); // cold: 4.1 requests/s against the service's 11-12 on this core
             long start = System.nanoTime();
             int done = 0;
             while (System.nanoTime() - start < seconds * 1e9) {
@@ -293,6 +325,14 @@ final class ServingBench {
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
+
+    /** Runs the in-process model for the services' warm-up time, so that both sides are measured with their hot paths compiled. */
+    private static void warm(Timing.Work work) throws Exception {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < warmUp * 1e9) {
+            work.run();
+        }
+    }
 
     /** With --pinned: this JVM's threads (and those they start) on {@code cpu} only. */
     private static void pinSelf(int cpu) throws Exception {
