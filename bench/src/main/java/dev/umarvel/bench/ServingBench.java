@@ -26,17 +26,12 @@ import dev.umarvel.model.text.VocabularyBuilder;
 import com.google.common.util.concurrent.ListenableFuture;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.awt.Color;
-import java.awt.Graphics2D;
-import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import javax.imageio.ImageIO;
 
 /**
  * Serving throughput and latency of embedder-svc and reranker-svc, each started as its own process
@@ -94,7 +89,7 @@ final class ServingBench {
         Random random = new Random(7);
         List<byte[]> images = new ArrayList<>();
         for (int i = 0; i < 16; i++) {
-            images.add(png(random));
+            images.add(BenchImages.png(random));
         }
         Report report = new Report("serving").context("model", "small preset (random weights: speed does not depend on training)")
                 .context("clients", "32 concurrent, closed loop; then open loop at 50 % / 90 % of the dynamic peak")
@@ -150,7 +145,7 @@ final class ServingBench {
             List<Item> half = decoded.subList(0, 32);
             inProcess32 = 32 / Timing.median(2, 7, () -> inference.embed(half, true));
         }
-        double[] decode = decodeMicros(decoder, images);
+        double[] decode = BenchImages.decodeMicros(decoder, images);
         pinClients();
         Load.Result batch1 = embedderService(report, store, PER_REQUEST, items, seconds, null);
         Load.Result[] dynamic = new Load.Result[3];
@@ -168,27 +163,6 @@ final class ServingBench {
         report.row("image decode (64x64 PNG), ImageDecoder", decode[0], "us", "what a service does per image it is sent");
         report.row("image decode, ImageIO.read then the same resize", decode[1], "us", "the JDK's way: through a temporary file");
         report.row("image decode: ImageIO.read / ImageDecoder", decode[1] / decode[0], "x", "same run");
-    }
-
-    /** Microseconds per image: {ImageDecoder, ImageIO.read and the same resize}, medians of 7 runs over the images. */
-    private static double[] decodeMicros(ImageDecoder decoder, List<byte[]> images) throws Exception {
-        int rounds = 20;
-        double ours = Timing.median(3, 7, () -> {
-            for (int r = 0; r < rounds; r++) {
-                for (byte[] png : images) {
-                    decoder.decode(png, "image/png");
-                }
-            }
-        });
-        double jdk = Timing.median(3, 7, () -> {
-            for (int r = 0; r < rounds; r++) {
-                for (byte[] png : images) {
-                    decoder.pixels(ImageIO.read(new java.io.ByteArrayInputStream(png)));
-                }
-            }
-        });
-        double per = 1e6 / (rounds * images.size());
-        return new double[] {ours * per, jdk * per};
     }
 
     /** Closed loop at 32 clients; with {@code dynamic} non-null, also the open loop at 50 % and 90 % of that peak. */
@@ -375,19 +349,6 @@ final class ServingBench {
             s.append(i == 0 ? "" : " ").append(WORDS.get(random.nextInt(WORDS.size())));
         }
         return s.toString();
-    }
-
-    private static byte[] png(Random random) throws Exception {
-        BufferedImage image = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setColor(new Color(random.nextInt(1 << 24)));
-        g.fillRect(0, 0, 64, 64);
-        g.setColor(new Color(random.nextInt(1 << 24)));
-        g.fillOval(random.nextInt(40), random.nextInt(40), 24, 24);
-        g.dispose();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ImageIO.write(image, "png", out);
-        return out.toByteArray();
     }
 
     /** A small-preset checkpoint with random weights over {@link #WORDS}. */
