@@ -98,7 +98,11 @@ final class ServingBench {
                         : Runtime.getRuntime().availableProcessors() + " (clients, gRPC and the model share them)")
                 .context("service PyTorch threads", serviceThreads.getOrDefault("ai.djl.pytorch.num_threads", "engine default"))
                 .context("services' OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"))
-                .context("batching delay", serviceSettings.getOrDefault("umarvel.batch.max-delay", "the services' default"));
+                .context("batching delay", serviceSettings.getOrDefault("umarvel.batch.max-delay", "the services' default"))
+                // the services run with LocalService.MALLOC; the in-process model only when this JVM was started with it too
+                // (pinned, the in-process reranker measured 4.1-4.7 requests/s without it, 16.6 with it)
+                .context("in-process allocator", System.getenv("MALLOC_ARENA_MAX") != null ? "MALLOC_ARENA_MAX=" + System.getenv("MALLOC_ARENA_MAX")
+                        + ", as the services" : "glibc's defaults, unlike the services: export their MALLOC_* settings (docs/operations.md)");
         String which = a.text("--only", "both");
         if (!which.equals("reranker")) {
             embedder(report, store, images, random, seconds);
@@ -131,8 +135,8 @@ final class ServingBench {
         double inProcess;
         double inProcess32;
         try (Inference inference = Inference.load(store.resolve("embedder"))) {
-            // the same warm-up as each service gets: cold, the JIT took this core from the first batches of 64 (286-337
-            // items/s measured against 666-840 at 32, which ran later)
+            // the same warm-up as each service gets (cold, batches of 64 measured 286-337 items/s; warm, 563-592; warm and
+            // with the services' allocator settings, 1,108)
             warm(() -> inference.embed(decoded, true));
             long start = System.nanoTime();
             int done = 0;
