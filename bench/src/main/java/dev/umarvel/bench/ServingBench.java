@@ -256,7 +256,8 @@ final class ServingBench {
         double prefixSaving;
         double prefixSpeedup;
         try (Inference inference = Inference.load(store.resolve("reranker"))) {
-            warm(() -> inference.score(pairs.get(0), true)); // cold: 4.1 requests/s against the service's 11-12 on this core
+            // without the services' allocator settings in this JVM: 4.1-4.7 requests/s in two runs of three (one warm); with them 16.6
+            warm(() -> inference.score(pairs.get(0), true));
             long start = System.nanoTime();
             int done = 0;
             while (System.nanoTime() - start < seconds * 1e9) {

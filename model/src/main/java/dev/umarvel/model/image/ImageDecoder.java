@@ -104,7 +104,7 @@ public final class ImageDecoder {
     }
 
     /** "image/png" or "image/jpeg" from the bytes' signature, or "" for anything else. */
-    static String format(byte[] bytes) {
+    private static String format(byte[] bytes) {
         if (startsWith(bytes, PNG_SIGNATURE)) {
             return "image/png";
         }
