@@ -71,6 +71,21 @@ class SynthTest {
     }
 
     @Test
+    void renderingWritesNoTemporaryFile() throws Exception {
+        // ImageIO's cache directory gone: an encoder that spools the PNG through a file fails to write it
+        Path cache = Files.createTempDirectory("imageio-cache");
+        javax.imageio.ImageIO.setCacheDirectory(cache.toFile());
+        Files.delete(cache);
+        Path again = dir.resolve("no-cache");
+        try {
+            SynthGenerator.generate(again, SynthSize.TINY, 7, s -> {});
+        } finally {
+            javax.imageio.ImageIO.setCacheDirectory(null);
+        }
+        assertEquals(digest(first), digest(again));
+    }
+
+    @Test
     void aCorruptedFileIsCaught() throws Exception {
         Path broken = dir.resolve("broken");
         SynthGenerator.generate(broken, SynthSize.TINY, 9, s -> {});

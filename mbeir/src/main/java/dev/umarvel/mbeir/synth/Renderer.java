@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Random;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
  * Draws scenes as 64x64 RGB pictures. Variant 0 is the canonical rendering; other variants
@@ -48,8 +50,9 @@ public final class Renderer {
     /** PNG bytes of a rendering. */
     public static byte[] png(Scene scene, int variant) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-        try {
-            ImageIO.write(render(scene, variant), "png", out);
+        // through memory: ImageIO.write to an OutputStream spools the image through a temporary file, as reading did (ImageDecoder)
+        try (ImageOutputStream stream = new MemoryCacheImageOutputStream(out)) {
+            ImageIO.write(render(scene, variant), "png", stream);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
