@@ -121,7 +121,8 @@ class ImportPoolTest {
      * A collection as an import killed between its last durable write and its compaction leaves it: the pool imported, then
      * one more candidate written in a bulk write (segments without a search graph) and never compacted.
      */
-    private VectorIndex killedImportLeftovers(String collection, ImportPoolRequest request) throws Exception {
+    private VectorIndex killedImportLeftovers(ImportPoolRequest request) throws Exception {
+        String collection = request.getCollection();
         retrieval.dropCollection(DropCollectionRequest.newBuilder().setName(collection).setIfExists(true).build());
         retrieval.createCollection(CreateCollectionRequest.newBuilder().setName(collection).build());
         writePool("caption 7 of a scene");
@@ -141,7 +142,7 @@ class ImportPoolTest {
     @Test
     void aRunWithNothingNewCompactsWhatAKilledRunLeftWithoutAGraph() throws Exception {
         ImportPoolRequest request = ImportPoolRequest.newBuilder().setCollection("killed").setPoolPath(POOL).build();
-        VectorIndex index = killedImportLeftovers("killed", request);
+        VectorIndex index = killedImportLeftovers(request);
         List<ImportPoolProgress> again = run(retrieval, request);
         assertEquals(0, again.get(again.size() - 1).getUpserted());
         assertEquals(1, again.stream().filter(ImportPoolProgress::getCompacting).count(), "nothing new, yet a graph to build");
@@ -151,7 +152,7 @@ class ImportPoolTest {
     /** The same leftovers, and the orchestrator restarted instead of the import: opening the collection compacts them. */
     @Test
     void aRestartedOrchestratorCompactsWhatAKilledImportLeftWithoutAGraph() throws Exception {
-        VectorIndex index = killedImportLeftovers("revived", ImportPoolRequest.newBuilder().setCollection("revived").setPoolPath(POOL).build());
+        VectorIndex index = killedImportLeftovers(ImportPoolRequest.newBuilder().setCollection("revived").setPoolPath(POOL).build());
         index.close(); // the kill: this process' collections no longer serve "revived"
         try (VectorIndex reopened = new Collections(config).index("revived")) {
             long deadline = System.nanoTime() + 120_000_000_000L;
