@@ -25,10 +25,9 @@ public class RerankerEngine {
     public record Scored(float probabilityYes, float logitYes, float logitNo, boolean truncated) {}
 
     /**
-     * Pairs to P(Yes) on a leased model, every pair a full sequence. The query prefix (prompt, query) is
-     * recomputed for each candidate: `bench serving` bounds what a key-value cache of it could save at
-     * 65 % of the model time for 50 candidates (small preset), so it would pay; the model has no
-     * key-value cache yet.
+     * Pairs to P(Yes) on a leased model. A causal reranker computes each query's prefix (prompt, query) once per
+     * batch and its candidates attend to the prefix's keys and values (Inference.score), which is why the batcher
+     * keeps a request's pairs together: a batch of 64 pairs of 32 queries took 1.7x the time per pair of one of 2.
      */
     static final ModelServer.Model<RerankPair, Scored> MODEL = new ModelServer.Model<>() {
         @Override

@@ -2,10 +2,15 @@ package dev.umarvel.serving;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -18,10 +23,11 @@ import java.util.function.BooleanSupplier;
  *
  * <p>A batch closes when it holds {@code maxBatchItems} items, when its padded size (items x longest
  * item) would pass {@code maxBatchTokens}, or when its oldest item has waited {@code maxDelay}. The
- * oldest item always goes in (no request starves); the rest are the waiting items nearest to it in
- * length, so that a batch pads little. Items whose request passed its deadline, was cancelled or
- * already failed are dropped before compute. The queue holds at most {@code queueCapacity} items: a
- * request that does not fit is refused at once ({@link QueueFullException}) rather than queued.
+ * oldest item always goes in (no request starves) with the rest of its request; then whole requests
+ * nearest to it in length, so that a batch pads little and a request's items share their batches.
+ * Items whose request passed its deadline, was cancelled or already failed are dropped before compute.
+ * The queue holds at most {@code queueCapacity} items: a request that does not fit is refused at once
+ * ({@link QueueFullException}) rather than queued.
  * Items of different groups (e.g. the model version they must run on) never share a batch. With
  * {@code acrossRequests} off, each batch holds items of one request only and never waits for others:
  * a request's items run together, as a server without dynamic batching runs them.
@@ -287,31 +293,49 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         }
     }
 
-    /** The oldest item plus the waiting items nearest to it in length, within both bounds. */
+    /**
+     * The oldest item's request, then whole requests nearest to it in length (a request's longest item), item by item
+     * within both bounds. A request's items stay together so that the reranker computes each query's prefix once per
+     * batch: picked item by item by length alone, a batch of 64 pairs drew on up to 64 requests' queries.
+     */
     private List<Unit> pick() {
-        Unit oldest = waiting.removeFirst();
-        List<Unit> batch = new ArrayList<>();
-        batch.add(oldest);
-        int longest = oldest.tokens;
-        List<Unit> byDistance = new ArrayList<>(waiting);
-        byDistance.sort(Comparator.comparingInt(u -> Math.abs(u.tokens - oldest.tokens)));
-        Object key = group.apply(oldest.input);
-        for (Unit u : byDistance) {
-            if (batch.size() >= config.maxBatchItems()) {
-                break;
-            }
-            if (!key.equals(group.apply(u.input)) || (!config.acrossRequests() && u.request != oldest.request)) {
-                continue;
-            }
-            int l = Math.max(longest, u.tokens);
-            if ((long) l * (batch.size() + 1) > config.maxBatchTokens()) {
-                continue; // a shorter one further down may still fit
-            }
-            batch.add(u);
-            longest = l;
+        Map<Request, List<Unit>> byRequest = new LinkedHashMap<>(); // the oldest item's request first
+        for (Unit u : waiting) {
+            byRequest.computeIfAbsent(u.request, r -> new ArrayList<>()).add(u);
         }
-        waiting.removeAll(batch.subList(1, batch.size()));
+        List<List<Unit>> requests = new ArrayList<>(byRequest.values());
+        List<Unit> first = requests.remove(0);
+        int length = longest(first);
+        requests.sort(Comparator.comparingInt(r -> Math.abs(longest(r) - length)));
+        requests.add(0, first);
+        Object key = group.apply(first.get(0).input);
+        List<Unit> batch = new ArrayList<>();
+        int longest = 0;
+        for (List<Unit> request : config.acrossRequests() ? requests : List.of(first)) {
+            for (Unit u : request) {
+                if (batch.size() >= config.maxBatchItems()) {
+                    break;
+                }
+                int l = Math.max(longest, u.tokens);
+                if (!key.equals(group.apply(u.input)) || !batch.isEmpty() && (long) l * (batch.size() + 1) > config.maxBatchTokens()) {
+                    continue; // a shorter one further down may still fit
+                }
+                batch.add(u);
+                longest = l;
+            }
+        }
+        Set<Unit> taken = Collections.newSetFromMap(new IdentityHashMap<>());
+        taken.addAll(batch);
+        waiting.removeIf(taken::contains);
         return batch;
+    }
+
+    private int longest(List<Unit> units) {
+        int longest = 0;
+        for (Unit u : units) {
+            longest = Math.max(longest, u.tokens);
+        }
+        return longest;
     }
 
     private void run(List<Unit> batch) {

@@ -133,6 +133,25 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void aRequestsItemsStayTogetherRatherThanJoinOtherRequestsOfTheirLength() throws Exception {
+        Recorder model = new Recorder();
+        try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(4, 10_000,
+                Duration.ofMillis(50), 100), model, new DynamicBatcher.Observer() {})) {
+            CompletableFuture<List<Integer>> held = holdTheWorker(b, model);
+            // two reranker-like requests of four pairs each, their lengths alike: by length alone each batch would take
+            // two of each request, and compute both queries' prefixes twice
+            int[] lengths = {10, 20, 30, 40};
+            CompletableFuture<List<Integer>> a = b.submit(List.of(11, 12, 13, 14), lengths, Long.MAX_VALUE, () -> false);
+            CompletableFuture<List<Integer>> c = b.submit(List.of(21, 22, 23, 24), lengths, Long.MAX_VALUE, () -> false);
+            model.gate.countDown();
+            held.get(10, TimeUnit.SECONDS);
+            assertEquals(List.of(-11, -12, -13, -14), a.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(-21, -22, -23, -24), c.get(10, TimeUnit.SECONDS));
+            assertEquals(List.of(List.of(0), List.of(11, 12, 13, 14), List.of(21, 22, 23, 24)), model.batches);
+        }
+    }
+
+    @Test
     void aRequestsItemsComeBackInOrderEvenWhenSplitAcrossBatches() throws Exception {
         Recorder model = new Recorder();
         try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("t", new DynamicBatcher.Config(4, 10_000,
