@@ -52,6 +52,16 @@ class TokenizerTest {
     }
 
     @Test
+    void aTextEncodedAgainGetsItsOwnCopyOfTheIds() throws Exception {
+        try (TextTokenizer tok = Fixtures.tokenizer(dir)) {
+            int[] first = tok.encode("a red circle on the left");
+            int[] expected = first.clone();
+            Arrays.fill(first, tok.pad); // what a caller cutting or padding its ids in place does
+            assertArrayEquals(expected, tok.encode("a red circle on the left"), "a kept encoding was changed through a caller's copy");
+        }
+    }
+
+    @Test
     void encodesThroughTheHuggingFaceTokenizerJson() throws Exception {
         try (TextTokenizer tok = Fixtures.tokenizer(dir)) {
             int[] ids = tok.encode("A RED circle, on the left.");
