@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The tokens a service accepts: one line per token, {@code <name> <scopes> <sha256 of the token>}, e.g.
@@ -30,18 +31,25 @@ public final class TokenFile {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path path;
+    private final LongSupplier clock;
     private volatile Map<String, Principal> byDigest;
     private volatile FileTime loadedModified;
     private volatile long checkedAt;
 
     public TokenFile(Path path) {
+        this(path, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()} counts them (a test's clock moves on when told) */
+    TokenFile(Path path, LongSupplier clock) {
         this.path = path;
+        this.clock = clock;
         reload();
     }
 
     /** The principal of {@code token}, or empty when no line has its digest. */
     public Optional<Principal> lookup(String token) {
-        if (System.nanoTime() - checkedAt > RELOAD_NANOS) {
+        if (clock.getAsLong() - checkedAt > RELOAD_NANOS) {
             reloadIfChanged();
         }
         return Optional.ofNullable(byDigest.get(digest(token)));
@@ -52,7 +60,7 @@ public final class TokenFile {
     }
 
     private synchronized void reloadIfChanged() {
-        checkedAt = System.nanoTime();
+        checkedAt = clock.getAsLong();
         try {
             if (!Files.getLastModifiedTime(path).equals(loadedModified)) {
                 reload();
@@ -67,7 +75,7 @@ public final class TokenFile {
             FileTime modified = Files.getLastModifiedTime(path);
             byDigest = parse(Files.readAllLines(path, StandardCharsets.UTF_8), path);
             loadedModified = modified;
-            checkedAt = System.nanoTime();
+            checkedAt = clock.getAsLong();
         } catch (IOException e) {
             throw new IllegalStateException("umarvel.auth.tokens-file " + path + " cannot be read: " + e.getMessage(), e);
         }

@@ -62,14 +62,16 @@ class TokenFileTest {
     void anEditedFileIsReadAgainWithoutARestart() throws Exception {
         Path file = dir.resolve("tokens");
         String first = TokenFile.add(file, "first", EnumSet.of(Scope.SEARCH));
-        TokenFile tokens = new TokenFile(file);
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong();
+        TokenFile tokens = new TokenFile(file, clock::get);
         String second = TokenFile.add(file, "second", EnumSet.of(Scope.TRAIN));
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 60_000));
-        Thread.sleep(TokenFile.RELOAD_NANOS / 1_000_000 + 100);
+        assertTrue(tokens.lookup(second).isEmpty(), "the file is not read again before its reload interval");
+        clock.addAndGet(TokenFile.RELOAD_NANOS + 1);
         assertEquals("second", tokens.lookup(second).orElseThrow().name());
         Files.writeString(file, "this is not a tokens file\n");
         Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 120_000));
-        Thread.sleep(TokenFile.RELOAD_NANOS / 1_000_000 + 100);
+        clock.addAndGet(TokenFile.RELOAD_NANOS + 1);
         assertEquals("first", tokens.lookup(first).orElseThrow().name(), "a broken edit keeps the tokens read last");
     }
 }
