@@ -13,12 +13,8 @@ import dev.umarvel.api.v1.Image;
 import dev.umarvel.api.v1.Query;
 import dev.umarvel.api.v1.RerankRequest;
 import dev.umarvel.api.v1.RerankerGrpc;
-import dev.umarvel.model.Inference;
-import dev.umarvel.model.Item;
 import dev.umarvel.model.ModelConfig;
 import dev.umarvel.model.OfflineEngine;
-import dev.umarvel.model.RerankPair;
-import dev.umarvel.model.image.ImageDecoder;
 import dev.umarvel.model.io.Checkpoint;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.model.text.TextTokenizer;
@@ -56,6 +52,11 @@ final class ServingBench {
     private static boolean pinned;
     /** Seconds of load before each measurement (--warm-up). */
     private static double warmUp = 6;
+    /**
+     * Texts the load draws from, each sent about once: more than the tokenizer keeps (TextTokenizer.CACHED_TEXTS), so a
+     * service encodes every text it is sent, as under real traffic, and its batches find what it encoded on arrival.
+     */
+    static final int DISTINCT_TEXTS = 40_000;
     /** The setting under which a service runs each request in model calls of its own. */
     private static final Map<String, String> PER_REQUEST = Map.of("umarvel.batch.across-requests", "false");
 
@@ -77,7 +78,7 @@ final class ServingBench {
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
             System.setProperty("umarvel.bench.service-cpus", "0");
             serviceThreads = Map.of("ai.djl.pytorch.num_threads", "1", "ai.djl.pytorch.num_interop_threads", "1");
-            pinSelf(0);
+            pinSelf(1); // the load clients' core: the model runs in processes of its own on CPU 0 (services, InProcessModel)
         }
         double seconds = quick ? 3 : 8;
         // pinned, the JIT shares the service's one core with the model: C2 was still taking 40 % of it after 30 s of load and
@@ -87,9 +88,9 @@ final class ServingBench {
         writeCheckpoint(store.resolve("embedder"), "embedder");
         writeCheckpoint(store.resolve("reranker"), "reranker");
         Random random = new Random(7);
-        List<byte[]> images = new ArrayList<>();
+        List<ByteString> images = new ArrayList<>(); // shared by every request that sends them
         for (int i = 0; i < 16; i++) {
-            images.add(BenchImages.png(random));
+            images.add(ByteString.copyFrom(BenchImages.png(random)));
         }
         Report report = new Report("serving").context("model", "small preset (random weights: speed does not depend on training)")
                 .context("clients", "32 concurrent, closed loop; then open loop at 50 % / 90 % of the dynamic peak")
@@ -99,10 +100,8 @@ final class ServingBench {
                 .context("service PyTorch threads", serviceThreads.getOrDefault("ai.djl.pytorch.num_threads", "engine default"))
                 .context("services' OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"))
                 .context("batching delay", serviceSettings.getOrDefault("umarvel.batch.max-delay", "the services' default"))
-                // the services run with LocalService.MALLOC; the in-process model only when this JVM was started with it too
-                // (pinned, the in-process reranker measured 4.1-4.7 requests/s without it, 16.6 with it)
-                .context("in-process allocator", System.getenv("MALLOC_ARENA_MAX") != null ? "MALLOC_ARENA_MAX=" + System.getenv("MALLOC_ARENA_MAX")
-                        + ", as the services" : "glibc's defaults, unlike the services: export their MALLOC_* settings (docs/operations.md)");
+                .context("in-process model", "a JVM of its own, started as the services are (their java, native environment, "
+                        + "PyTorch threads and core)");
         String which = a.text("--only", "both");
         if (!which.equals("reranker")) {
             embedder(report, store, images, random, seconds);
@@ -115,42 +114,24 @@ final class ServingBench {
 
     // ---- embedder ---------------------------------------------------------------------------------
 
-    private static void embedder(Report report, Path store, List<byte[]> images, Random random, double seconds) throws Exception {
+    private static void embedder(Report report, Path store, List<ByteString> images, Random random, double seconds) throws Exception {
         List<EmbedItem> items = new ArrayList<>();
-        List<Item> decoded = new ArrayList<>();
-        ImageDecoder decoder = new ImageDecoder(ModelConfig.small().imageSize());
-        for (int i = 0; i < 64; i++) {
+        for (int i = 0; i < DISTINCT_TEXTS; i++) {
             String text = sentence(random, 6 + random.nextInt(8));
             if (i % 2 == 0) {
                 items.add(EmbedItem.newBuilder().setQuery(Query.newBuilder().setInstruction("find the image that matches the caption")
                         .setContent(Content.newBuilder().setText(text))).build());
-                decoded.add(Item.query("find the image that matches the caption", text, null));
             } else {
-                byte[] png = images.get(i % images.size());
                 items.add(EmbedItem.newBuilder().setCandidate(Content.newBuilder().setText(text)
-                        .setImage(Image.newBuilder().setData(ByteString.copyFrom(png)).setMimeType("image/png"))).build());
-                decoded.add(Item.candidate(text, decoder.decode(png, "image/png")));
+                        .setImage(Image.newBuilder().setData(images.get(i % images.size())).setMimeType("image/png"))).build());
             }
         }
-        double inProcess;
-        double inProcess32;
-        try (Inference inference = Inference.load(store.resolve("embedder"))) {
-            // the same warm-up as each service gets (cold, batches of 64 measured 286-337 items/s; warm, 563-592; warm and
-            // with the services' allocator settings, 1,108)
-            warm(() -> inference.embed(decoded, true));
-            long start = System.nanoTime();
-            int done = 0;
-            while (System.nanoTime() - start < seconds * 1e9) {
-                inference.embed(decoded, true);
-                done += decoded.size();
-            }
-            inProcess = done / ((System.nanoTime() - start) / 1e9);
-            // 32 clients with one item each can never fill more than 32 per batch: the ceiling at that size
-            List<Item> half = decoded.subList(0, 32);
-            inProcess32 = 32 / Timing.median(2, 7, () -> inference.embed(half, true));
-        }
-        double[] decode = BenchImages.decodeMicros(decoder, images);
-        pinClients();
+        // the same warm-up as each service gets (cold, batches of 64 measured 286-337 items/s; warm, 563-592)
+        Map<String, Double> model = InProcessModel.measure("embedder", store, items, warmUp, seconds, pinned, serviceThreads);
+        double inProcess = model.get("batches-of-64");
+        double inProcess32 = model.get("batches-of-32");
+        double inProcess1 = model.get("one-per-call");
+        double[] decode = {model.get("decode-us"), model.get("imageio-decode-us")};
         Load.Result batch1 = embedderService(report, store, PER_REQUEST, items, seconds, null);
         Load.Result[] dynamic = new Load.Result[3];
         embedderService(report, store, Map.of(), items, seconds, dynamic);
@@ -163,6 +144,9 @@ final class ServingBench {
         report.row("embedder in process, batches of 32", inProcess32, "items/s", "the most 32 one-item clients can be batched to");
         report.row("embedder: dynamic / in process", dynamic[0].callsPerSecond() / Math.max(inProcess, inProcess32), "x",
                 "target >= 0.85; against the better of the two in-process figures");
+        report.row("embedder in process, one item per call", inProcess1, "items/s", "batch-1 without a server");
+        report.row("embedder in process: batched / one item per call", Math.max(inProcess, inProcess32) / inProcess1, "x",
+                "the most dynamic / batch-1 could reach if both paid nothing outside the model");
         latencyRows(report, "embedder", dynamic);
         report.row("image decode (64x64 PNG), ImageDecoder", decode[0], "us", "what a service does per image it is sent");
         report.row("image decode, ImageIO.read then the same resize", decode[1], "us", "the JDK's way: through a temporary file");
@@ -216,7 +200,8 @@ final class ServingBench {
             Load.Result[] dynamic) throws Exception {
         return serve(report, "embedder-svc", store, extra, seconds, dynamic, channel -> {
             EmbedderGrpc.EmbedderBlockingStub stub = EmbedderGrpc.newBlockingStub(channel);
-            return (client, n) -> stub.embed(EmbedRequest.newBuilder().addItems(items.get((client * 7 + n) % items.size())).build());
+            // each client on a stretch of the items of its own: no text is sent twice within a tokenizer cache's span
+            return (client, n) -> stub.embed(EmbedRequest.newBuilder().addItems(items.get((client * items.size() / 32 + n) % items.size())).build());
         }, channel -> {
             EmbedderGrpc.EmbedderFutureStub async = EmbedderGrpc.newFutureStub(channel);
             return n -> async.embed(EmbedRequest.newBuilder().addItems(items.get(n % items.size())).build());
@@ -225,55 +210,21 @@ final class ServingBench {
 
     // ---- reranker ---------------------------------------------------------------------------------
 
-    private static void reranker(Report report, Path store, List<byte[]> images, Random random, double seconds) throws Exception {
-        if (pinned) {
-            pinSelf(0); // the in-process model back on the services' core
-        }
-        ImageDecoder decoder = new ImageDecoder(ModelConfig.small().imageSize());
+    private static void reranker(Report report, Path store, List<ByteString> images, Random random, double seconds) throws Exception {
         List<RerankRequest> requests = new ArrayList<>();
-        List<List<RerankPair>> pairs = new ArrayList<>();
-        List<List<Item>> suffixes = new ArrayList<>();
-        for (int r = 0; r < 8; r++) {
-            String query = sentence(random, 8);
+        for (int r = 0; r < DISTINCT_TEXTS / 50; r++) {
             RerankRequest.Builder b = RerankRequest.newBuilder().setQuery(Query.newBuilder()
-                    .setInstruction("find the image that matches the caption").setContent(Content.newBuilder().setText(query)));
-            List<RerankPair> full = new ArrayList<>();
-            List<Item> suffix = new ArrayList<>();
-            Item q = Item.query("find the image that matches the caption", query, null);
+                    .setInstruction("find the image that matches the caption").setContent(Content.newBuilder().setText(sentence(random, 8))));
             for (int c = 0; c < 50; c++) {
-                byte[] png = images.get((r + c) % images.size());
-                String text = sentence(random, 4 + random.nextInt(6));
-                b.addCandidates(Content.newBuilder().setText(text).setImage(Image.newBuilder().setData(ByteString.copyFrom(png))));
-                Item candidate = Item.candidate(text, decoder.decode(png, null));
-                full.add(new RerankPair(q, candidate));
-                suffix.add(candidate); // what a perfect prefix cache would leave: the candidate's own positions
+                b.addCandidates(Content.newBuilder().setText(sentence(random, 4 + random.nextInt(6))).setImage(Image.newBuilder()
+                        .setData(images.get((r + c) % images.size()))));
             }
             requests.add(b.build());
-            pairs.add(full);
-            suffixes.add(suffix);
         }
-        double inProcess;
-        double prefixSaving;
-        double prefixSpeedup;
-        try (Inference inference = Inference.load(store.resolve("reranker"))) {
-            // without the services' allocator settings in this JVM: 4.1-4.7 requests/s in two runs of three (one warm); with them 16.6
-            warm(() -> inference.score(pairs.get(0), true));
-            long start = System.nanoTime();
-            int done = 0;
-            while (System.nanoTime() - start < seconds * 1e9) {
-                inference.score(pairs.get(done % pairs.size()), true);
-                done++;
-            }
-            inProcess = done / ((System.nanoTime() - start) / 1e9);
-            double full = Timing.median(1, 5, () -> inference.scoreFull(pairs.get(0), true));
-            double reused = Timing.median(1, 5, () -> inference.score(pairs.get(0), true));
-            prefixSpeedup = full / reused;
-            // the same causal model over the candidates alone: a lower bound on a cached-prefix pass (which also
-            // attends to the prefix's keys and values)
-            double suffixOnly = Timing.median(1, 5, () -> inference.embed(suffixes.get(0), true));
-            prefixSaving = 1 - suffixOnly / full;
-        }
-        pinClients();
+        Map<String, Double> model = InProcessModel.measure("reranker", store, requests, warmUp, seconds, pinned, serviceThreads);
+        double inProcess = model.get("requests");
+        double prefixSaving = model.get("prefix-saving");
+        double prefixSpeedup = model.get("prefix-speedup");
         Load.Result batch1 = rerankerService(report, store, PER_REQUEST, requests, seconds, null);
         Load.Result[] dynamic = new Load.Result[3];
         rerankerService(report, store, Map.of(), requests, seconds, dynamic);
@@ -296,7 +247,7 @@ final class ServingBench {
             Load.Result[] dynamic) throws Exception {
         return serve(report, "reranker-svc", store, extra, seconds, dynamic, channel -> {
             RerankerGrpc.RerankerBlockingStub stub = RerankerGrpc.newBlockingStub(channel);
-            return (client, n) -> stub.rerank(requests.get((client + n) % requests.size()));
+            return (client, n) -> stub.rerank(requests.get((client * requests.size() / 32 + n) % requests.size()));
         }, channel -> {
             RerankerGrpc.RerankerFutureStub async = RerankerGrpc.newFutureStub(channel);
             return n -> async.rerank(requests.get(n % requests.size()));
@@ -305,27 +256,12 @@ final class ServingBench {
 
     // ---- helpers ----------------------------------------------------------------------------------
 
-    /** Runs the in-process model for the services' warm-up time, so that both sides are measured with their hot paths compiled. */
-    private static void warm(Timing.Work work) throws Exception {
-        long start = System.nanoTime();
-        while (System.nanoTime() - start < warmUp * 1e9) {
-            work.run();
-        }
-    }
-
     /** With --pinned: this JVM's threads (and those they start) on {@code cpu} only. */
     private static void pinSelf(int cpu) throws Exception {
         Process p = new ProcessBuilder("taskset", "-a", "-p", "-c", String.valueOf(cpu), String.valueOf(ProcessHandle.current().pid()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         if (p.waitFor() != 0) {
             throw new IllegalStateException("taskset could not pin the benchmark to CPU " + cpu);
-        }
-    }
-
-    /** With --pinned: the in-process measurement is done; the load clients move to CPU 1, off the service's core. */
-    private static void pinClients() throws Exception {
-        if (pinned) {
-            pinSelf(1);
         }
     }
 

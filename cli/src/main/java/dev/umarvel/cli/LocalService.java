@@ -30,7 +30,7 @@ public final class LocalService implements AutoCloseable {
             "MALLOC_MMAP_THRESHOLD_", String.valueOf(32L << 20));
 
     /** What a service's native libraries run with: {@link #MALLOC} where the caller's environment does not say otherwise. */
-    static void nativeEnvironment(Map<String, String> environment) {
+    public static void nativeEnvironment(Map<String, String> environment) {
         // OpenMP threads that spin while idle take the cores the gRPC and batching threads need (measured in bench serving)
         environment.put("OMP_WAIT_POLICY", System.getProperty("umarvel.bench.omp-wait-policy", "PASSIVE"));
         MALLOC.forEach(environment::putIfAbsent);
