@@ -154,13 +154,17 @@ class ImportPoolTest {
     void aRestartedOrchestratorCompactsWhatAKilledImportLeftWithoutAGraph() throws Exception {
         VectorIndex index = killedImportLeftovers(ImportPoolRequest.newBuilder().setCollection("revived").setPoolPath(POOL).build());
         index.close(); // the kill: this process' collections no longer serve "revived"
-        try (VectorIndex reopened = new Collections(config).index("revived")) {
+        Collections restarted = new Collections(config);
+        try {
+            VectorIndex reopened = restarted.index("revived");
             long deadline = System.nanoTime() + 120_000_000_000L;
             while (reopened.awaitsCompaction()) { // polls an observable state: the segments the searches visit
                 assertTrue(System.nanoTime() < deadline, "the restarted orchestrator never compacted the killed import's segments");
                 Thread.sleep(50);
             }
             assertEquals(11, reopened.size());
+        } finally {
+            restarted.close(); // its compactor thread, record store and the index it opened: the restarted process ends
         }
     }
 
