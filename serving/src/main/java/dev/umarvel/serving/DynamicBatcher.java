@@ -304,10 +304,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
             byRequest.computeIfAbsent(u.request, r -> new ArrayList<>()).add(u);
         }
         List<List<Unit>> requests = new ArrayList<>(byRequest.values());
-        List<Unit> first = requests.remove(0);
+        List<Unit> first = requests.get(0);
         int length = longest(first);
-        requests.sort(Comparator.comparingInt(r -> Math.abs(longest(r) - length)));
-        requests.add(0, first);
+        requests.subList(1, requests.size()).sort(Comparator.comparingInt(r -> Math.abs(longest(r) - length)));
         Object key = group.apply(first.get(0).input);
         List<Unit> batch = new ArrayList<>();
         int longest = 0;
