@@ -40,16 +40,11 @@ final class InProcessModel {
      * services are sent (EmbedItems or RerankRequests) in a new JVM; returns its figures by name.
      */
     static Map<String, Double> measure(String kind, Path store, List<? extends com.google.protobuf.MessageLite> sent, double warmUp,
-            double seconds, boolean pinned, Map<String, String> threads) throws Exception {
+            double seconds, Map<String, String> threads) throws Exception {
         Path checkpoint = store.resolve(kind);
         Path requests = store.resolve(kind + "-requests.bin");
         write(requests, sent);
-        List<String> command = new ArrayList<>();
-        if (pinned) {
-            command.addAll(List.of("taskset", "-c", "0"));
-        }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true",
-                "-Djava.awt.headless=true"));
+        List<String> command = LocalService.java(); // pinned: on the services' core
         threads.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-cp", classPath(), InProcessModel.class.getName(), kind, checkpoint.toString(), requests.toString(),
                 String.valueOf(warmUp), String.valueOf(seconds)));

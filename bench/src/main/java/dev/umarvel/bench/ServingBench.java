@@ -56,7 +56,7 @@ final class ServingBench {
      * Texts the load draws from, each sent about once: more than the tokenizer keeps (TextTokenizer.CACHED_TEXTS), so a
      * service encodes every text it is sent, as under real traffic, and its batches find what it encoded on arrival.
      */
-    static final int DISTINCT_TEXTS = 40_000;
+    private static final int DISTINCT_TEXTS = 40_000;
     /** The setting under which a service runs each request in model calls of its own. */
     private static final Map<String, String> PER_REQUEST = Map.of("umarvel.batch.across-requests", "false");
 
@@ -127,7 +127,7 @@ final class ServingBench {
             }
         }
         // the same warm-up as each service gets (cold, batches of 64 measured 286-337 items/s; warm, 563-592)
-        Map<String, Double> model = InProcessModel.measure("embedder", store, items, warmUp, seconds, pinned, serviceThreads);
+        Map<String, Double> model = InProcessModel.measure("embedder", store, items, warmUp, seconds, serviceThreads);
         double inProcess = model.get("batches-of-64");
         double inProcess32 = model.get("batches-of-32");
         double inProcess1 = model.get("one-per-call");
@@ -221,7 +221,7 @@ final class ServingBench {
             }
             requests.add(b.build());
         }
-        Map<String, Double> model = InProcessModel.measure("reranker", store, requests, warmUp, seconds, pinned, serviceThreads);
+        Map<String, Double> model = InProcessModel.measure("reranker", store, requests, warmUp, seconds, serviceThreads);
         double inProcess = model.get("requests");
         double prefixSaving = model.get("prefix-saving");
         double prefixSpeedup = model.get("prefix-speedup");

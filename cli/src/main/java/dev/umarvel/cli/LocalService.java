@@ -78,6 +78,25 @@ public final class LocalService implements AutoCloseable {
         }
     }
 
+    /**
+     * The start of a service's command line, up to its own settings: this java, offline and headless, on the cores and with
+     * the JVM options a benchmark asked for. Also what bench serving starts its in-process model with, so both run alike.
+     */
+    public static List<String> java() {
+        List<String> command = new ArrayList<>();
+        String cpus = System.getProperty("umarvel.bench.service-cpus", "");
+        if (!cpus.isEmpty()) {
+            command.addAll(List.of("taskset", "-c", cpus)); // bench serving --pinned: the service on its own core
+        }
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dai.djl.offline=true", "-Djava.awt.headless=true"));
+        String jvm = System.getProperty("umarvel.bench.service-jvm-options", "");
+        if (!jvm.isBlank()) {
+            command.addAll(List.of(jvm.trim().split("\\s+"))); // e.g. a flight recording of where a service's time goes
+        }
+        return command;
+    }
+
     /** Starts {@code module} on a free port with these settings (as -D properties) and waits until it is ready. */
     public static LocalService start(String module, Map<String, String> settings, Path log) throws Exception {
         return start(module, freePort(), settings, log, true);
@@ -94,17 +113,8 @@ public final class LocalService implements AutoCloseable {
     /** As above, for a service that runs under TLS: its health is asked over HTTPS, trusting {@code security}'s CA. */
     public static LocalService start(String module, int port, Map<String, String> settings, Path log, boolean ready, ClientSecurity security)
             throws Exception {
-        List<String> command = new ArrayList<>();
-        String cpus = System.getProperty("umarvel.bench.service-cpus", "");
-        if (!cpus.isEmpty()) {
-            command.addAll(List.of("taskset", "-c", cpus)); // bench serving --pinned: the service on its own core
-        }
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dai.djl.offline=true", "-Djava.awt.headless=true", "-Dquarkus.http.port=" + port));
-        String jvm = System.getProperty("umarvel.bench.service-jvm-options", "");
-        if (!jvm.isBlank()) {
-            command.addAll(List.of(jvm.trim().split("\\s+"))); // e.g. a flight recording of where a service's time goes
-        }
+        List<String> command = java();
+        command.add("-Dquarkus.http.port=" + port);
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.addAll(List.of("-jar", application(module).toString()));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
