@@ -122,6 +122,7 @@ class ImageDecoderTest {
     void decodingNeverWritesATemporaryFile() throws Exception {
         byte[] png = encode(halves(BufferedImage.TYPE_INT_RGB), "png");
         byte[] jpeg = encode(halves(BufferedImage.TYPE_INT_RGB), "jpg");
+        byte[] deepGrey = encode(new BufferedImage(8, 8, BufferedImage.TYPE_USHORT_GRAY), "png");
         float[] expected = new ImageDecoder(8).decode(png, "image/png");
         // ImageIO's cache directory gone: a decoder that spools the bytes through a file fails to decode
         Path cache = Files.createTempDirectory("imageio-cache");
@@ -130,6 +131,7 @@ class ImageDecoderTest {
         try {
             assertArrayEquals(expected, new ImageDecoder(8).decode(png, "image/png"));
             assertEquals(3 * 64, new ImageDecoder(8).decode(jpeg, null).length);
+            assertEquals(3 * 64, new ImageDecoder(8).decode(deepGrey, null).length, "a 16-bit PNG: ImageIO's reader");
         } finally {
             ImageIO.setCacheDirectory(null);
         }

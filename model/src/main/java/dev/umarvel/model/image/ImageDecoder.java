@@ -26,7 +26,8 @@ import javax.imageio.stream.MemoryCacheImageInputStream;
  *
  * <p>Byte and pixel limits are checked before any pixel is decoded (the pixel count comes from the
  * header), so a small file that declares a huge image cannot exhaust memory. Resizing is a plain
- * Java loop, so the same bytes give the same floats on every machine.
+ * Java loop, so the same bytes give the same floats on every machine. Plain PNGs (8-bit, not interlaced)
+ * are inflated here ({@link PlainPngDecoder}); everything else goes through the JDK's ImageIO readers.
  */
 public final class ImageDecoder {
 
@@ -81,6 +82,12 @@ public final class ImageDecoder {
         if (!declared.isEmpty() && !declared.equals(actual)) {
             throw new ImageRejectedException(Reason.UNSUPPORTED_TYPE, "declared " + declared + " but the bytes are " + actual);
         }
+        if (actual.equals("image/png")) {
+            PlainPngDecoder.Rgb plain = PlainPngDecoder.decode(bytes, maxPixels);
+            if (plain != null) {
+                return pixels(plain.pixels(), plain.width(), plain.height());
+            }
+        }
         // a stream over the bytes in memory: ImageIO's own (createImageInputStream) copies them into a temporary
         // file first, which cost a pinned embedder-svc more of its core than the decoding (bench serving, perf)
         try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
@@ -132,9 +139,11 @@ public final class ImageDecoder {
 
     /** Resizes and normalises an image already in memory (the synthetic benchmark renders these). */
     public float[] pixels(BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        int[] argb = packedRgb(image);
+        return pixels(packedRgb(image), image.getWidth(), image.getHeight());
+    }
+
+    /** Resizes and normalises 0x(AA)RRGGBB pixels, row by row, {@code w} x {@code h}. */
+    private float[] pixels(int[] argb, int w, int h) {
         float[] out = new float[3 * size * size];
         int plane = size * size;
         for (int y = 0; y < size; y++) {
