@@ -85,14 +85,21 @@ final class ServingBench {
         // went quiet after about 75 s (per-thread CPU from /proc); on two cores 6 s is enough
         warmUp = a.decimal("--warm-up", pinned ? 90 : 6);
         Path store = Files.createTempDirectory("umarvel-serving-bench");
-        writeCheckpoint(store.resolve("embedder"), "embedder");
-        writeCheckpoint(store.resolve("reranker"), "reranker");
+        Path checkpoint = a.has("--checkpoint") ? Path.of(a.text("--checkpoint", null)) : null;
+        if (checkpoint == null) {
+            writeCheckpoint(store.resolve("embedder"), "embedder");
+            writeCheckpoint(store.resolve("reranker"), "reranker");
+        } else { // a trained or imported model's weights, served in both roles
+            copyCheckpoint(checkpoint, store.resolve("embedder"), "embedder");
+            copyCheckpoint(checkpoint, store.resolve("reranker"), "reranker");
+        }
         Random random = new Random(7);
         List<ByteString> images = new ArrayList<>(); // shared by every request that sends them
         for (int i = 0; i < 16; i++) {
             images.add(ByteString.copyFrom(BenchImages.png(random)));
         }
-        Report report = new Report("serving").context("model", "small preset (random weights: speed does not depend on training)")
+        Report report = new Report("serving").context("model", checkpoint == null
+                        ? "small preset (random weights: speed does not depend on training)" : "the checkpoint " + checkpoint)
                 .context("clients", "32 concurrent, closed loop; then open loop at 50 % / 90 % of the dynamic peak")
                 .context("seconds", seconds + " per measurement, after " + warmUp + " s of warm-up")
                 .context("cores", pinned ? "model and service on CPU 0, clients on CPU 1 (taskset)"
@@ -293,6 +300,15 @@ final class ServingBench {
     }
 
     /** A small-preset checkpoint with random weights over {@link #WORDS}. */
+    /** {@code from}'s model and tokenizer saved as a checkpoint of {@code kind}, which is what a service checks. */
+    private static void copyCheckpoint(Path from, Path dir, String kind) throws Exception {
+        try (NDManager manager = OfflineEngine.pytorch().newBaseManager()) {
+            Checkpoint.Loaded loaded = Checkpoint.load(from, manager);
+            loaded.tokenizer().close();
+            Checkpoint.save(dir, loaded.model(), from.resolve(Checkpoint.TOKENIZER), kind, "BENCH", "", 0, null, Map.of(), Map.of());
+        }
+    }
+
     static void writeCheckpoint(Path dir, String kind) throws Exception {
         Path tokenizer = Files.createTempFile("bench-tokenizer", ".json");
         VocabularyBuilder words = new VocabularyBuilder();
