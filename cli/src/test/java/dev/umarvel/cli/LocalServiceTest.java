@@ -1,7 +1,10 @@
 package dev.umarvel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,5 +22,14 @@ class LocalServiceTest {
         LocalService.nativeEnvironment(own);
         assertEquals("4", own.get("MALLOC_ARENA_MAX"), "an operator's own setting is kept");
         assertEquals("1073741824", own.get("MALLOC_TRIM_THRESHOLD_"));
+    }
+
+    @Test
+    void theUmarvelScriptsOwnJvmGetsTheSameAllocatorSettings() throws Exception {
+        String script = Files.readString(Path.of("..", "umarvel")); // tests run in the module's directory
+        for (Map.Entry<String, String> e : LocalService.MALLOC.entrySet()) {
+            String exported = e.getKey() + "=\"${" + e.getKey() + ":-" + e.getValue() + "}\"";
+            assertTrue(script.contains(exported), "the umarvel script exports " + exported);
+        }
     }
 }
