@@ -111,28 +111,21 @@ final class IndexBench {
                 if (kept && index.size() == n) {
                     report.row(size + ": index kept from an earlier run", index.segments(), "segments", dir.toString());
                 } else {
-                    t = System.nanoTime();
-                    try (VectorIndex.BulkWrite bulk = servingMerges ? () -> {} : index.bulkWrite()) {
-                        importFromTwoThreads(index, data, n, inPool);
-                    }
-                    double imported = seconds(t);
-                    int segmentsBefore = index.segments();
-                    // what a search meets while an import writes: the segments it left, not yet merged (graphless in a bulk write)
-                    Measured during = measure(index, queries, exact, base.beam(K), null, 1);
-                    report.row(size + ": search before the merge, 1 thread", during.perSecond(), "queries/s", String.format(Locale.ROOT,
-                            "recall@10 %.3f, p50 %.2f ms, %d segments%s", during.recall(), during.p50(), segmentsBefore,
-                            servingMerges ? ", a graph each" : ", no graph: scored exactly"));
-                    t = System.nanoTime();
-                    index.compact();
-                    double merged = seconds(t);
-                    report.row(size + ": import (durable batches, 2 threads)", n / imported, "vectors/s", String.format(Locale.ROOT,
-                            "%.0f s, %d segments", imported, segmentsBefore))
-                            .row(size + ": merge into one segment (2 workers)", merged, "s", index.segments() + " segment(s) after")
-                            .row(size + ": import + merge", n / (imported + merged), "vectors/s", "until searchable as one segment")
+                    Imported imported = importAndMerge(index, data, n, inPool, !servingMerges, () -> {
+                        // what a search meets while an import writes: the segments it left, not yet merged (graphless in a bulk write)
+                        Measured during = measure(index, queries, exact, base.beam(K), null, 1);
+                        report.row(size + ": search before the merge, 1 thread", during.perSecond(), "queries/s", String.format(Locale.ROOT,
+                                "recall@10 %.3f, p50 %.2f ms, %d segments%s", during.recall(), during.p50(), index.segments(),
+                                servingMerges ? ", a graph each" : ", no graph: scored exactly"));
+                    });
+                    report.row(size + ": import (durable batches, 2 threads)", n / imported.seconds(), "vectors/s", String.format(Locale.ROOT,
+                            "%.0f s, %d segments", imported.seconds(), imported.segments()))
+                            .row(size + ": merge into one segment (2 workers)", imported.mergeSeconds(), "s", index.segments() + " segment(s) after")
+                            .row(size + ": import + merge", imported.untilMerged(n), "vectors/s", "until searchable as one segment")
                             .row(size + ": index on disk", directoryBytes(dir) / 1048576.0, "MiB", String.format(Locale.ROOT,
                                     "raw float vectors: %.0f MiB", n * (double) DIM * 4 / 1048576));
                     if (!servingMerges && (n <= 100_000 || importBaseline)) {
-                        importBaseline(report, size, data, n, inPool, base, n / imported, n / (imported + merged));
+                        importBaseline(report, size, data, n, inPool, base, n / imported.seconds(), imported.untilMerged(n));
                     }
                 }
                 warm(index, queries);
@@ -185,22 +178,42 @@ final class IndexBench {
             double bulkImport, double bulkUntilMerged) throws Exception {
         Path dir = Files.createTempDirectory("umarvel-index-baseline");
         try (LuceneIndex index = new LuceneIndex(dir, DIM, settings)) {
-            long t = System.nanoTime();
-            importFromTwoThreads(index, data, n, inPool);
-            double imported = seconds(t);
-            int segments = index.segments();
-            t = System.nanoTime();
-            index.compact();
-            double merged = seconds(t);
-            report.row(size + ": baseline import, a graph per segment", n / imported, "vectors/s", String.format(Locale.ROOT,
-                    "%.0f s, %d segments; merged in %.0f s: %.0f vectors/s until one graph", imported, segments, merged,
-                    n / (imported + merged)))
-                    .row(size + ": import, bulk write / baseline", bulkImport / (n / imported), "x", "writes acknowledged, same run")
-                    .row(size + ": import + merge, bulk write / baseline", bulkUntilMerged / (n / (imported + merged)), "x",
+            Imported baseline = importAndMerge(index, data, n, inPool, false, () -> {});
+            report.row(size + ": baseline import, a graph per segment", n / baseline.seconds(), "vectors/s", String.format(Locale.ROOT,
+                    "%.0f s, %d segments; merged in %.0f s: %.0f vectors/s until one graph", baseline.seconds(), baseline.segments(),
+                    baseline.mergeSeconds(), baseline.untilMerged(n)))
+                    .row(size + ": import, bulk write / baseline", bulkImport / (n / baseline.seconds()), "x", "writes acknowledged, same run")
+                    .row(size + ": import + merge, bulk write / baseline", bulkUntilMerged / baseline.untilMerged(n), "x",
                             "until one graph, same run");
         } finally {
             deleteTree(dir);
         }
+    }
+
+    /** An import's seconds, the segments it left, and the seconds their merge into one took. */
+    private record Imported(double seconds, int segments, double mergeSeconds) {
+        double untilMerged(int n) {
+            return n / (seconds + mergeSeconds);
+        }
+    }
+
+    private interface BeforeMerge {
+        void run() throws Exception;
+    }
+
+    /** Imports from two threads (as a bulk write, or under the serving policy), runs {@code beforeMerge}, then merges into one. */
+    private static Imported importAndMerge(LuceneIndex index, float[] data, int n, Set<Integer> inPool, boolean bulk,
+            BeforeMerge beforeMerge) throws Exception {
+        long t = System.nanoTime();
+        try (VectorIndex.BulkWrite write = bulk ? index.bulkWrite() : () -> {}) {
+            importFromTwoThreads(index, data, n, inPool);
+        }
+        double imported = seconds(t);
+        int segments = index.segments();
+        beforeMerge.run();
+        t = System.nanoTime();
+        index.compact();
+        return new Imported(imported, segments, seconds(t));
     }
 
     /** Durable batches of {@link #WRITE_BATCH} from two threads, as two concurrent ImportPool streams would write. */
