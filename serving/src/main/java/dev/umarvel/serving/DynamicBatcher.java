@@ -256,11 +256,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
         if (waiting.size() >= config.maxBatchItems()) {
             return true;
         }
-        int longest = 0;
-        for (Unit u : waiting) {
-            longest = Math.max(longest, u.tokens);
-        }
-        return (long) longest * waiting.size() >= config.maxBatchTokens();
+        return (long) longest(waiting) * waiting.size() >= config.maxBatchTokens();
     }
 
     private void dropDead() {
