@@ -6,7 +6,6 @@ import dev.umarvel.api.v1.RerankRequest;
 import dev.umarvel.cli.LocalService;
 import dev.umarvel.model.Inference;
 import dev.umarvel.model.Item;
-import dev.umarvel.model.ModelConfig;
 import dev.umarvel.model.RerankPair;
 import dev.umarvel.model.image.ImageDecoder;
 import java.io.BufferedReader;
@@ -91,8 +90,8 @@ final class InProcessModel {
         Path checkpoint = Path.of(args[1]);
         double warmUp = Double.parseDouble(args[3]);
         double seconds = Double.parseDouble(args[4]);
-        ImageDecoder decoder = new ImageDecoder(ModelConfig.small().imageSize());
         try (InputStream in = Files.newInputStream(Path.of(args[2])); Inference inference = Inference.load(checkpoint)) {
+            ImageDecoder decoder = new ImageDecoder(inference.config().imageSize()); // the served checkpoint's, as a service's
             if (args[0].equals("embedder")) {
                 List<Item> items = new ArrayList<>();
                 for (EmbedItem e = EmbedItem.parseDelimitedFrom(in); e != null; e = EmbedItem.parseDelimitedFrom(in)) {
