@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** The plain-PNG path gives exactly the pixels ImageIO's path gives, and leaves to ImageIO what it does not take. */
 class PlainPngDecoderTest {
 
-    /** Noise over a gradient: ImageIO's writer then picks every one of PNG's five row filters somewhere. */
+    /** Noise over a gradient, some of it translucent: images as ImageIO's writer encodes them (the filters it picks are its own). */
     private static BufferedImage noisy(int type, int width, int height, Random r) {
         BufferedImage image = new BufferedImage(width, height, type);
         for (int y = 0; y < height; y++) {
