@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.umarvel.model.nn.Mllm;
 
 /**
  * A batch of laid-out sequences in host memory, padded to the longest one.
@@ -19,16 +20,19 @@ import ai.djl.ndarray.types.Shape;
  * @param images N
  * @param targets (B, T) next-token targets for language modelling, -1 where no loss applies; null otherwise
  * @param truncated which sequences lost text to the token limit
+ * @param matched (B, T) 1 on a reranker candidate's text token that also occurs in its query's text, else 0; null for
+ *     sequences that are not reranker pairs
  */
 public record SequenceBatch(int batch, int time, long[] tokens, int[] lengths, float[] readout, long[] imageIndex,
-        float[] pixels, int images, long[] targets, boolean[] truncated) {
+        float[] pixels, int images, long[] targets, boolean[] truncated, float[] matched) {
 
     /** Additive attention bias for blocked pairs: large enough to zero a softmax weight, finite so no NaN appears. */
     static final float BLOCKED = -1e9f;
 
     /**
      * The model's input list: ids (B, T), attention bias (B, 1, T, T), and when the batch has images,
-     * the image index (B, T) and pixels (N, 3, S, S).
+     * the image index (B, T) and pixels (N, 3, S, S); for reranker pairs, the exact-match flags (B, T) named
+     * {@link Mllm#MATCHED}.
      */
     public NDList inputs(NDManager manager, ModelConfig.Attention attention, int imageSize) {
         NDList out = new NDList(manager.create(tokens, new Shape(batch, time)),
@@ -36,6 +40,11 @@ public record SequenceBatch(int batch, int time, long[] tokens, int[] lengths, f
         if (images > 0) {
             out.add(manager.create(imageIndex, new Shape(batch, time)));
             out.add(manager.create(pixels, new Shape(images, 3, imageSize, imageSize)));
+        }
+        if (matched != null) {
+            NDArray flags = manager.create(matched, new Shape(batch, time));
+            flags.setName(Mllm.MATCHED);
+            out.add(flags);
         }
         return out;
     }

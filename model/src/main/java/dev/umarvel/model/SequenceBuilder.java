@@ -4,7 +4,9 @@ import dev.umarvel.model.text.Prompts;
 import dev.umarvel.model.text.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Lays items out as token sequences, the way u-marvel.md describes:
@@ -35,19 +37,28 @@ public final class SequenceBuilder {
     private final class Sequence {
         final List<Integer> ids = new ArrayList<>();
         final List<Boolean> instruction = new ArrayList<>();
+        final List<Boolean> matched = new ArrayList<>();
         final List<float[]> images = new ArrayList<>();
         boolean truncated;
 
         void add(int[] tokens, boolean isInstruction) {
             for (int t : tokens) {
-                ids.add(t);
-                instruction.add(isInstruction);
+                add(t, isInstruction);
             }
         }
 
         void add(int token, boolean isInstruction) {
             ids.add(token);
             instruction.add(isInstruction);
+            matched.add(false);
+        }
+
+        /** A reranker candidate's text: each token that also occurs in {@code query} is flagged. */
+        void addCandidate(int[] tokens, Set<Integer> query) {
+            for (int t : tokens) {
+                add(t, false);
+                matched.set(matched.size() - 1, query.contains(t));
+            }
         }
 
         void image(float[] pixels) {
@@ -139,10 +150,23 @@ public final class SequenceBuilder {
             if (candidate.hasImage()) {
                 s.image(candidate.image());
             }
-            s.add(Arrays.copyOf(c, keepC), false);
+            s.addCandidate(Arrays.copyOf(c, keepC), queryWords(query));
             sequences.add(s);
         }
-        return pack(sequences, true, false, false);
+        return pack(sequences, true, false, false, true);
+    }
+
+    /**
+     * The query's own text tokens (not its instruction's, which every query of a task shares) that a candidate token is
+     * flagged for matching; {@code <unk>} never matches, since two unknown words are not the same word.
+     */
+    private Set<Integer> queryWords(Item query) {
+        Set<Integer> out = new HashSet<>();
+        for (int t : tokenizer.encode(query.text())) {
+            out.add(t);
+        }
+        out.remove(tokenizer.unk);
+        return out;
     }
 
     /** A pair's text tokens and how many of each the token limit keeps. */
@@ -172,6 +196,7 @@ public final class SequenceBuilder {
      */
     public PrefixedBatch rerankPrefixed(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
         java.util.Map<Item, Integer> groups = new java.util.IdentityHashMap<>();
+        List<Set<Integer>> words = new ArrayList<>(); // each prefix's query words
         List<Sequence> prefixes = new ArrayList<>();
         List<Sequence> suffixes = new ArrayList<>(pairs.size());
         int[] prefixOf = new int[pairs.size()];
@@ -187,6 +212,7 @@ public final class SequenceBuilder {
             }
             Integer g = groups.get(query);
             if (g == null) {
+                words.add(queryWords(query));
                 g = prefixes.size();
                 groups.put(query, g);
                 Sequence p = new Sequence();
@@ -207,10 +233,11 @@ public final class SequenceBuilder {
             if (candidate.hasImage()) {
                 s.image(candidate.image());
             }
-            s.add(Arrays.copyOf(c, keepC), false);
+            s.addCandidate(Arrays.copyOf(c, keepC), words.get(g));
             suffixes.add(s);
         }
-        return new PrefixedBatch(pack(prefixes, true, false, false), pack(suffixes, true, false, false), prefixOf, config.maxTokens());
+        return new PrefixedBatch(pack(prefixes, true, false, false), pack(suffixes, true, false, false, true), prefixOf,
+                config.maxTokens());
     }
 
     /**
@@ -245,6 +272,12 @@ public final class SequenceBuilder {
     }
 
     private SequenceBatch pack(List<Sequence> sequences, boolean lastPosition, boolean maskInstruction, boolean withTargets) {
+        return pack(sequences, lastPosition, maskInstruction, withTargets, false);
+    }
+
+    /** {@code withMatches}: the batch carries each position's exact-match flag (reranker pairs and their suffixes). */
+    private SequenceBatch pack(List<Sequence> sequences, boolean lastPosition, boolean maskInstruction, boolean withTargets,
+            boolean withMatches) {
         int b = sequences.size();
         int t = sequences.stream().mapToInt(s -> s.ids.size()).max().orElse(1);
         long[] tokens = new long[b * t];
@@ -257,6 +290,7 @@ public final class SequenceBuilder {
             Arrays.fill(targets, -1);
         }
         boolean[] truncated = new boolean[b];
+        float[] matched = withMatches ? new float[b * t] : null;
         List<float[]> images = new ArrayList<>();
         int patches = config.imageTokens();
 
@@ -271,6 +305,9 @@ public final class SequenceBuilder {
             for (int p = 0; p < len; p++) {
                 int id = s.ids.get(p);
                 tokens[row + p] = id;
+                if (matched != null && s.matched.get(p)) {
+                    matched[row + p] = 1;
+                }
                 if (id == tokenizer.image) {
                     if (imageRun % patches == 0) {
                         images.add(s.images.get(imageRun / patches));
@@ -298,6 +335,6 @@ public final class SequenceBuilder {
         for (int n = 0; n < images.size(); n++) {
             System.arraycopy(images.get(n), 0, pixels, n * images.get(n).length, images.get(n).length);
         }
-        return new SequenceBatch(b, t, tokens, lengths, readout, imageIndex, pixels, images.size(), targets, truncated);
+        return new SequenceBatch(b, t, tokens, lengths, readout, imageIndex, pixels, images.size(), targets, truncated, matched);
     }
 }

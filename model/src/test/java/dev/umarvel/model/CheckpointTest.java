@@ -10,6 +10,7 @@ import dev.umarvel.model.ModelConfig.Attention;
 import dev.umarvel.model.io.Checkpoint;
 import dev.umarvel.model.io.CheckpointException;
 import dev.umarvel.model.io.Manifest;
+import dev.umarvel.model.nn.LanguageModel;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.model.text.TextTokenizer;
 import java.io.RandomAccessFile;
@@ -69,6 +70,35 @@ class CheckpointTest {
         try (Stream<Path> left = Files.list(dir)) {
             assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary directory left");
         }
+    }
+
+    /**
+     * A trained reranker's exact-match embedding is saved and loaded like any weight; weights written before it existed
+     * (and imported ones) load with it at zero, which adds nothing to any sequence.
+     */
+    @Test
+    void theExactMatchEmbeddingRoundTripsAndIsZeroWhereAbsent() throws Exception {
+        NetworkTest.setMatchEmbedding(model, 0.25f);
+        Path ckpt = dir.resolve("ckpt");
+        save(ckpt);
+        Checkpoint.Loaded loaded = Checkpoint.load(ckpt, manager);
+        try {
+            assertEquals("[0.25, -0.25, 0.25]", java.util.Arrays.toString(java.util.Arrays.copyOf(matchEmbedding(loaded.model()), 3)));
+        } finally {
+            loaded.tokenizer().close();
+        }
+        Map<String, dev.umarvel.model.io.TensorFile.Tensor> older = Checkpoint.tensors(model);
+        assertTrue(older.keySet().removeIf(k -> k.endsWith(LanguageModel.MATCH_EMBEDDING)), "the model has the parameter");
+        Mllm fresh = Fixtures.tiny(manager, tokenizer, 5, Attention.CAUSAL);
+        NetworkTest.setMatchEmbedding(fresh, 1f);
+        Checkpoint.assign(fresh, older, "older weights");
+        float[] match = matchEmbedding(fresh);
+        assertArrayEquals(new float[match.length], match, 0f);
+    }
+
+    private static float[] matchEmbedding(Mllm m) {
+        return m.getParameters().stream().filter(p -> p.getKey().endsWith(LanguageModel.MATCH_EMBEDDING)).findFirst().orElseThrow()
+                .getValue().getArray().toFloatArray();
     }
 
     /** Drops every unreachable Java buffer, so memory that was only lent to native tensors is freed. */

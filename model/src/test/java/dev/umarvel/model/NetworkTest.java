@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.umarvel.model.ModelConfig.Attention;
+import dev.umarvel.model.nn.LanguageModel;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.model.nn.NoGrad;
 import dev.umarvel.model.text.TextTokenizer;
@@ -199,6 +200,7 @@ class NetworkTest {
     @EnumSource(ModelConfig.Layout.class)
     void reusingTheQueryPrefixGivesTheFullSequencesScores(ModelConfig.Layout layout) throws Exception {
         Mllm model = Fixtures.tiny(manager, tokenizer, 17, Attention.CAUSAL, layout);
+        setMatchEmbedding(model, 0.5f); // as a trained reranker's: the suffixes' flags must reach the model too
         Inference inference = new Inference(model, tokenizer, manager);
         List<RerankPair> pairs = sharedQueryPairs();
         assertTrue(new SequenceBuilder(tokenizer, model.config()).rerankPrefixed(pairs, false) != null, "this batch takes the prefix path");
@@ -208,6 +210,52 @@ class NetworkTest {
         assertArrayEquals(full.logitNo(), reused.logitNo(), 1e-4f);
         assertArrayEquals(full.probabilityYes(), reused.probabilityYes(), 1e-5f);
         assertArrayEquals(full.truncated(), reused.truncated());
+    }
+
+    /**
+     * The exact-match embedding is the only way the flags reach the model: zero (a model that never trained it) scores
+     * as before the flags existed, and a non-zero one moves exactly the pairs with a shared word.
+     */
+    @Test
+    void exactMatchFlagsMoveOnlyPairsThatShareAWord() throws Exception {
+        Mllm model = Fixtures.tiny(manager, tokenizer, 23, Attention.CAUSAL);
+        Inference inference = new Inference(model, tokenizer, manager);
+        Item query = Item.query("", "a red circle", null);
+        List<RerankPair> pairs = List.of(new RerankPair(query, Item.candidate("a red circle", null)),
+                new RerankPair(query, Item.candidate("blue star", null)));
+        SequenceBatch laid = new SequenceBuilder(tokenizer, model.config()).rerank(pairs, false);
+        float[] before = inference.scoreFull(pairs, false).logitYes();
+        float[] unflagged = logitsWithoutFlags(model, laid);
+        assertArrayEquals(unflagged, before, 0f);
+        setMatchEmbedding(model, 0.5f);
+        float[] after = inference.scoreFull(pairs, false).logitYes();
+        assertTrue(Math.abs(after[0] - before[0]) > 1e-4, "the shared words' flags move the pair: " + before[0] + " -> " + after[0]);
+        assertEquals(before[1], after[1], 0f, "no shared word, no flag, no change");
+    }
+
+    /** The reranker's logit of "Yes" at each pair's last position, the flags left out of the inputs. */
+    private float[] logitsWithoutFlags(Mllm model, SequenceBatch laid) {
+        try (NDManager scope = manager.newSubManager(); NoGrad g = NoGrad.scope()) {
+            ai.djl.ndarray.NDList inputs = laid.inputs(scope, Attention.CAUSAL, model.config().imageSize());
+            inputs.remove(Mllm.MATCHED);
+            ParameterStore ps = new ParameterStore(scope, false);
+            NDArray logits = model.logits(ps, Mllm.readout(model.hidden(ps, inputs, false), laid.readout(scope)), false);
+            return logits.get(":, " + tokenizer.yes).toFloatArray();
+        }
+    }
+
+    /**
+     * Sets the model's exact-match embedding to +-{@code value}, alternating: a vector with equal components would vanish
+     * in the layer norms, which take out the mean.
+     */
+    static void setMatchEmbedding(Mllm model, float value) {
+        NDArray match = model.getParameters().stream().filter(p -> p.getKey().endsWith(LanguageModel.MATCH_EMBEDDING))
+                .findFirst().orElseThrow().getValue().getArray();
+        float[] values = new float[(int) match.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = i % 2 == 0 ? value : -value;
+        }
+        match.set(values);
     }
 
     /** An imported BERT's reranker reads each pair whole and both ways: no query prefix is reused, the attention is its own. */

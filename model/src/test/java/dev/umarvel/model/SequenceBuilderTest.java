@@ -96,6 +96,44 @@ class SequenceBuilderTest {
         assertTrue(b.lengths()[0] <= config.maxTokens());
     }
 
+    /**
+     * DrQA's exact-match feature: a candidate's text token is flagged when the query's own text has it; the query's
+     * positions, its instruction's words, the prompt and the images never are, and the prefix path flags what the whole
+     * pair flags. Embedding sequences carry no flags.
+     */
+    @Test
+    void rerankFlagsTheCandidateTokensThatTheQueryTextHas() throws Exception {
+        Item query = Item.query("find", "a red star", Fixtures.image(16, 1));
+        RerankPair pair = new RerankPair(query, Item.candidate("find a blue star", Fixtures.image(16, 2)));
+        SequenceBatch b = builder.rerank(List.of(pair), false);
+        int length = b.lengths()[0];
+        int[] candidate = tok.encode("find a blue star");
+        int from = length - candidate.length; // the candidate's text closes the sequence
+        StringBuilder flagged = new StringBuilder();
+        for (int p = 0; p < b.time(); p++) {
+            if (b.matched()[p] == 1f) {
+                assertTrue(p >= from && p < length, "position " + p + " is not candidate text, yet flagged");
+                flagged.append(candidate[p - from]).append(' ');
+            }
+        }
+        int[] expected = {tok.encode("a")[0], tok.encode("star")[0]};
+        assertEquals(expected[0] + " " + expected[1] + " ", flagged.toString(), "flagged: 'a' and 'star', not 'find' or 'blue'");
+
+        PrefixedBatch prefixed = builder.rerankPrefixed(List.of(pair, new RerankPair(query, Item.candidate("a red moon", null))), false);
+        assertEquals(null, prefixed.prefixes().matched(), "a prefix is the query: nothing to flag");
+        SequenceBatch suffixes = prefixed.suffixes();
+        for (int p = 0; p < suffixes.lengths()[0]; p++) {
+            int full = length - suffixes.lengths()[0] + p;
+            assertEquals(b.matched()[full], suffixes.matched()[p], "suffix position " + p);
+        }
+        float[] moon = Arrays.copyOfRange(suffixes.matched(), suffixes.time(), suffixes.time() + suffixes.lengths()[1]);
+        int[] moonText = tok.encode("a red moon");
+        assertEquals("[0.0, 1.0, 1.0, 0.0]", Arrays.toString(Arrays.copyOfRange(moon, moon.length - moonText.length - 1, moon.length)),
+                "the marker's last token, then 'a' and 'red' flagged, 'moon' not");
+
+        assertEquals(null, builder.embedding(List.of(query), false).matched());
+    }
+
     @Test
     void generativeTargetsAreTheNextTextTokens() {
         SequenceBatch b = builder.generative(List.of(Item.candidate("a red star", Fixtures.image(16, 1))));

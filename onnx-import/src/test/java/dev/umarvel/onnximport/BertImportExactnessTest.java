@@ -114,7 +114,7 @@ class BertImportExactnessTest {
             }
         }
         SequenceBatch batch = new SequenceBatch(b, t, tokens, lengths, new float[b * t], new long[b * t], new float[0], 0, null,
-                new boolean[b]);
+                new boolean[b], null);
         ModelConfig c = loaded.model().config();
         NDArray hidden = loaded.model().hidden(new ParameterStore(manager, false), batch.inputs(manager, c.attention(), c.imageSize()), false);
         float[] flat = hidden.toFloatArray();

@@ -10,6 +10,7 @@ import com.google.gson.GsonBuilder;
 import dev.umarvel.model.ModelConfig;
 import dev.umarvel.model.io.CheckpointException.Kind;
 import dev.umarvel.model.io.TensorFile.Tensor;
+import dev.umarvel.model.nn.LanguageModel;
 import dev.umarvel.model.nn.Mllm;
 import dev.umarvel.model.nn.NoGrad;
 import dev.umarvel.model.text.TextTokenizer;
@@ -191,6 +192,11 @@ public final class Checkpoint {
             Tensor t = tensors.remove(p.getKey());
             if (t == null && Mllm.isPixelStatistic(p.getKey())) {
                 continue; // written before the vision tower standardised its input: identity statistics, as trained
+            }
+            if (t == null && p.getKey().endsWith(LanguageModel.MATCH_EMBEDDING)) {
+                // written before rerankers flagged exact matches, or imported: zero, which adds nothing, as they were trained
+                // (set, not left: a live model swapping to such weights may hold a trained one)
+                t = new Tensor(p.getValue().getArray().getShape().getShape(), new float[(int) p.getValue().getArray().size()]);
             }
             if (t == null) {
                 missing.add(p.getKey());

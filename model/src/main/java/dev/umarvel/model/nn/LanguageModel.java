@@ -18,8 +18,12 @@ import java.util.List;
  */
 public final class LanguageModel extends ConfiguredBlock {
 
+    /** The exact-match embedding's parameter name: checkpoints written before it load with it at zero. */
+    public static final String MATCH_EMBEDDING = "match_embedding";
+
     private final Parameter tokens;
     private final Parameter positions;
+    private final Parameter match;
     private final List<TransformerLayer> layers = new ArrayList<>();
     private final LayerNorm embeddingNorm; // BERT: over token + position (+ image) embeddings; else null
     private final LayerNorm norm;          // pre-norm: after the last layer; else null
@@ -28,6 +32,10 @@ public final class LanguageModel extends ConfiguredBlock {
         boolean bert = c.layout() == ModelConfig.Layout.BERT;
         this.tokens = weight("token_embedding", INIT_STD, c.vocabSize(), c.width());
         this.positions = weight("position_embedding", INIT_STD, c.maxTokens(), c.width());
+        // added to a reranker candidate's text token that also occurs in its query's text (DrQA's exact-match feature): a
+        // lexical signal a cross-encoder learned from scratch cannot find in a few hundred steps. Zero until the reranker
+        // stage trains it, so a model that never saw a flag (every embedder, an imported encoder) computes what it did.
+        this.match = constant(MATCH_EMBEDDING, Parameter.Type.WEIGHT, 0f, 1, c.width());
         this.embeddingNorm = bert ? addChildBlock("embedding_norm", new LayerNorm(c.width(), c.layout().eps())) : null;
         for (int i = 0; i < c.layers(); i++) {
             layers.add(addChildBlock("layer" + i, new TransformerLayer(c.width(), c.heads(), c.mlpWidth(), c.dropout(), c.layout())));
@@ -36,10 +44,11 @@ public final class LanguageModel extends ConfiguredBlock {
     }
 
     /**
-     * ids (B, T) int64, bias (B, 1, T, T), images (B, T, D) or null -> hidden states (B, T, D).
-     * Image features are added onto the embeddings of the {@code <image>} placeholder tokens.
+     * ids (B, T) int64, bias (B, 1, T, T), images (B, T, D) or null, matched (B, T) 0/1 or null -> hidden states (B, T, D).
+     * Image features are added onto the embeddings of the {@code <image>} placeholder tokens, the exact-match
+     * embedding onto the flagged tokens.
      */
-    NDArray apply(ParameterStore ps, NDArray ids, NDArray bias, NDArray images, boolean training) {
+    NDArray apply(ParameterStore ps, NDArray ids, NDArray bias, NDArray images, NDArray matched, boolean training) {
         long t = ids.getShape().get(1);
         NDArray table = ps.getValue(tokens, ids.getDevice(), training);
         NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();       // (B, T, D)
@@ -49,6 +58,7 @@ public final class LanguageModel extends ConfiguredBlock {
         if (images != null) {
             x = x.add(images);                                 // as a pretrained model's inputs_embeds: before its norm
         }
+        x = addMatch(ps, x, matched, training);
         x = embeddingNorm == null ? x : embeddingNorm.apply(ps, x);
         for (TransformerLayer layer : layers) {
             x = layer.apply(ps, x, bias, training);
@@ -65,7 +75,7 @@ public final class LanguageModel extends ConfiguredBlock {
      */
     Cache prefix(ParameterStore ps, NDArray ids, NDArray bias, NDArray images) {
         long p = ids.getShape().get(1);
-        NDArray x = embed(ps, ids, ids.getManager().arange(0, p, 1, DataType.INT64), images);
+        NDArray x = embed(ps, ids, ids.getManager().arange(0, p, 1, DataType.INT64), images, null);
         List<NDArray> keys = new ArrayList<>();
         List<NDArray> values = new ArrayList<>();
         for (TransformerLayer layer : layers) {
@@ -80,10 +90,11 @@ public final class LanguageModel extends ConfiguredBlock {
     /**
      * The suffixes' pass over cached prefixes: ids (N, S), positions (N, S) (each row continues its
      * prefix), bias (N, 1, S, P + S), images (N, S, D) or null, prefixOf (N) the prefix row each
-     * suffix extends -> hidden states (N, S, D).
+     * suffix extends, matched (N, S) or null -> hidden states (N, S, D).
      */
-    NDArray suffix(ParameterStore ps, NDArray ids, NDArray positions, NDArray bias, NDArray images, Cache cache, NDArray prefixOf) {
-        NDArray x = embed(ps, ids, positions, images);
+    NDArray suffix(ParameterStore ps, NDArray ids, NDArray positions, NDArray bias, NDArray images, NDArray matched, Cache cache,
+            NDArray prefixOf) {
+        NDArray x = embed(ps, ids, positions, images, matched);
         for (int i = 0; i < layers.size(); i++) {
             NDArray keys = cache.keys().get(i).get(new ai.djl.ndarray.index.NDIndex("{}", prefixOf));     // (N, H, P, Dh)
             NDArray values = cache.values().get(i).get(new ai.djl.ndarray.index.NDIndex("{}", prefixOf));
@@ -92,14 +103,26 @@ public final class LanguageModel extends ConfiguredBlock {
         return norm == null ? x : norm.apply(ps, x);
     }
 
-    /** Inference's embedding: tokens + positions (+ image features): ids (B, T), positions (T) or (B, T) -> (B, T, D). */
-    private NDArray embed(ParameterStore ps, NDArray ids, NDArray positions, NDArray images) {
+    /**
+     * Inference's embedding: tokens + positions (+ image features, + exact-match flags): ids (B, T), positions (T) or (B, T)
+     * -> (B, T, D).
+     */
+    private NDArray embed(ParameterStore ps, NDArray ids, NDArray positions, NDArray images, NDArray matched) {
         NDArray table = ps.getValue(tokens, ids.getDevice(), false);
         NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
         NDArray pos = ps.getValue(this.positions, ids.getDevice(), false);
         x = x.add(positions.getNDArrayInternal().embedding(positions, pos, SparseFormat.DENSE).singletonOrThrow());
         x = images == null ? x : x.add(images);
+        x = addMatch(ps, x, matched, false);
         return embeddingNorm == null ? x : embeddingNorm.apply(ps, x);
+    }
+
+    /** x (B, T, D) + matched (B, T) x the exact-match embedding (1, D); x itself when nothing is flagged. */
+    private NDArray addMatch(ParameterStore ps, NDArray x, NDArray matched, boolean training) {
+        if (matched == null) {
+            return x;
+        }
+        return x.add(matched.expandDims(-1).mul(ps.getValue(match, x.getDevice(), training)));       // (B, T, 1) * (1, D)
     }
 
     /** hidden (..., D) -> next-token logits (..., V), through the tied embedding. */
@@ -127,6 +150,6 @@ public final class LanguageModel extends ConfiguredBlock {
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList in, boolean training, PairList<String, Object> params) {
-        return new NDList(apply(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null, training));
+        return new NDList(apply(ps, in.get(0), in.get(1), in.size() > 2 ? in.get(2) : null, null, training));
     }
 }

@@ -56,13 +56,17 @@ public final class Mllm extends ConfiguredBlock {
         return temperature;
     }
 
+    /** The name of the optional input that flags a reranker candidate's tokens found in its query (B, T). */
+    public static final String MATCHED = "matched";
+
     /**
      * inputs [ids (B, T), bias (B, 1, T, T), image index (B, T), pixels (N, 3, S, S)] (the last two
-     * only when the batch has images) -> hidden states (B, T, D).
+     * only when the batch has images), then a {@link #MATCHED} (B, T) array when the batch flags exact matches
+     * -> hidden states (B, T, D).
      */
     public NDArray hidden(ParameterStore ps, NDList inputs, boolean training) {
         NDArray images = imageFeatures(ps, inputs, training);
-        return language.apply(ps, inputs.get(0), inputs.get(1), images, training);
+        return language.apply(ps, inputs.get(0), inputs.get(1), images, inputs.get(MATCHED), training);
     }
 
     /**
@@ -73,12 +77,13 @@ public final class Mllm extends ConfiguredBlock {
      */
     public NDArray hiddenAfterPrefix(ParameterStore ps, NDList prefixes, NDList suffixes, NDArray positions, NDArray prefixOf) {
         LanguageModel.Cache cache = language.prefix(ps, prefixes.get(0), prefixes.get(1), imageFeatures(ps, prefixes, false));
-        return language.suffix(ps, suffixes.get(0), positions, suffixes.get(1), imageFeatures(ps, suffixes, false), cache, prefixOf);
+        return language.suffix(ps, suffixes.get(0), positions, suffixes.get(1), imageFeatures(ps, suffixes, false),
+                suffixes.get(MATCHED), cache, prefixOf);
     }
 
     /** The image features placed at the {@code <image>} positions (B, T, D), or null when the inputs have no images. */
     private NDArray imageFeatures(ParameterStore ps, NDList inputs, boolean training) {
-        if (inputs.size() <= 2) {
+        if (inputs.size() < 4) { // ids and bias, perhaps the match flags: no images
             return null;
         }
         NDArray ids = inputs.get(0);
