@@ -2,11 +2,13 @@ package dev.umarvel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umarvel.api.v1.GetJobRequest;
 import dev.umarvel.api.v1.Job;
 import dev.umarvel.api.v1.JobEvent;
 import dev.umarvel.api.v1.JobKind;
+import dev.umarvel.api.v1.JobSpec;
 import dev.umarvel.api.v1.JobState;
 import dev.umarvel.api.v1.StartJobRequest;
 import dev.umarvel.api.v1.Trainable;
@@ -96,16 +98,29 @@ class TrainerChainBackboneTest {
         StartJobRequest reranker = trainer.started.get(4);
         assertEquals("jobs/qs-align/final", reranker.getSpec().getInitCheckpoint());
         assertEquals(120, reranker.getSpec().getHyper().getMaxSteps());
+        assertEquals("jobs/qs-mine/final", reranker.getSpec().getData().getHardNegatives(), "one mining pass on an imported encoder");
         assertArrayEquals(new String[] {"jobs/qs-hard-negatives/final", "jobs/qs-reranker/final"}, models);
     }
 
+    /**
+     * From scratch, the reranker starts from pre-training and learns on a second mining pass: the final retriever's lists
+     * in each task's own pool, what a cascade gives it to rerank.
+     */
     @Test
-    void fromScratchTheRerankerStartsFromPretraining() throws Exception {
+    void fromScratchTheRerankerStartsFromPretrainingAndLearnsOnTheFinalRetrieversLists() throws Exception {
         String[] models = chain("small").recipe(1200);
         assertEquals(List.of("qs-pretrain", "qs-text", "qs-cross-modal", "qs-instruction", "qs-mine", "qs-hard-negatives",
-                "qs-reranker"), trainer.started.stream().map(StartJobRequest::getJobId).toList());
-        assertEquals("jobs/qs-pretrain/final", trainer.started.get(6).getSpec().getInitCheckpoint());
+                "qs-mine-reranker", "qs-reranker"), trainer.started.stream().map(StartJobRequest::getJobId).toList());
         assertEquals("jobs/qs-cross-modal/final", trainer.started.get(3).getSpec().getInitCheckpoint());
+        assertEquals("jobs/qs-mine/final", trainer.started.get(5).getSpec().getData().getHardNegatives());
+        JobSpec mining = trainer.started.get(6).getSpec();
+        assertEquals(JobKind.JOB_KIND_MINE_HARD_NEGATIVES, mining.getKind());
+        assertEquals("jobs/qs-hard-negatives/final", mining.getInitCheckpoint());
+        assertTrue(mining.getMining().getLocalPool(), "each task's own pool");
+        JobSpec reranker = trainer.started.get(7).getSpec();
+        assertEquals("jobs/qs-pretrain/final", reranker.getInitCheckpoint());
+        assertEquals("jobs/qs-mine-reranker/final", reranker.getData().getHardNegatives());
+        assertEquals(300, reranker.getHyper().getMaxSteps());
         assertArrayEquals(new String[] {"jobs/qs-hard-negatives/final", "jobs/qs-reranker/final"}, models);
     }
 }

@@ -7,8 +7,10 @@ package dev.umarvel.recipe;
  * texts and images apart in s/4 and s/2 (600 cross-modal steps: caption-to-image R@1 among 64 from 37 without image views
  * to 61 with them); the instruction stage is where the tasks are learned and was short of steps at 600 (validation 60.5 /
  * 37.9 -> 68.8 / 45.5 at 1200); the hard-negative stage's mixed batches then lift the global pool (-> 68.1 / 55.5 after
- * s/4 = 300 steps, 71.5 / 61.9 after s/2 = 600); the reranker's step (64 queries, 2 causal pairs each) costs ~3.4 s on 2
- * cores, so it gets s/12. Distillation (8 queries x 50 candidates a step) gets s/10 on tiny and s/20 on small.
+ * s/4 = 300 steps, 71.5 / 61.9 after s/2 = 600); the reranker's step (64 queries, 2 causal pairs each) costs ~2.3 s on 2
+ * cores; on the final retriever's within-task lists its loss still falls at 100 steps (0.66, chance 0.69) and the cascade
+ * gains 1.0 / 1.0 over SINGLE on validation, at 300 steps 5.0 / 6.0 (docs/training.md), so it gets s/4. Distillation (8
+ * queries x 50 candidates a step) gets s/10 on tiny and s/20 on small.
  */
 public record StepPlan(long pretrain, long text, long crossModal, long instruction, long hardNegatives, long reranker, long distill) {
 
@@ -26,7 +28,7 @@ public record StepPlan(long pretrain, long text, long crossModal, long instructi
             // step of 16 queries costs ~3 s; read as a cross-encoder its Yes/No loss falls to 0.34-0.47 (chance 0.69) in s = 120
             // steps, which barely move the cascade yet (docs/pretrained.md): s is what it gets until more is measured
             case "minilm", "e5-small" -> new StepPlan(0, 0, s * 20 / 3, s, s / 2, s, s / 10);
-            default -> new StepPlan(s / 8, s / 4, s / 2, s, s / 2, s / 12, s / 20);
+            default -> new StepPlan(s / 8, s / 4, s / 2, s, s / 2, s / 4, s / 20);
         };
     }
 

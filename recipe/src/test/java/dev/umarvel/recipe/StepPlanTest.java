@@ -10,7 +10,7 @@ class StepPlanTest {
 
     @Test
     void smallGivesTheInstructionStageMostSteps() {
-        assertEquals(new StepPlan(150, 300, 600, 1200, 600, 100, 60), StepPlan.of("small", 1200));
+        assertEquals(new StepPlan(150, 300, 600, 1200, 600, 300, 60), StepPlan.of("small", 1200));
     }
 
     @Test
