@@ -86,6 +86,8 @@ class RecipeChainTest {
     static final Predicate<String> PIXELS = Mllm::isPixelStatistic;
     static final Predicate<String> TAU = name -> name.endsWith("temperature_log_tau");
     static final Predicate<String> VISION_SIDE = name -> name.contains("vision_") || name.contains("projector_");
+    /** The exact-match embedding: only reranker pairs carry flags, so only the reranker stage moves it. */
+    static final Predicate<String> MATCH = name -> name.endsWith(dev.umarvel.model.nn.LanguageModel.MATCH_EMBEDDING);
 
     static JobSpec spec(JobKind kind, String init) {
         return JobSpec.of(kind, "data/tiny", init, "tiny", steps(6), 7);
@@ -99,11 +101,11 @@ class RecipeChainTest {
         assertEquals(null, m.lora());
 
         String s1 = run(JobKind.TEXT_ALIGN, base, "jobs/s1", spec(JobKind.TEXT_ALIGN, base));
-        moved(base, s1, VISION_SIDE.or(TAU)); // text pairs only, tau fixed
+        moved(base, s1, VISION_SIDE.or(TAU).or(MATCH)); // text pairs only, tau fixed
         String s2 = run(JobKind.CROSS_MODAL, s1, "jobs/s2", spec(JobKind.CROSS_MODAL, s1));
-        moved(s1, s2, PIXELS.or(TAU));
+        moved(s1, s2, PIXELS.or(TAU).or(MATCH));
         String s3 = run(JobKind.INSTRUCTION, s2, "jobs/s3", spec(JobKind.INSTRUCTION, s2));
-        moved(s2, s3, PIXELS);
+        moved(s2, s3, PIXELS.or(MATCH));
         assertEquals(s2, Checkpoint.verify(store.resolve(s3)).parent());
         assertEquals(null, Checkpoint.verify(store.resolve(s3)).lora(), "LoRA merged between stages");
 
@@ -121,7 +123,7 @@ class RecipeChainTest {
         hn = new JobSpec(hn.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), s3, "tiny", false, "",
                 taskBatches(JobKind.HARD_NEGATIVE), hn.model(), hn.mining(), hn.evaluation(), hn.distill(), hn.seed());
         String s4 = run(JobKind.HARD_NEGATIVE, s3, "jobs/s4", hn);
-        moved(s3, s4, PIXELS);
+        moved(s3, s4, PIXELS.or(MATCH));
 
         JobSpec rr = spec(JobKind.RERANKER, base);
         rr = new JobSpec(rr.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), base, "tiny", true, "",
@@ -135,7 +137,7 @@ class RecipeChainTest {
         distill = new JobSpec(distill.kind(), distill.data(), s4, "tiny", false, "", distill.hyper(), distill.model(),
                 distill.mining(), distill.evaluation(), d, distill.seed());
         String distilled = run(JobKind.DISTILL, s4, "jobs/distill", distill);
-        moved(s4, distilled, PIXELS);
+        moved(s4, distilled, PIXELS.or(MATCH));
         List<TeacherFile.Entry> teacher = TeacherFile.read(store.resolve("jobs/distill/teacher_scores.jsonl"));
         assertEquals(16 * Math.max(1, Math.round(0.1 * SynthSize.TINY.train)), teacher.size(), "stratified 10 % of each task");
         TeacherFile.Scored first = teacher.get(0).candidates().get(0);
@@ -146,7 +148,7 @@ class RecipeChainTest {
         control = new JobSpec(control.kind(), new JobSpec.Data("data/tiny", "", "", "", "", "", "jobs/distill/teacher_scores.jsonl",
                 false, ""), s4, "tiny", false, "", taskBatches(JobKind.CONTINUE_HARD), control.model(), control.mining(), control.evaluation(), d,
                 control.seed());
-        moved(s4, run(JobKind.CONTINUE_HARD, s4, "jobs/control", control), PIXELS);
+        moved(s4, run(JobKind.CONTINUE_HARD, s4, "jobs/control", control), PIXELS.or(MATCH));
 
         JobSpec eval = spec(JobKind.EVALUATE, distilled);
         eval = new JobSpec(eval.kind(), eval.data(), distilled, "tiny", false, "", eval.hyper(), eval.model(), eval.mining(),
