@@ -113,11 +113,13 @@ final class QuickstartReport {
         json.putObject("canary").put("answered", c.answered()).put("failed", c.failed()).put("first_failure", c.firstFailure())
                 .putPOJO("models", c.models());
         AutoMargin.Choice auto = run.auto();
-        md.append(String.format(Locale.ROOT, "%nAUTO reranks a query when its retriever's first two scores are closer than its margin, "
-                + "chosen after distillation on validation queries (the most positives found with at most half of them reranked): %s.%n",
+        md.append(String.format(Locale.ROOT, "%nAUTO reranks a query when its retriever's first two scores are closer than its task's "
+                + "margin, chosen after distillation on validation queries (the most positives found with at most half of them reranked): %s.%n",
                 auto.describe()));
-        json.putObject("auto_margin").put("margin", auto.margin()).put("queries", auto.queries()).put("reranked", auto.reranked())
-                .put("auto", auto.auto()).put("single", auto.single()).put("cascade", auto.cascade());
+        com.fasterxml.jackson.databind.node.ObjectNode calibration = json.putObject("auto_margin");
+        calibration.put("queries", auto.queries()).put("reranked", auto.reranked()).put("auto", auto.auto()).put("single", auto.single())
+                .put("cascade", auto.cascade());
+        auto.margins().forEach(calibration.putObject("margins")::put); // by task; "Infinity": every query reranked
         chart(recall, "Mean recall by mode (" + setup.dataset().replace("`", "") + ", test)", "mean reported Recall@k (%)", dir.resolve("modes.png"));
         chart(latency, "Search latency through the orchestrator", "ms", dir.resolve("latency.png"));
         md.append("\nCharts: `modes.png` (mean recall by mode), `latency.png`, `recall.png` (per task, baselines included), `curves.png` "
