@@ -158,9 +158,14 @@ public final class Reliability {
         return d.retrieval().describeCollection(DescribeCollectionRequest.newBuilder().setName(COLLECTION).build()).getCount();
     }
 
-    /** The output of the last of the succeeded {@code jobs} from the tiny quickstart whose id contains {@code part}. */
-    private static String checkpoint(List<Job> jobs, String part) {
-        return jobs.stream().filter(j -> j.getJobId().contains(part) && (part.startsWith("distill") || j.getJobId().startsWith("qs-tiny")))
+    /**
+     * The output of the last of the succeeded {@code jobs} of the tiny quickstart's stage {@code part} ("-reranker": the job
+     * qs-tiny-s400-reranker or a retry of it, -2, -3, ..., never qs-tiny-s400-mine-reranker, whose output is a list of hard
+     * negatives), or of the last Distill run for "distill-".
+     */
+    static String checkpoint(List<Job> jobs, String part) {
+        java.util.regex.Pattern stage = java.util.regex.Pattern.compile("qs-tiny-s\\d+" + java.util.regex.Pattern.quote(part) + "(-\\d+)?");
+        return jobs.stream().filter(j -> part.startsWith("distill") ? j.getJobId().contains(part) : stage.matcher(j.getJobId()).matches())
                 .reduce((x, y) -> y).map(Job::getOutput)
                 .orElseThrow(() -> new IllegalStateException("no succeeded job '" + part + "' in the store: run umarvel quickstart --size tiny first"));
     }
