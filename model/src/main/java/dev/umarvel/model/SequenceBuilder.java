@@ -127,6 +127,7 @@ public final class SequenceBuilder {
      * leaves, each keeping at least half when both are long.
      */
     public SequenceBatch rerank(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
+        java.util.Map<Item, Set<Integer>> words = new java.util.IdentityHashMap<>(); // each distinct query's, once
         List<Sequence> sequences = new ArrayList<>(pairs.size());
         for (int i = 0; i < pairs.size(); i++) {
             Item query = pairs.get(i).query();
@@ -150,7 +151,7 @@ public final class SequenceBuilder {
             if (candidate.hasImage()) {
                 s.image(candidate.image());
             }
-            s.addCandidate(Arrays.copyOf(c, keepC), queryWords(query));
+            s.addCandidate(Arrays.copyOf(c, keepC), words.computeIfAbsent(query, this::queryWords));
             sequences.add(s);
         }
         return pack(sequences, true, false, false, true);
@@ -196,7 +197,7 @@ public final class SequenceBuilder {
      */
     public PrefixedBatch rerankPrefixed(List<RerankPair> pairs, boolean truncate) throws TokenLimitException {
         java.util.Map<Item, Integer> groups = new java.util.IdentityHashMap<>();
-        List<Set<Integer>> words = new ArrayList<>(); // each prefix's query words
+        java.util.Map<Item, Set<Integer>> words = new java.util.IdentityHashMap<>(); // each distinct query's, once
         List<Sequence> prefixes = new ArrayList<>();
         List<Sequence> suffixes = new ArrayList<>(pairs.size());
         int[] prefixOf = new int[pairs.size()];
@@ -212,7 +213,6 @@ public final class SequenceBuilder {
             }
             Integer g = groups.get(query);
             if (g == null) {
-                words.add(queryWords(query));
                 g = prefixes.size();
                 groups.put(query, g);
                 Sequence p = new Sequence();
@@ -233,7 +233,7 @@ public final class SequenceBuilder {
             if (candidate.hasImage()) {
                 s.image(candidate.image());
             }
-            s.addCandidate(Arrays.copyOf(c, keepC), words.get(g));
+            s.addCandidate(Arrays.copyOf(c, keepC), words.computeIfAbsent(query, this::queryWords));
             suffixes.add(s);
         }
         return new PrefixedBatch(pack(prefixes, true, false, false), pack(suffixes, true, false, false, true), prefixOf,
