@@ -50,16 +50,7 @@ public final class LanguageModel extends ConfiguredBlock {
      */
     NDArray apply(ParameterStore ps, NDArray ids, NDArray bias, NDArray images, NDArray matched, boolean training) {
         long t = ids.getShape().get(1);
-        NDArray table = ps.getValue(tokens, ids.getDevice(), training);
-        NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();       // (B, T, D)
-        NDArray order = ids.getManager().arange(0, t, 1, DataType.INT64);
-        NDArray pos = ps.getValue(positions, ids.getDevice(), training);
-        x = x.add(order.getNDArrayInternal().embedding(order, pos, SparseFormat.DENSE).singletonOrThrow());      // + (T, D)
-        if (images != null) {
-            x = x.add(images);                                 // as a pretrained model's inputs_embeds: before its norm
-        }
-        x = addMatch(ps, x, matched, training);
-        x = embeddingNorm == null ? x : embeddingNorm.apply(ps, x);
+        NDArray x = embed(ps, ids, ids.getManager().arange(0, t, 1, DataType.INT64), images, matched, training);
         for (TransformerLayer layer : layers) {
             x = layer.apply(ps, x, bias, training);
         }
@@ -75,7 +66,7 @@ public final class LanguageModel extends ConfiguredBlock {
      */
     Cache prefix(ParameterStore ps, NDArray ids, NDArray bias, NDArray images) {
         long p = ids.getShape().get(1);
-        NDArray x = embed(ps, ids, ids.getManager().arange(0, p, 1, DataType.INT64), images, null);
+        NDArray x = embed(ps, ids, ids.getManager().arange(0, p, 1, DataType.INT64), images, null, false);
         List<NDArray> keys = new ArrayList<>();
         List<NDArray> values = new ArrayList<>();
         for (TransformerLayer layer : layers) {
@@ -94,7 +85,7 @@ public final class LanguageModel extends ConfiguredBlock {
      */
     NDArray suffix(ParameterStore ps, NDArray ids, NDArray positions, NDArray bias, NDArray images, NDArray matched, Cache cache,
             NDArray prefixOf) {
-        NDArray x = embed(ps, ids, positions, images, matched);
+        NDArray x = embed(ps, ids, positions, images, matched, false);
         for (int i = 0; i < layers.size(); i++) {
             NDArray keys = cache.keys().get(i).get(new ai.djl.ndarray.index.NDIndex("{}", prefixOf));     // (N, H, P, Dh)
             NDArray values = cache.values().get(i).get(new ai.djl.ndarray.index.NDIndex("{}", prefixOf));
@@ -104,16 +95,16 @@ public final class LanguageModel extends ConfiguredBlock {
     }
 
     /**
-     * Inference's embedding: tokens + positions (+ image features, + exact-match flags): ids (B, T), positions (T) or (B, T)
-     * -> (B, T, D).
+     * The layers' input: tokens + positions (+ image features, added as a pretrained model's inputs_embeds, before its norm;
+     * + exact-match flags): ids (B, T), positions (T) or (B, T) -> (B, T, D).
      */
-    private NDArray embed(ParameterStore ps, NDArray ids, NDArray positions, NDArray images, NDArray matched) {
-        NDArray table = ps.getValue(tokens, ids.getDevice(), false);
-        NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
-        NDArray pos = ps.getValue(this.positions, ids.getDevice(), false);
+    private NDArray embed(ParameterStore ps, NDArray ids, NDArray positions, NDArray images, NDArray matched, boolean training) {
+        NDArray table = ps.getValue(tokens, ids.getDevice(), training);
+        NDArray x = ids.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();       // (B, T, D)
+        NDArray pos = ps.getValue(this.positions, ids.getDevice(), training);
         x = x.add(positions.getNDArrayInternal().embedding(positions, pos, SparseFormat.DENSE).singletonOrThrow());
         x = images == null ? x : x.add(images);
-        x = addMatch(ps, x, matched, false);
+        x = addMatch(ps, x, matched, training);
         return embeddingNorm == null ? x : embeddingNorm.apply(ps, x);
     }
 
