@@ -90,15 +90,11 @@ final class AutoMargin {
                 cost = c; // strictly more: a tie keeps the fewer reranked
             }
         }
-        double[] chosen = new double[tasks.size()];
+        Map<String, Double> margins = new java.util.TreeMap<>(); // by task name, as the tasks were laid out
         for (int t = tasks.size(), c = cost; t > 0; t--) {
             Option o = options.get(t - 1).get(pick[t][c]);
-            chosen[t - 1] = o.margin();
+            margins.put(tasks.get(t - 1), o.margin());
             c -= o.reranked();
-        }
-        Map<String, Double> margins = new java.util.LinkedHashMap<>();
-        for (int t = 0; t < tasks.size(); t++) {
-            margins.put(tasks.get(t), chosen[t]);
         }
         int gain = best[tasks.size()][cost];
         int singleHits = (int) queries.stream().filter(Query::singleHit).count();
