@@ -94,7 +94,7 @@ final class RecipeBench {
     }
 
     private static JobSpec withData(JobSpec s, String hardNegatives, String teacher) {
-        return new JobSpec(s.kind(), new JobSpec.Data("data", "", "", "", "", hardNegatives, teacher, false, ""), s.initCheckpoint(),
+        return new JobSpec(s.kind(), new JobSpec.Data("data", "", "", "", "", hardNegatives, teacher, false, "", java.util.Map.of()), s.initCheckpoint(),
                 s.preset(), s.kind() == JobKind.RERANKER, s.outputDir(), s.hyper(), s.model(), s.mining(), s.evaluation(), s.distill(), s.seed());
     }
 

@@ -70,6 +70,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--hard-negatives-per-query", description = "Mined negatives added to each query's candidates in the hard-negative stage (default: the preset's for this kind, printed as the job starts).") Integer hardNegativesPerQuery;
     @Option(names = "--hard-negatives-only", description = "Ablation: no in-batch negatives.") boolean hardNegativesOnly;
     @Option(names = "--checkpoint-every", description = "Steps between resumable checkpoints (default: the preset's for this kind, printed as the job starts).") Long checkpointEvery;
+    @Option(names = "--upsample", description = "Instruction and hard-negative stages: repeat each training query of an M-BEIR dataset this many "
+            + "times per epoch, e.g. --upsample webqa=3 (default: once each).") Map<String, Integer> upsample = new java.util.HashMap<>();
     @Option(names = "--task-batches", negatable = true,
             description = "Cut each batch from one task's queries (default: on for instruction, off otherwise).") Boolean taskBatches;
     @Option(names = "--image-views", negatable = true,
@@ -102,6 +104,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threshold", description = "Mining: drop candidates above this cosine (default: none).") Double threshold;
     @Option(names = "--positive-fraction", defaultValue = "0.95",
             description = "Mining: drop candidates above this fraction of the positive's score (0: off).") double positiveFraction;
+    @Option(names = "--copy-cosine", defaultValue = "0",
+            description = "Mining: drop candidates whose embedding is above this cosine with a positive's, a copy of it (0: off).") double copyCosine;
     @Option(names = "--local-pool", description = "Mining: search each task's own training pool.") boolean localPool;
     @Option(names = "--sample-fraction", defaultValue = "0.1", description = "Distill: fraction of the training queries the teacher scores.") double sampleFraction;
     @Option(names = "--list-size", defaultValue = "50", description = "Distill: candidates in each query's teacher list.") int listSize;
@@ -191,9 +195,9 @@ final class TrainCommand implements Callable<Integer> {
             queries = pairStage ? "" : name;
             pairs = pairStage ? name : "";
         }
-        return new JobSpec(jobKind, new JobSpec.Data(data, queries, trainPool, "", pairs, hardNegatives, teacher, overfitBatch || noValidation, ""), init, preset,
+        return new JobSpec(jobKind, new JobSpec.Data(data, queries, trainPool, "", pairs, hardNegatives, teacher, overfitBatch || noValidation, "", upsample), init, preset,
                 jobKind == JobKind.RERANKER, out, Hyper.resolve(jobKind, preset, o), model,
-                new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction),
+                new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction, copyCosine),
                 new JobSpec.Evaluation(split, !noGlobal, List.of(), "", queriesPerTask,
                         new JobSpec.Cascade(jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight, cascadeRecallK, fusionSweep)),
                 new JobSpec.Distill(listSize, reranker, sampleFraction, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1)), seed);

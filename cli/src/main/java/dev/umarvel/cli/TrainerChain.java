@@ -113,7 +113,8 @@ final class TrainerChain {
      * mining there costs ~12 minutes a pass, and its LoRA reranker was not measured with the second.
      */
     private String[] fromCrossModal(StepPlan plan, String rerankerBase, String cross) {
-        String instruction = job("instruction", JobKind.JOB_KIND_INSTRUCTION, cross, plan.instruction(), b -> b);
+        String instruction = job("instruction", JobKind.JOB_KIND_INSTRUCTION, cross, plan.instruction(),
+                b -> b.setData(b.getData().toBuilder().putAllUpsample(StepPlan.upsample(preset))));
         String mined = job("mine", JobKind.JOB_KIND_MINE_HARD_NEGATIVES, instruction, 1, b -> b);
         String retriever = job("hard-negatives", JobKind.JOB_KIND_HARD_NEGATIVE, instruction, plan.hardNegatives(),
                 b -> b.setData(b.getData().toBuilder().setHardNegatives(mined))

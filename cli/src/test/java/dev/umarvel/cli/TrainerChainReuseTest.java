@@ -45,6 +45,14 @@ class TrainerChainReuseTest {
     }
 
     @Test
+    void anUpsampledDatasetIsANewJob() {
+        JobSpec before = requested(600, "jobs/qs-small-s1200-mine/hard_negatives.jsonl");
+        JobSpec now = before.toBuilder().setData(before.getData().toBuilder().putUpsample("webqa", 3)).build();
+        assertFalse(TrainerChain.ran(reported(before), now));
+        assertTrue(TrainerChain.ran(reported(now), now));
+    }
+
+    @Test
     void anOptionTheRequestNowSetsIsANewJob() {
         JobSpec before = requested(600, "jobs/qs-small-s1200-mine/hard_negatives.jsonl");
         JobSpec now = before.toBuilder().setHyper(before.getHyper().toBuilder().setLearningRate(1e-3)).build();

@@ -29,7 +29,7 @@ final class FindingVariants {
     }
 
     static UnaryOperator<JobSpec> data(String hardNegatives, String teacher) {
-        return s -> new JobSpec(s.kind(), new JobSpec.Data(s.data().datasetDir(), "", "", "", "", hardNegatives, teacher, false, ""),
+        return s -> new JobSpec(s.kind(), new JobSpec.Data(s.data().datasetDir(), "", "", "", "", hardNegatives, teacher, false, "", java.util.Map.of()),
                 s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(), s.mining(), s.evaluation(),
                 s.distill(), s.seed());
     }
@@ -43,7 +43,7 @@ final class FindingVariants {
     /** Filtered: positive-aware (and {@code threshold}, when set); unfiltered: every top candidate kept, as the released code. */
     static JobSpec mining(JobSpec s, boolean filtered, Double threshold) {
         return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(),
-                new JobSpec.Mining(100, 5, filtered ? threshold : null, false, filtered ? JobSpec.Mining.POSITIVE_FRACTION : 0),
+                new JobSpec.Mining(100, 5, filtered ? threshold : null, false, filtered ? JobSpec.Mining.POSITIVE_FRACTION : 0, 0),
                 s.evaluation(), s.distill(), s.seed());
     }
 

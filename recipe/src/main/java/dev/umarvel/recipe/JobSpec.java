@@ -17,9 +17,18 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
 
     /** Data files; empty strings take the M-BEIR layout's defaults. */
     public record Data(String datasetDir, String trainQueries, String trainPool, String instructions, String pairs,
-            String hardNegatives, String teacherScores, boolean skipValidation, String corpus) {
+            String hardNegatives, String teacherScores, boolean skipValidation, String corpus, Map<String, Integer> upsample) {
+        public Data {
+            upsample = Map.copyOf(upsample);
+        }
+
         public static Data of(String datasetDir) {
-            return new Data(datasetDir, "", "", "", "", "", "", false, "");
+            return new Data(datasetDir, "", "", "", "", "", "", false, "", Map.of());
+        }
+
+        /** How many times per epoch a training query of {@code dataset} (its lower-case name) appears. */
+        public int upsample(String dataset) {
+            return upsample.getOrDefault(dataset, 1);
         }
     }
 
@@ -35,13 +44,15 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
      * @param similarityThreshold drop candidates above this cosine (the paper's absolute rule); null: none (the released code)
      * @param localPool mine in each task's own training pool rather than the union
      * @param positiveFraction drop candidates above this fraction of the positive's score (positive-aware); 0: none
+     * @param copyCosine drop candidates whose embedding is above this cosine with one of the query's positives' (a copy of a
+     *     positive, however the query ranks it); 0: none
      */
-    public record Mining(int topN, int k, Double similarityThreshold, boolean localPool, double positiveFraction) {
+    public record Mining(int topN, int k, Double similarityThreshold, boolean localPool, double positiveFraction, double copyCosine) {
         /** The positive-aware filter's default: a candidate within 5 % of the positive's score is likely another positive. */
         public static final double POSITIVE_FRACTION = 0.95;
 
         public static Mining defaults() {
-            return new Mining(100, 5, null, false, POSITIVE_FRACTION);
+            return new Mining(100, 5, null, false, POSITIVE_FRACTION, 0);
         }
     }
 

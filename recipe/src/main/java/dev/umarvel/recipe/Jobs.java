@@ -8,6 +8,8 @@ import dev.umarvel.recipe.jobs.PretrainJob;
 import dev.umarvel.recipe.jobs.RerankerJob;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 
 /** Runs a job of any kind; returns its output (a checkpoint directory, a mined file or a report directory). */
 public final class Jobs {
@@ -37,6 +39,15 @@ public final class Jobs {
             throw new InvalidSpecException("data.dataset_dir: required");
         }
         mustExist(ctx.dataset(spec).root());
+        List<String> names = java.util.Arrays.stream(dev.umarvel.mbeir.MbeirDataset.values()).map(dev.umarvel.mbeir.MbeirDataset::stem).toList();
+        for (Map.Entry<String, Integer> u : new java.util.TreeMap<>(spec.data().upsample()).entrySet()) {
+            if (!names.contains(u.getKey())) {
+                throw new InvalidSpecException("data.upsample[" + u.getKey() + "]: not an M-BEIR dataset: expected one of " + names);
+            }
+            if (u.getValue() < 1 || u.getValue() > 100) {
+                throw new InvalidSpecException("data.upsample[" + u.getKey() + "]: must be 1..100 times, got " + u.getValue());
+            }
+        }
         if (spec.kind() != JobKind.PRETRAIN || !spec.initCheckpoint().isEmpty()) {
             if (spec.initCheckpoint().isEmpty()) {
                 throw new InvalidSpecException("init_checkpoint: required for " + spec.kind());
@@ -87,6 +98,12 @@ public final class Jobs {
             }
             if (m.similarityThreshold() != null && !(m.similarityThreshold() > -1 && m.similarityThreshold() <= 1)) {
                 throw new InvalidSpecException("mining.similarity_threshold: must be in (-1, 1], got " + m.similarityThreshold());
+            }
+            if (!(m.positiveFraction() >= 0 && m.positiveFraction() <= 1)) {
+                throw new InvalidSpecException("mining.positive_fraction: must be in [0, 1] (0: off), got " + m.positiveFraction());
+            }
+            if (!(m.copyCosine() >= 0 && m.copyCosine() < 1)) {
+                throw new InvalidSpecException("mining.copy_cosine: must be in [0, 1) (0: off), got " + m.copyCosine());
             }
         }
         if (spec.kind() == JobKind.EVALUATE) {

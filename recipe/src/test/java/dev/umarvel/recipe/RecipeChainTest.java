@@ -111,7 +111,7 @@ class RecipeChainTest {
 
         JobSpec mine = spec(JobKind.MINE_HARD_NEGATIVES, s3);
         mine = new JobSpec(mine.kind(), mine.data(), mine.initCheckpoint(), mine.preset(), false, "", mine.hyper(), mine.model(),
-                new JobSpec.Mining(20, 3, 0.99, false, JobSpec.Mining.POSITIVE_FRACTION), mine.evaluation(), mine.distill(), mine.seed());
+                new JobSpec.Mining(20, 3, 0.99, false, JobSpec.Mining.POSITIVE_FRACTION, 0), mine.evaluation(), mine.distill(), mine.seed());
         String mined = run(JobKind.MINE_HARD_NEGATIVES, s3, "jobs/mine", mine);
         Map<String, HardNegativeFile.Entry> entries = HardNegativeFile.read(store.resolve(mined));
         assertEquals(16 * SynthSize.TINY.train, entries.size());
@@ -120,13 +120,13 @@ class RecipeChainTest {
         assertTrue(e.hardNegatives().size() <= 3 && e.hardNegatives().stream().noneMatch(e.gtDocs()::contains));
 
         JobSpec hn = spec(JobKind.HARD_NEGATIVE, s3);
-        hn = new JobSpec(hn.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), s3, "tiny", false, "",
+        hn = new JobSpec(hn.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, "", Map.of()), s3, "tiny", false, "",
                 taskBatches(JobKind.HARD_NEGATIVE), hn.model(), hn.mining(), hn.evaluation(), hn.distill(), hn.seed());
         String s4 = run(JobKind.HARD_NEGATIVE, s3, "jobs/s4", hn);
         moved(s3, s4, PIXELS.or(MATCH));
 
         JobSpec rr = spec(JobKind.RERANKER, base);
-        rr = new JobSpec(rr.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, ""), base, "tiny", true, "",
+        rr = new JobSpec(rr.kind(), new JobSpec.Data("data/tiny", "", "", "", "", mined, "", false, "", Map.of()), base, "tiny", true, "",
                 rr.hyper(), rr.model(), rr.mining(), rr.evaluation(), rr.distill(), rr.seed());
         String reranker = run(JobKind.RERANKER, base, "jobs/reranker", rr);
         assertEquals("reranker", Checkpoint.verify(store.resolve(reranker)).kind());
@@ -146,7 +146,7 @@ class RecipeChainTest {
 
         JobSpec control = spec(JobKind.CONTINUE_HARD, s4);
         control = new JobSpec(control.kind(), new JobSpec.Data("data/tiny", "", "", "", "", "", "jobs/distill/teacher_scores.jsonl",
-                false, ""), s4, "tiny", false, "", taskBatches(JobKind.CONTINUE_HARD), control.model(), control.mining(), control.evaluation(), d,
+                false, "", Map.of()), s4, "tiny", false, "", taskBatches(JobKind.CONTINUE_HARD), control.model(), control.mining(), control.evaluation(), d,
                 control.seed());
         moved(s4, run(JobKind.CONTINUE_HARD, s4, "jobs/control", control), PIXELS.or(MATCH));
 

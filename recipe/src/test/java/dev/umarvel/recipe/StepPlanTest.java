@@ -32,6 +32,14 @@ class StepPlanTest {
     }
 
     @Test
+    void onlySmallUpsamplesWebqaWhereItWasMeasured() {
+        assertEquals(java.util.Map.of("webqa", 3), StepPlan.upsample("small"));
+        for (String preset : List.of("tiny", "minilm", "e5-small", "base")) {
+            assertEquals(java.util.Map.of(), StepPlan.upsample(preset), preset);
+        }
+    }
+
+    @Test
     void theDefaultInstructionStepsArePerPreset() {
         assertEquals(List.of(400L, 1200L, 120L, 120L),
                 List.of("tiny", "small", "minilm", "e5-small").stream().map(StepPlan::defaultSteps).toList());

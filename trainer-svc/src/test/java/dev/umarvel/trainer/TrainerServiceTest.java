@@ -214,6 +214,12 @@ class TrainerServiceTest {
                 .setHyper(HyperParameters.newBuilder().setBatchSize(64)).setDistill(DistillOptions.newBuilder().setListSize(50)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.mining.k: must be >= 1", spec(JobKind.JOB_KIND_MINE_HARD_NEGATIVES, "data/tiny", 1)
                 .setMining(MiningOptions.newBuilder().setK(0)));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.data.upsample[webq]: not an M-BEIR dataset: expected one of [visualnews, fashion200k, webqa,",
+                spec(JobKind.JOB_KIND_INSTRUCTION, "x", 1).setData(DataSpec.newBuilder().setDatasetDir("data/tiny").putUpsample("webq", 3)));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.data.upsample[webqa]: must be 1..100 times, got 0",
+                spec(JobKind.JOB_KIND_INSTRUCTION, "x", 1).setData(DataSpec.newBuilder().setDatasetDir("data/tiny").putUpsample("webqa", 0)));
+        expect(Status.Code.INVALID_ARGUMENT, "spec.mining.copy_cosine: must be in [0, 1) (0: off), got 1.0",
+                spec(JobKind.JOB_KIND_MINE_HARD_NEGATIVES, "data/tiny", 1).setMining(MiningOptions.newBuilder().setCopyCosine(1)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.queries_per_task: must be 0 (all) or more, got -1",
                 spec(JobKind.JOB_KIND_EVALUATE, "data/tiny", 1).setEvaluation(EvaluationOptions.newBuilder().setQueriesPerTask(-1)));
         expect(Status.Code.INVALID_ARGUMENT, "spec.evaluation.fusion_sweep[1]: must be 0 or more (Infinity: the reranker's order), got -1.0",

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import dev.umarvel.mbeir.MbeirCandidate;
+import dev.umarvel.mbeir.MbeirDataset;
 import dev.umarvel.mbeir.MbeirQuery;
 import dev.umarvel.model.Item;
 import dev.umarvel.model.ModelConfig;
@@ -165,8 +166,8 @@ public final class ContrastiveJob {
             case TEXT_ALIGN -> withTextViews(pairs(Sources.pairs(ctx, spec), images, 0),
                     spec.hyper().textViews() ? Sources.poolTexts(ctx, spec) : List.of());
             case CROSS_MODAL -> pairs(Sources.pairs(ctx, spec), images, imageViews(spec) ? imageSize : 0);
-            case INSTRUCTION -> instructed(Sources.trainingSet(ctx, spec), images, null, 0);
-            case HARD_NEGATIVE -> instructed(Sources.trainingSet(ctx, spec), images,
+            case INSTRUCTION -> instructed(Sources.trainingSet(ctx, spec), spec.data(), images, null, 0);
+            case HARD_NEGATIVE -> instructed(Sources.trainingSet(ctx, spec), spec.data(), images,
                     HardNegativeFile.read(Sources.hardNegatives(ctx, spec)), spec.hyper().hardNegatives());
             case CONTINUE_HARD -> continueHard(ctx, spec, images);
             default -> throw new IllegalArgumentException(spec.kind() + " is not a contrastive stage");
@@ -215,9 +216,9 @@ public final class ContrastiveJob {
         };
     }
 
-    private static Source instructed(TrainingSet set, ImageLoader images, Map<String, HardNegativeFile.Entry> mined, int k) {
-        List<MbeirQuery> queries = mined == null ? set.queries()
-                : set.queries().stream().filter(q -> mined.containsKey(q.qid())).toList();
+    private static Source instructed(TrainingSet set, JobSpec.Data data, ImageLoader images, Map<String, HardNegativeFile.Entry> mined, int k) {
+        List<MbeirQuery> queries = upsampled(mined == null ? set.queries()
+                : set.queries().stream().filter(q -> mined.containsKey(q.qid())).toList(), data);
         List<String> poolDids = set.pool().keySet().stream().sorted().toList();
         return new Source() {
             @Override
@@ -250,6 +251,24 @@ public final class ContrastiveJob {
                 return new Example(query, positive, hard);
             }
         };
+    }
+
+    /**
+     * Each query as many times as its dataset's {@code data.upsample} says, the copies side by side (the epoch's shuffle
+     * spreads them; each copy draws its own instruction and positive).
+     */
+    static List<MbeirQuery> upsampled(List<MbeirQuery> queries, JobSpec.Data data) {
+        if (data.upsample().isEmpty()) {
+            return queries;
+        }
+        List<MbeirQuery> out = new ArrayList<>();
+        for (MbeirQuery q : queries) {
+            boolean known = java.util.Arrays.stream(MbeirDataset.values()).anyMatch(d -> d.id() == q.datasetId());
+            for (int i = known ? data.upsample(MbeirDataset.byId(q.datasetId()).stem()) : 1; i > 0; i--) {
+                out.add(q);
+            }
+        }
+        return out;
     }
 
     /** What must never be a query's negative: its labelled positives and the candidates mining filtered as likely false negatives. */

@@ -24,7 +24,8 @@ import java.util.Set;
  * false negatives, keep the first k. A likely false negative scores above a fraction (0.95) of the
  * query's own positive's score (positive-aware, as NV-Retriever's filter: a planted copy of the positive
  * scores what the positive scores, however low) or, when set, above the paper's absolute threshold;
- * neither reproduces the released code. When most of the lists are filtered away, the embeddings have
+ * neither reproduces the released code. An option, the copy rule, drops only what is embedded within a cosine
+ * of a positive (docs/training.md measured it). When most of the lists are filtered away, the embeddings have
  * likely collapsed, and the job says so.
  */
 public final class MiningJob {
@@ -41,7 +42,9 @@ public final class MiningJob {
             pool.sort(java.util.Comparator.comparing(MbeirCandidate::did)); // a stable order whatever the map's
             Matrix q = Embedding.queries(ctx, model, set, queries, images, spec.seed());
             Matrix c = Embedding.candidates(ctx, model, pool, images);
-            float[] positive = positiveScores(queries, pool, q, c);
+            int[][] positiveRows = positiveRows(queries, pool);
+            float[] positive = positiveScores(positiveRows, q, c);
+            Copies copies = new Copies(c, positiveRows, mining.copyCosine());
             int threads = Runtime.getRuntime().availableProcessors();
             List<HardNegativeFile.Entry> entries = new ArrayList<>();
             long filtered = 0;
@@ -64,13 +67,14 @@ public final class MiningJob {
                         for (int x = 0; x < global.length; x++) {
                             global[x] = members.get(top.indices()[r][x]);
                         }
-                        filtered += add(entries, queries.get(g.getValue().get(r)), pool, global, top.scores()[r], positive[g.getValue().get(r)], mining);
+                        int i = g.getValue().get(r);
+                        filtered += add(entries, queries.get(i), pool, global, top.scores()[r], positive[i], copies.of(i), mining);
                     }
                 }
             } else {
                 ExactSearch.TopK top = ExactSearch.search(q, c, mining.topN(), threads);
                 for (int i = 0; i < queries.size(); i++) {
-                    filtered += add(entries, queries.get(i), pool, top.indices()[i], top.scores()[i], positive[i], mining);
+                    filtered += add(entries, queries.get(i), pool, top.indices()[i], top.scores()[i], positive[i], copies.of(i), mining);
                 }
             }
             Path out = ctx.output().resolve("hard_negatives.jsonl");
@@ -97,28 +101,60 @@ public final class MiningJob {
         return c.datasetId() + "/" + c.modality();
     }
 
-    /** Each query's best score among its labelled positives (the cosine of the positive it is closest to). */
-    private static float[] positiveScores(List<MbeirQuery> queries, List<MbeirCandidate> pool, Matrix q, Matrix c) {
+    /** The pool rows of each query's labelled positives (those the pool holds). */
+    private static int[][] positiveRows(List<MbeirQuery> queries, List<MbeirCandidate> pool) {
         Map<String, Integer> row = new java.util.HashMap<>();
         for (int j = 0; j < pool.size(); j++) {
             row.put(pool.get(j).did(), j);
         }
-        float[] out = new float[queries.size()];
+        int[][] out = new int[queries.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = queries.get(i).posCandList().stream().map(row::get).filter(java.util.Objects::nonNull).mapToInt(Integer::intValue).toArray();
+        }
+        return out;
+    }
+
+    /** Each query's best score among its labelled positives (the cosine of the positive it is closest to). */
+    private static float[] positiveScores(int[][] positiveRows, Matrix q, Matrix c) {
+        float[] out = new float[positiveRows.length];
         for (int i = 0; i < out.length; i++) {
             float best = Float.NEGATIVE_INFINITY;
-            for (String did : queries.get(i).posCandList()) {
-                Integer j = row.get(did);
-                if (j != null) {
-                    float dot = 0;
-                    for (int d = 0; d < q.dim(); d++) {
-                        dot += q.data()[i * q.dim() + d] * c.data()[j * c.dim() + d];
-                    }
-                    best = Math.max(best, dot);
-                }
+            for (int j : positiveRows[i]) {
+                best = Math.max(best, dot(q, i, c, j));
             }
             out[i] = best;
         }
         return out;
+    }
+
+    private static float dot(Matrix a, int i, Matrix b, int j) {
+        float dot = 0;
+        for (int d = 0; d < a.dim(); d++) {
+            dot += a.data()[i * a.dim() + d] * b.data()[j * b.dim() + d];
+        }
+        return dot;
+    }
+
+    /**
+     * The copy rule: a candidate whose embedding is within {@code cosine} of one of the query's positives' is that positive
+     * again (a planted or real duplicate), wherever the query ranks the two. Unlike the rules on the query's scores it keeps
+     * the candidates an early model ranks above a positive it ranks low: those are its mistakes, the negatives it learns from.
+     */
+    record Copies(Matrix pool, int[][] positiveRows, double cosine) {
+        /** Whether pool row {@code row} copies one of query {@code query}'s positives; never, with the rule off. */
+        java.util.function.IntPredicate of(int query) {
+            return row -> {
+                if (cosine <= 0) {
+                    return false;
+                }
+                for (int p : positiveRows[query]) {
+                    if (dot(pool, row, pool, p) > cosine) {
+                        return true;
+                    }
+                }
+                return false;
+            };
+        }
     }
 
     /** Whether a negative scoring {@code score} is likely another positive of a query whose positive scores {@code positive}. */
@@ -135,7 +171,7 @@ public final class MiningJob {
 
     /** Appends one query's entry; returns how many candidates were filtered as likely false negatives. */
     private static int add(List<HardNegativeFile.Entry> entries, MbeirQuery q, List<MbeirCandidate> pool, int[] top, float[] scores,
-            float positive, JobSpec.Mining mining) {
+            float positive, java.util.function.IntPredicate copy, JobSpec.Mining mining) {
         Set<String> positives = new HashSet<>(q.posCandList());
         List<String> topDocs = new ArrayList<>();
         List<Float> topScores = new ArrayList<>();
@@ -148,7 +184,7 @@ public final class MiningJob {
             if (positives.contains(did)) {
                 continue;
             }
-            if (likelyFalseNegative(scores[r], positive, mining)) {
+            if (likelyFalseNegative(scores[r], positive, mining) || copy.test(top[r])) {
                 dropped.add(did);
                 continue;
             }

@@ -33,7 +33,7 @@ class NegativesTest {
 
     @Test
     void aCopyOfAPositiveThatScoresLowIsStillCaughtByThePositiveAwareRule() {
-        JobSpec.Mining paper = new JobSpec.Mining(100, 5, 0.95, false, 0);
+        JobSpec.Mining paper = new JobSpec.Mining(100, 5, 0.95, false, 0, 0);
         JobSpec.Mining aware = JobSpec.Mining.defaults();
         // an early model: the positive scores 0.40, its planted copy the same; the paper's absolute 0.95 keeps the copy
         assertFalse(MiningJob.likelyFalseNegative(0.40f, 0.40f, paper));
@@ -44,7 +44,21 @@ class NegativesTest {
         assertTrue(MiningJob.likelyFalseNegative(-0.1f, -0.2f, aware));
         assertFalse(MiningJob.likelyFalseNegative(-0.25f, -0.2f, aware));
         // off, as the released code
-        assertFalse(MiningJob.likelyFalseNegative(0.99f, 0.40f, new JobSpec.Mining(100, 5, null, false, 0)));
+        assertFalse(MiningJob.likelyFalseNegative(0.99f, 0.40f, new JobSpec.Mining(100, 5, null, false, 0, 0)));
+    }
+
+    @Test
+    void theCopyRuleDropsACopyOfThePositiveAndKeepsTheMistakesRankedAboveIt() {
+        // pool rows: 0 the positive, 1 its planted copy (a rounding away), 2 and 3 other candidates, 2 close to the positive
+        double s = Math.sqrt(0.5);
+        dev.umarvel.mbeir.eval.Matrix pool = dev.umarvel.mbeir.eval.Matrix.of(new float[][] {
+                {1, 0, 0}, {0.99999f, 0.0045f, 0}, {(float) s, (float) s, 0}, {0, 0, 1}});
+        MiningJob.Copies copies = new MiningJob.Copies(pool, new int[][] {{0}, {}}, 0.99);
+        assertTrue(copies.of(0).test(1), "the copy of query 0's positive");
+        assertFalse(copies.of(0).test(2), "a candidate at cosine 0.71 of the positive is a negative, however a query ranks it");
+        assertFalse(copies.of(0).test(3));
+        assertFalse(copies.of(1).test(1), "a query without a positive in the pool has no copies");
+        assertFalse(new MiningJob.Copies(pool, new int[][] {{0}}, 0).of(0).test(1), "0 turns the rule off");
     }
 
     @Test
