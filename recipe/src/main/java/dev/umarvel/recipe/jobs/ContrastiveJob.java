@@ -263,8 +263,10 @@ public final class ContrastiveJob {
         }
         List<MbeirQuery> out = new ArrayList<>();
         for (MbeirQuery q : queries) {
-            boolean known = java.util.Arrays.stream(MbeirDataset.values()).anyMatch(d -> d.id() == q.datasetId());
-            for (int i = known ? data.upsample(MbeirDataset.byId(q.datasetId()).stem()) : 1; i > 0; i--) {
+            // a dataset id of no M-BEIR dataset (an import of one's own) is never named, so once
+            int times = java.util.Arrays.stream(MbeirDataset.values()).filter(d -> d.id() == q.datasetId()).findFirst()
+                    .map(d -> data.upsample(d.stem())).orElse(1);
+            for (int i = 0; i < times; i++) {
                 out.add(q);
             }
         }
