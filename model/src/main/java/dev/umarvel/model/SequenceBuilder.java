@@ -43,22 +43,25 @@ public final class SequenceBuilder {
 
         void add(int[] tokens, boolean isInstruction) {
             for (int t : tokens) {
-                add(t, isInstruction);
+                add(t, isInstruction, false);
             }
         }
 
         void add(int token, boolean isInstruction) {
-            ids.add(token);
-            instruction.add(isInstruction);
-            matched.add(false);
+            add(token, isInstruction, false);
         }
 
         /** A reranker candidate's text: each token that also occurs in {@code query} is flagged. */
         void addCandidate(int[] tokens, Set<Integer> query) {
             for (int t : tokens) {
-                add(t, false);
-                matched.set(matched.size() - 1, query.contains(t));
+                add(t, false, query.contains(t));
             }
+        }
+
+        private void add(int token, boolean isInstruction, boolean isMatched) {
+            ids.add(token);
+            instruction.add(isInstruction);
+            matched.add(isMatched);
         }
 
         void image(float[] pixels) {
