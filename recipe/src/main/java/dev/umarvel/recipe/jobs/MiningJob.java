@@ -143,17 +143,10 @@ public final class MiningJob {
     record Copies(Matrix pool, int[][] positiveRows, double cosine) {
         /** Whether pool row {@code row} copies one of query {@code query}'s positives; never, with the rule off. */
         java.util.function.IntPredicate of(int query) {
-            return row -> {
-                if (cosine <= 0) {
-                    return false;
-                }
-                for (int p : positiveRows[query]) {
-                    if (dot(pool, row, pool, p) > cosine) {
-                        return true;
-                    }
-                }
-                return false;
-            };
+            if (cosine <= 0) {
+                return row -> false;
+            }
+            return row -> java.util.Arrays.stream(positiveRows[query]).anyMatch(p -> dot(pool, row, pool, p) > cosine);
         }
     }
 
