@@ -100,6 +100,6 @@ final class RecipeBench {
 
     private static JobSpec withDistill(JobSpec s, String reranker) {
         return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), false, s.outputDir(), s.hyper(), s.model(), s.mining(),
-                s.evaluation(), new JobSpec.Distill(16, reranker, 0.02, 42, 1.0, JobSpec.Distill.defaults().taskTeacherWeights()), s.seed());
+                s.evaluation(), JobSpec.Distill.of(16, reranker, 0.02), s.seed());
     }
 }

@@ -7,6 +7,7 @@ import dev.umarvel.api.v1.EvaluationSummary;
 import dev.umarvel.api.v1.HyperParameters;
 import dev.umarvel.api.v1.PhaseStatus;
 import dev.umarvel.api.v1.RetrievalGrpc;
+import dev.umarvel.mbeir.TeacherFile;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -32,7 +33,8 @@ final class DistillCommand extends CollectionCommand.Target implements Callable<
     @Option(names = "--recall-k", defaultValue = "50", description = "Candidates recalled and scored per query (default 50).")
     int recallK;
 
-    @Option(names = "--teacher-weight", defaultValue = "1.0", description = "w in (cos + w P(Yes)) / 2 (default 1.0).")
+    @Option(names = "--teacher-weight", defaultValue = "" + TeacherFile.DEFAULT_WEIGHT,
+            description = "w of the teacher's cos + w P(Yes) (default ${DEFAULT-VALUE}; the paper's: 1).")
     double teacherWeight;
 
     @Option(showDefaultValue = Visibility.NEVER, names = "--steps", defaultValue = "0", description = "Training steps of the DISTILL job (default: the trainer's, one epoch).")

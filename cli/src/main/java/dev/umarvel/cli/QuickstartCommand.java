@@ -11,6 +11,7 @@ import dev.umarvel.mbeir.AtomicWriter;
 import dev.umarvel.mbeir.EvalTask;
 import dev.umarvel.mbeir.DatasetValidator;
 import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.mbeir.eval.Evaluator;
 import dev.umarvel.mbeir.eval.baseline.Baselines;
@@ -157,9 +158,12 @@ final class QuickstartCommand implements Callable<Integer> {
                     .setSampleFraction(tiny ? 0.5 : 0.02).setRecallK(Math.min(depth, tiny ? 20 : 50)).setEvalQueriesPerTask(tiny ? 0 : 10)
                     // 8 queries x 50 candidates per step: the trainer's default 64 x 50 needs more than 22 GB on CPU
                     .setHyper(HyperParameters.newBuilder().setMaxSteps(Math.max(2, StepPlan.of(preset, s).distill())).setBatchSize(8))
-                    .setSeed(1).setPreset(encoder != null ? preset : ""); // an imported encoder's defaults: LoRA at 1e-4
-            // the run distils these two models: a retrained stage (another spec, a new job) starts a new run
-            Path runFile = work.resolve("distill-run-" + prefix + "-" + Integer.toUnsignedString((models[0] + "\n" + models[1]).hashCode(), 36));
+                    .setTeacherWeight(TeacherFile.DEFAULT_WEIGHT).setSeed(1)
+                    .setPreset(encoder != null ? preset : ""); // an imported encoder's defaults: LoRA at 1e-4
+            // the run distils these two models as this request asks: a retrained stage (another spec, a new job) or another
+            // request (a teacher weight, steps) starts a new run
+            String run = models[0] + "\n" + models[1] + "\n" + distill.build();
+            Path runFile = work.resolve("distill-run-" + prefix + "-" + Integer.toUnsignedString(run.hashCode(), 36));
             if (Files.exists(runFile)) {
                 distill.setRunId(Files.readString(runFile).strip()); // its teacher scores and training are reused
             }

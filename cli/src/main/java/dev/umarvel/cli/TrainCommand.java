@@ -1,6 +1,7 @@
 package dev.umarvel.cli;
 
 import dev.umarvel.mbeir.MbeirLayout;
+import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.mbeir.eval.EvaluationReport;
 import dev.umarvel.mbeir.eval.EvaluationResult;
 import dev.umarvel.model.ModelConfig;
@@ -109,6 +110,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--local-pool", description = "Mining: search each task's own training pool.") boolean localPool;
     @Option(names = "--sample-fraction", defaultValue = "0.1", description = "Distill: fraction of the training queries the teacher scores.") double sampleFraction;
     @Option(names = "--list-size", defaultValue = "50", description = "Distill: candidates in each query's teacher list.") int listSize;
+    @Option(names = "--teacher-weight", defaultValue = "" + TeacherFile.DEFAULT_WEIGHT,
+            description = "Distill: w of the teacher's cos + w P(Yes) (the paper's: 1).") double teacherWeight;
     @Option(names = "--split", defaultValue = "test", description = "Evaluate: the query split (test or val).") String split;
     @Option(names = "--no-global", description = "Evaluate: local pools only.") boolean noGlobal;
     @Option(names = "--fusion-weight", defaultValue = "0.1", description = "Evaluate: w of the cascade's cos + w P(Yes).") double fusionWeight;
@@ -200,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
                 new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction, copyCosine),
                 new JobSpec.Evaluation(split, !noGlobal, List.of(), "", queriesPerTask,
                         new JobSpec.Cascade(jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight, cascadeRecallK, fusionSweep)),
-                new JobSpec.Distill(listSize, reranker, sampleFraction, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1)), seed);
+                new JobSpec.Distill(listSize, reranker, sampleFraction, 42, teacherWeight, Map.of()), seed);
     }
 
     /** Progress on the bar, other events as lines. */

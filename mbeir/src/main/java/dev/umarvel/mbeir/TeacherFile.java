@@ -15,8 +15,27 @@ import java.util.stream.Stream;
  */
 public final class TeacherFile {
 
+    /**
+     * The teacher weight w in cos + w * P(Yes) unless a request names one: measured on the small quickstart's models, with the
+     * same lists and steps, 0.1 (the cascade's own fusion weight) kept the student's validation recall where it was, where the
+     * paper's teacher lost 3.6 / 5.1 points and 1.0 without the halving 2.7 / 3.8 (docs/training.md, "Distillation's teacher").
+     * The paper's, 1.0 with mscoco_task0 0.5 and mscoco_task3 0.1, stay what a request may name.
+     */
+    public static final double DEFAULT_WEIGHT = 0.1;
+
     /** One scored candidate. */
-    public record Scored(String did, float recall, float rerank, float teacher) {}
+    public record Scored(String did, float recall, float rerank, float teacher) {
+
+        /**
+         * A candidate scored by the cascade: recall cosine {@code cos}, the reranker's {@code pYes}, and as teacher the score the
+         * cascade ranks by, cos + w * P(Yes). Not the paper's (cos + w * P(Yes)) / 2: that ranks alike, but at the student's
+         * temperature it is a teacher twice as flat as the student, so where the reranker adds nothing (w = 0, or a P(Yes)
+         * that does not vary) it still asks the student to halve its own logits.
+         */
+        public static Scored fused(String did, float cos, float pYes, double w) {
+            return new Scored(did, cos, pYes, (float) (cos + w * pYes));
+        }
+    }
 
     /** One query's line. */
     public record Entry(String qid, String task, String instruction, String queryTxt, String queryImgPath, List<Scored> candidates) {

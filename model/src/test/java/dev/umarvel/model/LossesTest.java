@@ -188,6 +188,27 @@ class LossesTest {
     }
 
     @Test
+    void aTeacherThatAddsNothingLeavesTheStudentWhereItIs() {
+        // teacher = the student's own cosines (a reranker weight of 0): nothing to learn. The paper's halved teacher,
+        // (cos + 0 * P(Yes)) / 2, ranks alike but is twice as flat, so it still pulls the student: that is why
+        // TeacherFile.Scored.fused does not halve
+        float[][] q = {{1, 0}, {0.6f, 0.8f}};
+        float[][][] c = {{{1, 0}, {0, 1}, {0.8f, 0.6f}}, {{0, 1}, {-1, 0}, {0.6f, 0.8f}}};
+        float[][] own = new float[2][3];
+        float[][] halved = new float[2][3];
+        for (int b = 0; b < 2; b++) {
+            for (int j = 0; j < 3; j++) {
+                own[b][j] = (float) dot(q[b], c[b][j]);
+                halved[b][j] = own[b][j] / 2;
+            }
+        }
+        NDArray candidates = manager.create(flat(c), new Shape(2, 3, 2));
+        assertEquals(0, DistillationLoss.kl(array(q), candidates, array(own), tau(TAU)).getFloat(), 1e-6);
+        // KL(softmax(cos / 2tau) || softmax(cos / tau)) of the two lists, averaged: 0.0632 (worked out in double precision)
+        assertEquals(0.06316, DistillationLoss.kl(array(q), candidates, array(halved), tau(TAU)).getFloat(), 1e-4);
+    }
+
+    @Test
     void aPaddedListSlotCountsForNothing() {
         // list 0 has 3 candidates; list 1 has 2 and is padded with a copy of its last: the masked loss must equal
         // the mean of the two lists' own KL, each over its real candidates only

@@ -30,7 +30,7 @@ import java.util.function.DoubleConsumer;
  * The cascade as teacher (u-marvel.md section 8), online: for a stratified sample of the training
  * queries, the live embedder and index recall the top k of the collection's teacher pools (training
  * candidates only: never a test or validation candidate), the live reranker scores them, and each
- * candidate's teacher score is (cos + w * P(Yes)) / 2. Writes the teacher file, and
+ * candidate's teacher score is cos + w * P(Yes) ({@link TeacherFile.Scored#fused}). Writes the teacher file, and
  * the candidate pool the DISTILL job resolves its dids with: the dataset's training pool plus every
  * listed candidate of the collection (its text, and its image path relative to the dataset).
  */
@@ -89,19 +89,14 @@ final class TeacherScores {
         }
         RerankResponse p = models.rerank(query, candidates, TimeUnit.MINUTES.toNanos(1));
         String task = TrainingSet.taskName(q);
-        double w = r.getTaskTeacherWeightsOrDefault(task, defaultWeight(task, r.hasTeacherWeight() ? r.getTeacherWeight() : 1.0));
+        double w = r.getTaskTeacherWeightsOrDefault(task, r.hasTeacherWeight() ? r.getTeacherWeight() : TeacherFile.DEFAULT_WEIGHT);
         List<TeacherFile.Scored> list = new ArrayList<>(hits.size());
         for (int j = 0; j < hits.size(); j++) {
             float cos = hits.get(j).score();
             float pYes = p.getScores(j).getPYes();
-            list.add(new TeacherFile.Scored(hits.get(j).did(), cos, pYes, (float) ((cos + w * pYes) / 2)));
+            list.add(TeacherFile.Scored.fused(hits.get(j).did(), cos, pYes, w));
         }
         return new TeacherFile.Entry(q.qid(), task, instruction, q.queryTxt(), q.queryImgPath(), list);
-    }
-
-    /** The paper's per-task weights: 0.5 and 0.1 on two COCO tasks, {@code w} elsewhere. */
-    static double defaultWeight(String task, double w) {
-        return task.equals("mscoco_task0") ? 0.5 : task.equals("mscoco_task3") ? 0.1 : w;
     }
 
     /** The training pool's lines, then each listed candidate the pool lacks, as an M-BEIR candidate line. */

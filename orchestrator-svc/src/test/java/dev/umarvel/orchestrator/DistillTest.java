@@ -159,7 +159,7 @@ class DistillTest {
         List<DistillEvent> events = new ArrayList<>();
         StatusRuntimeException writeRefused = null;
         StatusRuntimeException secondRun = null;
-        var stream = retrieval.distill(request("loop").setPreset("minilm").build());
+        var stream = retrieval.distill(request("loop").setPreset("minilm").putTaskTeacherWeights("mscoco_task0", 0.5).build());
         while (stream.hasNext()) {
             DistillEvent e = stream.next();
             events.add(e);
@@ -194,12 +194,13 @@ class DistillTest {
         TrainingSet set = TrainingSet.load(layout.unionTrainQueries(), layout.unionPool(MbeirLayout.TRAIN), layout.instructions());
         assertEquals(TrainingSet.sample(set.queries(), 0.5, 42).stream().map(q -> q.qid()).toList(),
                 teacher.stream().map(TeacherFile.Entry::qid).toList());
+        assertTrue(teacher.stream().anyMatch(e -> e.task().equals("mscoco_task0")), "the task with its own weight is sampled");
         for (TeacherFile.Entry e : teacher) {
             assertEquals(5, e.candidates().size());
-            double w = TeacherScores.defaultWeight(e.task(), 1.0);
+            double w = e.task().equals("mscoco_task0") ? 0.5 : TeacherFile.DEFAULT_WEIGHT; // the request's, else the default
             for (int j = 0; j < 5; j++) {
                 TeacherFile.Scored c = e.candidates().get(j);
-                assertEquals((c.recall() + w * c.rerank()) / 2, c.teacher(), 1e-6, e.qid() + " " + c.did());
+                assertEquals(c.recall() + w * c.rerank(), c.teacher(), 1e-6, e.qid() + " " + c.did()); // the cascade's score
                 assertTrue(j == 0 || c.recall() <= e.candidates().get(j - 1).recall() + 1e-6, "recall order");
             }
         }

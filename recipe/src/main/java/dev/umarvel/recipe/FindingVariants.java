@@ -36,8 +36,7 @@ final class FindingVariants {
 
     static JobSpec distill(JobSpec s, String reranker, int list) {
         return new JobSpec(s.kind(), s.data(), s.initCheckpoint(), s.preset(), s.initFromBase(), s.outputDir(), s.hyper(), s.model(),
-                s.mining(), s.evaluation(), new JobSpec.Distill(list, reranker, 0.1, 42, 1.0,
-                        JobSpec.Distill.defaults().taskTeacherWeights()), s.seed());
+                s.mining(), s.evaluation(), JobSpec.Distill.of(list, reranker, 0.1), s.seed());
     }
 
     /** Filtered: positive-aware (and {@code threshold}, when set); unfiltered: every top candidate kept, as the released code. */

@@ -1,5 +1,6 @@
 package dev.umarvel.recipe;
 
+import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.model.ModelConfig;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,12 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
     public record Distill(int listSize, String rerankerCheckpoint, double sampleFraction, long sampleSeed, double teacherWeight,
             Map<String, Double> taskTeacherWeights) {
         public static Distill defaults() {
-            return new Distill(50, "", 0.1, 42, 1.0, Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1));
+            return of(50, "", 0.1);
+        }
+
+        /** These lists from this reranker, the default sample seed and teacher weights. */
+        public static Distill of(int listSize, String rerankerCheckpoint, double sampleFraction) {
+            return new Distill(listSize, rerankerCheckpoint, sampleFraction, 42, TeacherFile.DEFAULT_WEIGHT, Map.of());
         }
 
         public double weight(String task) {

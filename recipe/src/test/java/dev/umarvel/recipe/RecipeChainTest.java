@@ -132,7 +132,7 @@ class RecipeChainTest {
         assertEquals("reranker", Checkpoint.verify(store.resolve(reranker)).kind());
         moved(base, reranker, PIXELS.or(TAU)); // no contrast, no temperature
 
-        JobSpec.Distill d = new JobSpec.Distill(8, reranker, 0.1, 42, 1.0, JobSpec.Distill.defaults().taskTeacherWeights());
+        JobSpec.Distill d = JobSpec.Distill.of(8, reranker, 0.1);
         JobSpec distill = spec(JobKind.DISTILL, s4);
         distill = new JobSpec(distill.kind(), distill.data(), s4, "tiny", false, "", distill.hyper(), distill.model(),
                 distill.mining(), distill.evaluation(), d, distill.seed());
@@ -142,7 +142,8 @@ class RecipeChainTest {
         assertEquals(16 * Math.max(1, Math.round(0.1 * SynthSize.TINY.train)), teacher.size(), "stratified 10 % of each task");
         TeacherFile.Scored first = teacher.get(0).candidates().get(0);
         double w = d.weight(teacher.get(0).task());
-        assertEquals((first.recall() + w * first.rerank()) / 2, first.teacher(), 1e-6);
+        assertEquals(TeacherFile.DEFAULT_WEIGHT, w);
+        assertEquals(first.recall() + w * first.rerank(), first.teacher(), 1e-6, "the score the cascade ranks by");
 
         JobSpec control = spec(JobKind.CONTINUE_HARD, s4);
         control = new JobSpec(control.kind(), new JobSpec.Data("data/tiny", "", "", "", "", "", "jobs/distill/teacher_scores.jsonl",

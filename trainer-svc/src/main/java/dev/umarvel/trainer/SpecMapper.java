@@ -7,6 +7,7 @@ import dev.umarvel.api.v1.HyperParameters;
 import dev.umarvel.api.v1.JobSpec;
 import dev.umarvel.api.v1.MiningOptions;
 import dev.umarvel.api.v1.ModelOptions;
+import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.model.ModelConfig;
 import dev.umarvel.recipe.Hyper;
 import dev.umarvel.recipe.HyperOverrides;
@@ -14,7 +15,6 @@ import dev.umarvel.recipe.InvalidSpecException;
 import dev.umarvel.recipe.JobKind;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -73,8 +73,6 @@ final class SpecMapper {
             }
         }
         DistillOptions d = p.getDistill();
-        Map<String, Double> weights = new HashMap<>(Map.of("mscoco_task0", 0.5, "mscoco_task3", 0.1));
-        weights.putAll(d.getTaskTeacherWeightsMap());
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
@@ -100,7 +98,7 @@ final class SpecMapper {
                                 eo.getFusionSweepList())),
                 new dev.umarvel.recipe.JobSpec.Distill(d.hasListSize() ? d.getListSize() : 50, d.getRerankerCheckpoint(),
                         d.hasSampleFraction() ? d.getSampleFraction() : 0.1, d.hasSampleSeed() ? d.getSampleSeed() : 42,
-                        d.hasTeacherWeight() ? d.getTeacherWeight() : 1.0, weights),
+                        d.hasTeacherWeight() ? d.getTeacherWeight() : TeacherFile.DEFAULT_WEIGHT, Map.copyOf(d.getTaskTeacherWeightsMap())),
                 p.getSeed());
     }
 

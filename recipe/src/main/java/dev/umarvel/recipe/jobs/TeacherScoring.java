@@ -21,7 +21,7 @@ import java.util.List;
 
 /**
  * The trainer's own teacher: for a stratified sample of training queries, the retriever's top L
- * candidates rescored by the reranker and fused as (cos + w * P(Yes)) / 2 (u-marvel.md section 8).
+ * candidates rescored by the reranker and fused as cos + w * P(Yes) ({@link TeacherFile.Scored#fused}).
  * The orchestrator computes the same file online from the live services.
  */
 final class TeacherScoring {
@@ -55,7 +55,7 @@ final class TeacherScoring {
                 List<TeacherFile.Scored> scored = new ArrayList<>();
                 for (int r = 0; r < pairs.size(); r++) {
                     float cos = top.scores()[i][r];
-                    scored.add(new TeacherFile.Scored(pool.get(top.indices()[i][r]).did(), cos, pYes[r], (float) ((cos + w * pYes[r]) / 2)));
+                    scored.add(TeacherFile.Scored.fused(pool.get(top.indices()[i][r]).did(), cos, pYes[r], w));
                 }
                 entries.add(new TeacherFile.Entry(query.qid(), TrainingSet.taskName(query), instruction, query.queryTxt(), query.queryImgPath(), scored));
                 if (i % 200 == 0) {
