@@ -196,7 +196,7 @@ final class QuickstartCommand implements Callable<Integer> {
             t = System.nanoTime();
             ServiceEvaluation.Outcome a = ServiceEvaluation.evaluate(new ServiceEvaluation.Settings(address, COLLECTION, root, data,
                     MbeirLayout.TEST, tasks, true, new ServiceEvaluation.Searches(List.of(SearchMode.SEARCH_MODE_SINGLE,
-                            SearchMode.SEARCH_MODE_CASCADE, SearchMode.SEARCH_MODE_AUTO), depth, 4, auto.margins()),
+                            SearchMode.SEARCH_MODE_CASCADE, SearchMode.SEARCH_MODE_AUTO), depth, 4, auto),
                     perTask, false, report, "after distillation", services.security()));
             seconds.put("evaluation after", lap(t));
             channel.shutdownNow();

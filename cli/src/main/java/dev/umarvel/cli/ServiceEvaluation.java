@@ -35,9 +35,9 @@ final class ServiceEvaluation {
      *
      * @param recallK candidates the reranking modes rerank
      * @param concurrency searches in flight
-     * @param autoMargins AUTO's margin by task name (a task not named: 0, never reranked), or null for the orchestrator's default
+     * @param autoMargins AUTO's margins chosen per task, or null for the orchestrator's default
      */
-    record Searches(List<SearchMode> modes, int recallK, int concurrency, java.util.Map<String, Double> autoMargins) {}
+    record Searches(List<SearchMode> modes, int recallK, int concurrency, AutoMargin.Choice autoMargins) {}
 
     /** @param tag appended to each mode's label, e.g. "before distillation" ("" for none) */
     record Settings(String address, String collection, Path store, String data, String split, List<EvalTask> tasks, boolean global,

@@ -82,7 +82,7 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
             SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(collection).setQuery(query(q)).setTopK(k).setMode(mode)
                     .setRecallK(searches.recallK()); // below k, the orchestrator reranks the head and keeps the retriever's order after it
             if (mode == SearchMode.SEARCH_MODE_AUTO && searches.autoMargins() != null) {
-                r.setAutoMargin(searches.autoMargins().getOrDefault(task.name(), 0.0));
+                r.setAutoMargin(searches.autoMargins().margin(task.name()));
             }
             // the global scope is the evaluator's: the union of the split's local pools, not the whole collection (which may
             // also hold the training pool Distill recalls its teacher lists from)
