@@ -31,22 +31,25 @@ public record SequenceBatch(int batch, int time, long[] tokens, int[] lengths, f
 
     /**
      * The model's input list: ids (B, T), attention bias (B, 1, T, T), and when the batch has images,
-     * the image index (B, T) and pixels (N, 3, S, S); for reranker pairs, the exact-match flags (B, T) named
-     * {@link Mllm#MATCHED}.
+     * the image index (B, T) and pixels (N, 3, S, S) named {@link Mllm#IMAGE_INDEX} and {@link Mllm#PIXELS}; for
+     * reranker pairs, the exact-match flags (B, T) named {@link Mllm#MATCHED}.
      */
     public NDList inputs(NDManager manager, ModelConfig.Attention attention, int imageSize) {
         NDList out = new NDList(manager.create(tokens, new Shape(batch, time)),
                 manager.create(attentionBias(attention), new Shape(batch, 1, time, time)));
         if (images > 0) {
-            out.add(manager.create(imageIndex, new Shape(batch, time)));
-            out.add(manager.create(pixels, new Shape(images, 3, imageSize, imageSize)));
+            out.add(named(manager.create(imageIndex, new Shape(batch, time)), Mllm.IMAGE_INDEX));
+            out.add(named(manager.create(pixels, new Shape(images, 3, imageSize, imageSize)), Mllm.PIXELS));
         }
         if (matched != null) {
-            NDArray flags = manager.create(matched, new Shape(batch, time));
-            flags.setName(Mllm.MATCHED);
-            out.add(flags);
+            out.add(named(manager.create(matched, new Shape(batch, time)), Mllm.MATCHED));
         }
         return out;
+    }
+
+    private static NDArray named(NDArray array, String name) {
+        array.setName(name);
+        return array;
     }
 
     /** (B, T) readout weights. */

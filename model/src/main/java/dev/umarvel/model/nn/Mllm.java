@@ -59,10 +59,13 @@ public final class Mllm extends ConfiguredBlock {
     /** The name of the optional input that flags a reranker candidate's tokens found in its query (B, T). */
     public static final String MATCHED = "matched";
 
+    /** The names of the optional image inputs: each position's image row, 0 for text (B, T), and the images (N, 3, S, S). */
+    public static final String IMAGE_INDEX = "image_index";
+    public static final String PIXELS = "pixels";
+
     /**
-     * inputs [ids (B, T), bias (B, 1, T, T), image index (B, T), pixels (N, 3, S, S)] (the last two
-     * only when the batch has images), then a {@link #MATCHED} (B, T) array when the batch flags exact matches
-     * -> hidden states (B, T, D).
+     * inputs [ids (B, T), bias (B, 1, T, T)], then named ones: {@link #IMAGE_INDEX} and {@link #PIXELS} when the batch has
+     * images, {@link #MATCHED} when it flags exact matches -> hidden states (B, T, D).
      */
     public NDArray hidden(ParameterStore ps, NDList inputs, boolean training) {
         NDArray images = imageFeatures(ps, inputs, training);
@@ -83,12 +86,13 @@ public final class Mllm extends ConfiguredBlock {
 
     /** The image features placed at the {@code <image>} positions (B, T, D), or null when the inputs have no images. */
     private NDArray imageFeatures(ParameterStore ps, NDList inputs, boolean training) {
-        if (inputs.size() < 4) { // ids and bias, perhaps the match flags: no images
+        NDArray pixels = inputs.get(PIXELS);
+        if (pixels == null) {
             return null;
         }
         NDArray ids = inputs.get(0);
-        NDArray index = inputs.get(2);
-        NDArray features = projector.apply(ps, vision.apply(ps, inputs.get(3), training), training); // (N, P, D)
+        NDArray index = inputs.get(IMAGE_INDEX);
+        NDArray features = projector.apply(ps, vision.apply(ps, pixels, training), training);         // (N, P, D)
         NDArray rows = features.reshape(-1, config.width());                                          // (N*P, D)
         NDArray table = NDArrays.concat(new NDList(ids.getManager().zeros(new Shape(1, config.width())), rows)); // row 0: text
         return index.getNDArrayInternal().embedding(index, table, SparseFormat.DENSE).singletonOrThrow();  // (B, T, D)
