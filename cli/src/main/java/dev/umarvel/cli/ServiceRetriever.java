@@ -80,7 +80,8 @@ final class ServiceRetriever implements Retriever, AutoCloseable {
         List<Future<List<String>>> answers = new ArrayList<>();
         for (QueryInput q : queries) {
             SearchRequest.Builder r = SearchRequest.newBuilder().setCollection(collection).setQuery(query(q)).setTopK(k).setMode(mode)
-                    .setRecallK(searches.recallK()); // below k, the orchestrator reranks the head and keeps the retriever's order after it
+                    .setRecallK(searches.recallK()) // below k, the orchestrator reranks the head and keeps the retriever's order after it
+                    .setTask(task.name()); // the server's fusion weight for the task, where it has one
             if (mode == SearchMode.SEARCH_MODE_AUTO && searches.autoMargins() != null) {
                 r.setAutoMargin(searches.autoMargins().margin(task.name()));
             }

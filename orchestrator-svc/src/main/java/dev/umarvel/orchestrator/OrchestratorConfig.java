@@ -5,6 +5,7 @@ import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** orchestrator-svc settings (application.properties, prefix {@code umarvel}). */
@@ -86,6 +87,13 @@ public interface OrchestratorConfig {
         /** w in cos + w * P(Yes): the released evaluation's 0.1. */
         @WithDefault("0.1")
         double fusionWeight();
+
+        /**
+         * w for the requests that name a task (SearchRequest.task), e.g. {@code umarvel.search.task-fusion-weights.webqa_task2=1}:
+         * a reranker that reads names can lead on the tasks that turn on names and not on others (docs/training.md). A task
+         * not named here takes {@link #fusionWeight()}; a request's own fusion weight wins over both.
+         */
+        Map<String, Double> taskFusionWeights();
 
         /** AUTO reranks when top1 - top2 recall score is under this (cosines of unit vectors). */
         @WithDefault("0.02")

@@ -3,6 +3,7 @@ package dev.umarvel.orchestrator;
 import static dev.umarvel.orchestrator.CollectionsTest.refusal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.umarvel.api.v1.Candidate;
@@ -123,6 +124,26 @@ class SearchTest {
                 .setFusion(Fusion.newBuilder().setRule(FusionRule.FUSION_RULE_CONVEX).setWeight(0.2)).build());
         assertEquals(0.2 * heavy.getHits(0).getRecallScore() + 0.8 * heavy.getHits(0).getRerankScore(), heavy.getHits(0).getScore(), 1e-5);
         assertEquals(cascadeRanking(q, 20, 5, 4.0), dids(heavy), "alpha 0.2 ranks as w = 0.8 / 0.2");
+    }
+
+    @Test
+    void aTaskTakesItsOwnFusionWeightFromTheServer() {
+        // %test.umarvel.search.task-fusion-weights.names_task=4: that task's cascades rank as w = 4, other tasks' as the default 0.1
+        Content q = Content.newBuilder().setText("the young boat number 44").build();
+        SearchRequest.Builder cascade = query(q.getText()).setTopK(5).setRecallK(20).setMode(SearchMode.SEARCH_MODE_CASCADE);
+        SearchResponse names = retrieval.search(cascade.clone().setTask("names_task").build());
+        assertEquals(names.getHits(0).getRecallScore() + 4 * names.getHits(0).getRerankScore(), names.getHits(0).getScore(), 1e-5);
+        assertEquals(cascadeRanking(q, 20, 5, 4.0), dids(names));
+        SearchResponse other = retrieval.search(cascade.clone().setTask("colours_task").build());
+        assertEquals(other.getHits(0).getRecallScore() + 0.1 * other.getHits(0).getRerankScore(), other.getHits(0).getScore(), 1e-5);
+        assertEquals(cascadeRanking(q, 20, 5, 0.1), dids(other));
+        assertNotEquals(dids(names), dids(other), "the two weights rank this query differently");
+        SearchResponse own = retrieval.search(cascade.clone().setTask("names_task").setFusion(Fusion.newBuilder().setWeight(0.1)).build());
+        assertEquals(dids(other), dids(own), "the request's own weight wins over its task's");
+        SearchResponse convex = retrieval.search(cascade.clone().setTask("names_task")
+                .setFusion(Fusion.newBuilder().setRule(FusionRule.FUSION_RULE_CONVEX)).build());
+        assertEquals(0.2 * convex.getHits(0).getRecallScore() + 0.8 * convex.getHits(0).getRerankScore(), convex.getHits(0).getScore(),
+                1e-5, "CONVEX's default alpha is 1 / (1 + the task's w)");
     }
 
     @Test
