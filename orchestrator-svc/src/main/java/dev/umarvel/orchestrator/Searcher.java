@@ -148,7 +148,8 @@ public class Searcher {
 
     /**
      * The reranked head ({@code pYes.length} hits) by fused score, WEIGHTED_SUM cos + w P(Yes) or CONVEX alpha cos + (1 - alpha)
-     * P(Yes) (whose default alpha = 1 / (1 + w) ranks alike), w the request's task's or the server's; then the hits after it in the retriever's order, scored as recalled.
+     * P(Yes) (whose default alpha = 1 / (1 + w) ranks alike), w the request's task's or the server's; then the hits after it in
+     * the retriever's order, scored as recalled.
      */
     private List<Hit> fuse(SearchRequest r, List<VectorIndex.Hit> recalled, float[] pYes, int topK) {
         double w = config.search().taskFusionWeights().getOrDefault(r.getTask(), config.search().fusionWeight());

@@ -31,6 +31,7 @@ import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.mbeir.TrainingSet;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -261,11 +262,14 @@ public final class ContrastiveJob {
         if (data.upsample().isEmpty()) {
             return queries;
         }
+        Map<Integer, Integer> timesById = new HashMap<>();
+        for (MbeirDataset d : MbeirDataset.values()) {
+            timesById.put(d.id(), data.upsample(d.stem()));
+        }
         List<MbeirQuery> out = new ArrayList<>();
         for (MbeirQuery q : queries) {
             // a dataset id of no M-BEIR dataset (an import of one's own) is never named, so once
-            int times = java.util.Arrays.stream(MbeirDataset.values()).filter(d -> d.id() == q.datasetId()).findFirst()
-                    .map(d -> data.upsample(d.stem())).orElse(1);
+            int times = timesById.getOrDefault(q.datasetId(), 1);
             for (int i = 0; i < times; i++) {
                 out.add(q);
             }
