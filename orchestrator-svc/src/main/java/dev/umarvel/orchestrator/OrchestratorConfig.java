@@ -91,7 +91,8 @@ public interface OrchestratorConfig {
         /**
          * w for the requests that name a task (SearchRequest.task), e.g. {@code umarvel.search.task-fusion-weights.webqa_task2=1}:
          * a reranker that reads names can lead on the tasks that turn on names and not on others (docs/training.md). A task
-         * not named here takes {@link #fusionWeight()}; a request's own fusion weight wins over both.
+         * not named here takes {@link #fusionWeight()}; a request's own fusion weight wins over both. Each is a number >= 0
+         * (checked at start-up); infinity ranks by the reranker alone, ties in the retriever's order.
          */
         Map<String, Double> taskFusionWeights();
 

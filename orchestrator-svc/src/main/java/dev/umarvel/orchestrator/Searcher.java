@@ -15,7 +15,9 @@ import dev.umarvel.api.v1.StageTiming;
 import dev.umarvel.index.VectorIndex;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -46,6 +48,28 @@ public class Searcher {
 
     @Inject
     OrchestratorMetrics metrics;
+
+    /** Refuses to start with a fusion weight that would rank nonsense (the same rule a request's own weight meets). */
+    void checkWeights(@Observes StartupEvent start) {
+        List<String> problems = invalidWeights(config.search().fusionWeight(), config.search().taskFusionWeights());
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("invalid configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /** The server's fusion weights that are not numbers >= 0 (infinity is one: the reranker's order), each named by its property. */
+    static List<String> invalidWeights(double fusionWeight, java.util.Map<String, Double> taskFusionWeights) {
+        List<String> out = new ArrayList<>();
+        if (Double.isNaN(fusionWeight) || fusionWeight < 0) {
+            out.add("umarvel.search.fusion-weight: must be a number >= 0, got " + fusionWeight);
+        }
+        new java.util.TreeMap<>(taskFusionWeights).forEach((task, w) -> {
+            if (Double.isNaN(w) || w < 0) {
+                out.add("umarvel.search.task-fusion-weights." + task + ": must be a number >= 0, got " + w);
+            }
+        });
+        return out;
+    }
 
     /** What a search runs against: a record (whose model embeds the query) and an index holding that model's vectors. */
     record Target(CollectionRecord record, VectorIndex index) {}
@@ -148,8 +172,9 @@ public class Searcher {
 
     /**
      * The reranked head ({@code pYes.length} hits) by fused score, WEIGHTED_SUM cos + w P(Yes) or CONVEX alpha cos + (1 - alpha)
-     * P(Yes) (whose default alpha = 1 / (1 + w) ranks alike), w the request's task's or the server's; then the hits after it in
-     * the retriever's order, scored as recalled.
+     * P(Yes) (whose default alpha = 1 / (1 + w) ranks alike), w the request's task's or the server's; an infinite w ranks by
+     * P(Yes) alone, ties in the retriever's order, as the trainer's evaluation does (CascadeRetriever). Then the hits after
+     * the head in the retriever's order, scored as recalled.
      */
     private List<Hit> fuse(SearchRequest r, List<VectorIndex.Hit> recalled, float[] pYes, int topK) {
         double w = config.search().taskFusionWeights().getOrDefault(r.getTask(), config.search().fusionWeight());
@@ -158,7 +183,9 @@ public class Searcher {
         List<Hit.Builder> fused = new ArrayList<>();
         for (int i = 0; i < pYes.length; i++) {
             VectorIndex.Hit h = recalled.get(i);
-            double score = convex ? weight * h.score() + (1 - weight) * pYes[i] : h.score() + weight * pYes[i];
+            // cos + inf * P(Yes) would be infinite for every hit and leave them all in the retriever's order
+            double score = convex ? weight * h.score() + (1 - weight) * pYes[i]
+                    : Double.isInfinite(weight) ? pYes[i] : h.score() + weight * pYes[i];
             fused.add(hit(h, i, r.getIncludeContent()).setRerankScore(pYes[i]).setScore((float) score));
         }
         fused.sort(Comparator.comparingDouble((Hit.Builder b) -> -b.getScore()).thenComparingInt(Hit.Builder::getRecallRank));

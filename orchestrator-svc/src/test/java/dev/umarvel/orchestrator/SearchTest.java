@@ -32,6 +32,8 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -144,6 +146,33 @@ class SearchTest {
                 .setFusion(Fusion.newBuilder().setRule(FusionRule.FUSION_RULE_CONVEX)).build());
         assertEquals(0.2 * convex.getHits(0).getRecallScore() + 0.8 * convex.getHits(0).getRerankScore(), convex.getHits(0).getScore(),
                 1e-5, "CONVEX's default alpha is 1 / (1 + the task's w)");
+    }
+
+    /** An infinite weight ranks by P(Yes) alone, ties in the retriever's order (the trainer's "reranker order"). */
+    @Test
+    void anInfiniteWeightRanksByTheRerankerAlone() {
+        Content q = Content.newBuilder().setText("the young boat number 44").build();
+        SearchResponse r = retrieval.search(query(q.getText()).setTopK(5).setRecallK(20).setMode(SearchMode.SEARCH_MODE_CASCADE)
+                .setFusion(Fusion.newBuilder().setWeight(Double.POSITIVE_INFINITY)).build());
+        List<String> recalled = new ArrayList<>(Fixtures.exactRanking(q, ALL, 20));
+        Map<String, Content> content = ALL.stream().collect(Collectors.toMap(Candidate::getDid, Candidate::getContent));
+        List<String> byReranker = new ArrayList<>(recalled);
+        byReranker.sort(Comparator.comparingDouble((String did) -> -FakeModels.pYes(q, content.get(did)))); // stable: ties keep recall order
+        assertEquals(byReranker.subList(0, 5), dids(r));
+        assertNotEquals(recalled.subList(0, 5), dids(r), "the reranker reorders this query's head");
+        for (Hit h : r.getHitsList()) {
+            assertEquals(h.getRerankScore(), h.getScore(), 0f, "the score the hits are ranked by");
+        }
+    }
+
+    /** The server's own weights meet the request's rule, checked at start-up and each named by its property. */
+    @Test
+    void theServersWeightsAreCheckedAsARequestsAre() {
+        assertEquals(List.of(), Searcher.invalidWeights(0.1, Map.of("names_task", Double.POSITIVE_INFINITY, "colours_task", 0.0)));
+        assertEquals(List.of("umarvel.search.fusion-weight: must be a number >= 0, got NaN",
+                "umarvel.search.task-fusion-weights.a_task: must be a number >= 0, got -1.0",
+                "umarvel.search.task-fusion-weights.b_task: must be a number >= 0, got NaN"),
+                Searcher.invalidWeights(Double.NaN, Map.of("b_task", Double.NaN, "a_task", -1.0, "c_task", 2.0)));
     }
 
     @Test
