@@ -19,6 +19,11 @@ final class Requests {
 
     private Requests() {}
 
+    /** A fusion weight or a margin: a number >= 0, infinity included (NaN is not a number here). */
+    static boolean atLeastZero(double x) {
+        return !Double.isNaN(x) && x >= 0;
+    }
+
     static StatusRuntimeException invalid(String field, String problem) {
         return Status.INVALID_ARGUMENT.withDescription(field + ": " + problem).asRuntimeException();
     }
@@ -111,14 +116,14 @@ final class Requests {
         }
         if (r.getFusion().hasWeight()) {
             double w = r.getFusion().getWeight();
-            if (Double.isNaN(w) || w < 0) {
+            if (!atLeastZero(w)) {
                 throw invalid("fusion.weight", "must be a number >= 0, got " + w);
             }
             if (r.getFusion().getRule() == dev.umarvel.api.v1.FusionRule.FUSION_RULE_CONVEX && w > 1) {
                 throw invalid("fusion.weight", "alpha must be in [0, 1] for FUSION_RULE_CONVEX, got " + w);
             }
         }
-        if (r.hasAutoMargin() && (Double.isNaN(r.getAutoMargin()) || r.getAutoMargin() < 0)) {
+        if (r.hasAutoMargin() && !atLeastZero(r.getAutoMargin())) {
             throw invalid("auto_margin", "must be a number >= 0, got " + r.getAutoMargin());
         }
         for (int i = 0; i < r.getFilter().getModalitiesCount(); i++) {

@@ -60,11 +60,11 @@ public class Searcher {
     /** The server's fusion weights that are not numbers >= 0 (infinity is one: the reranker's order), each named by its property. */
     static List<String> invalidWeights(double fusionWeight, java.util.Map<String, Double> taskFusionWeights) {
         List<String> out = new ArrayList<>();
-        if (Double.isNaN(fusionWeight) || fusionWeight < 0) {
+        if (!Requests.atLeastZero(fusionWeight)) {
             out.add("umarvel.search.fusion-weight: must be a number >= 0, got " + fusionWeight);
         }
         new java.util.TreeMap<>(taskFusionWeights).forEach((task, w) -> {
-            if (Double.isNaN(w) || w < 0) {
+            if (!Requests.atLeastZero(w)) {
                 out.add("umarvel.search.task-fusion-weights." + task + ": must be a number >= 0, got " + w);
             }
         });
