@@ -33,7 +33,17 @@ public final class TeacherFile {
          * that does not vary) it still asks the student to halve its own logits.
          */
         public static Scored fused(String did, float cos, float pYes, double w) {
-            return new Scored(did, cos, pYes, (float) (cos + w * pYes));
+            return new Scored(did, cos, pYes, (float) cascadeScore(cos, pYes, w));
+        }
+
+        /**
+         * The score a cascade ranks by, cos + w * P(Yes), and the one definition of it (the orchestrator's fusion, the
+         * trainer's cascade evaluation, the teacher above). An infinite w is the reranker's order alone: P(Yes), ties left to
+         * the retriever's order by a stable sort; cos + inf * P(Yes) would be infinite for every candidate, NaN where P(Yes)
+         * is 0.
+         */
+        public static double cascadeScore(double cos, double pYes, double w) {
+            return Double.isInfinite(w) ? pYes : cos + w * pYes;
         }
     }
 

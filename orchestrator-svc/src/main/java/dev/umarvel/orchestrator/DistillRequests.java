@@ -37,11 +37,11 @@ final class DistillRequests {
         if (r.getRecallK() != 0) {
             Requests.range(r.getRecallK(), 2, 1000, "recall_k");
         }
-        if (r.hasTeacherWeight() && !(r.getTeacherWeight() >= 0)) {
+        if (r.hasTeacherWeight() && !Requests.atLeastZero(r.getTeacherWeight())) {
             throw Requests.invalid("teacher_weight", "must be >= 0, got " + r.getTeacherWeight());
         }
         for (Map.Entry<String, Double> w : r.getTaskTeacherWeightsMap().entrySet()) {
-            if (!(w.getValue() >= 0)) {
+            if (!Requests.atLeastZero(w.getValue())) {
                 throw Requests.invalid("task_teacher_weights[" + w.getKey() + "]", "must be >= 0, got " + w.getValue());
             }
         }

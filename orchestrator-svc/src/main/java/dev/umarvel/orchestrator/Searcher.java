@@ -183,9 +183,8 @@ public class Searcher {
         List<Hit.Builder> fused = new ArrayList<>();
         for (int i = 0; i < pYes.length; i++) {
             VectorIndex.Hit h = recalled.get(i);
-            // cos + inf * P(Yes) would be infinite for every hit and leave them all in the retriever's order
             double score = convex ? weight * h.score() + (1 - weight) * pYes[i]
-                    : Double.isInfinite(weight) ? pYes[i] : h.score() + weight * pYes[i];
+                    : dev.umarvel.mbeir.TeacherFile.Scored.cascadeScore(h.score(), pYes[i], weight);
             fused.add(hit(h, i, r.getIncludeContent()).setRerankScore(pYes[i]).setScore((float) score));
         }
         fused.sort(Comparator.comparingDouble((Hit.Builder b) -> -b.getScore()).thenComparingInt(Hit.Builder::getRecallRank));

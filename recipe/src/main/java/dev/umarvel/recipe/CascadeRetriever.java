@@ -1,6 +1,7 @@
 package dev.umarvel.recipe;
 
 import dev.umarvel.mbeir.EvalTask;
+import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.mbeir.eval.EmbeddingRetriever;
 import dev.umarvel.mbeir.eval.QueryInput;
 import dev.umarvel.mbeir.eval.Retriever;
@@ -55,9 +56,9 @@ public final class CascadeRetriever implements Retriever {
     @Override
     public List<List<String>> rank(EvalTask task, List<QueryInput> queries, Scope scope, int k) throws Exception {
         List<List<EmbeddingRetriever.Scored>> recalled = recall.rankScored(task, queries, scope, Math.max(k, recallK));
-        Comparator<Fused> order = Double.isInfinite(weight)
-                ? Comparator.comparingDouble(Fused::pYes).thenComparingDouble(Fused::cos).reversed()
-                : Comparator.comparingDouble((Fused f) -> f.cos() + weight * f.pYes()).reversed();
+        // a stable sort of the recalled order: ties (every one, at an infinite weight, between equal P(Yes)) keep the retriever's
+        Comparator<Fused> order = Comparator.comparingDouble((Fused f) -> TeacherFile.Scored.cascadeScore(f.cos(), f.pYes(), weight))
+                .reversed();
         List<List<String>> out = new ArrayList<>(queries.size());
         for (int i = 0; i < queries.size(); i++) {
             List<EmbeddingRetriever.Scored> top = recalled.get(i);

@@ -7,7 +7,6 @@ import dev.umarvel.api.v1.HyperParameters;
 import dev.umarvel.api.v1.JobSpec;
 import dev.umarvel.api.v1.MiningOptions;
 import dev.umarvel.api.v1.ModelOptions;
-import dev.umarvel.mbeir.TeacherFile;
 import dev.umarvel.model.ModelConfig;
 import dev.umarvel.recipe.Hyper;
 import dev.umarvel.recipe.HyperOverrides;
@@ -73,6 +72,7 @@ final class SpecMapper {
             }
         }
         DistillOptions d = p.getDistill();
+        dev.umarvel.recipe.JobSpec.Distill unset = dev.umarvel.recipe.JobSpec.Distill.defaults(); // what a field not set takes
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
@@ -96,9 +96,10 @@ final class SpecMapper {
                                 eo.hasFusionWeight() ? eo.getFusionWeight() : dev.umarvel.recipe.JobSpec.Cascade.FUSION_WEIGHT,
                                 eo.hasCascadeRecallK() ? eo.getCascadeRecallK() : dev.umarvel.recipe.JobSpec.Cascade.RECALL_K,
                                 eo.getFusionSweepList())),
-                new dev.umarvel.recipe.JobSpec.Distill(d.hasListSize() ? d.getListSize() : 50, d.getRerankerCheckpoint(),
-                        d.hasSampleFraction() ? d.getSampleFraction() : 0.1, d.hasSampleSeed() ? d.getSampleSeed() : 42,
-                        d.hasTeacherWeight() ? d.getTeacherWeight() : TeacherFile.DEFAULT_WEIGHT, Map.copyOf(d.getTaskTeacherWeightsMap())),
+                new dev.umarvel.recipe.JobSpec.Distill(d.hasListSize() ? d.getListSize() : unset.listSize(), d.getRerankerCheckpoint(),
+                        d.hasSampleFraction() ? d.getSampleFraction() : unset.sampleFraction(),
+                        d.hasSampleSeed() ? d.getSampleSeed() : unset.sampleSeed(),
+                        d.hasTeacherWeight() ? d.getTeacherWeight() : unset.teacherWeight(), Map.copyOf(d.getTaskTeacherWeightsMap())),
                 p.getSeed());
     }
 
