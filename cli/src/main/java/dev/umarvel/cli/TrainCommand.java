@@ -203,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
                 new JobSpec.Mining(topN, k, threshold, localPool, positiveFraction, copyCosine),
                 new JobSpec.Evaluation(split, !noGlobal, List.of(), "", queriesPerTask,
                         new JobSpec.Cascade(jobKind == JobKind.EVALUATE ? reranker : "", fusionWeight, cascadeRecallK, fusionSweep)),
-                new JobSpec.Distill(listSize, reranker, sampleFraction, 42, teacherWeight, Map.of()), seed);
+                new JobSpec.Distill(listSize, reranker, sampleFraction, dev.umarvel.mbeir.TrainingSet.DEFAULT_SAMPLE_SEED, teacherWeight, Map.of()), seed);
     }
 
     /** Progress on the bar, other events as lines. */

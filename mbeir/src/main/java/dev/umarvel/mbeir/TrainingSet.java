@@ -55,6 +55,9 @@ public record TrainingSet(List<MbeirQuery> queries, Map<String, MbeirCandidate> 
         return instruction(q, new Random(seed * 31 + q.qid().hashCode()));
     }
 
+    /** The seed of {@link #sample} where none is asked for: one fixed sample, so that two distillations draw the same queries. */
+    public static final long DEFAULT_SAMPLE_SEED = 42;
+
     /**
      * A stratified sample: this share of each task's queries (at least one per task), drawn with
      * {@code seed}; the same queries for the same seed on every machine (u-marvel.md section 8).

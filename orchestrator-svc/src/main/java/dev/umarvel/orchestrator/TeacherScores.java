@@ -48,7 +48,7 @@ final class TeacherScores {
             Path store, Path runDir, String dataDir, DoubleConsumer progress) throws Exception {
         VectorIndex.Filter filter = new VectorIndex.Filter(null, null, teacherPools);
         double fraction = r.hasSampleFraction() ? r.getSampleFraction() : 0.1;
-        long seed = r.hasSampleSeed() ? r.getSampleSeed() : 42;
+        long seed = r.hasSampleSeed() ? r.getSampleSeed() : TrainingSet.DEFAULT_SAMPLE_SEED;
         int recallK = r.getRecallK() == 0 ? 50 : r.getRecallK();
         List<MbeirQuery> sampled = TrainingSet.sample(set.queries(), fraction, seed);
         Map<String, String> contents = new TreeMap<>(); // did -> stored candidate of the collection, for the pool file

@@ -100,7 +100,7 @@ public record JobSpec(JobKind kind, Data data, String initCheckpoint, String pre
 
         /** These lists from this reranker, the default sample seed and teacher weights. */
         public static Distill of(int listSize, String rerankerCheckpoint, double sampleFraction) {
-            return new Distill(listSize, rerankerCheckpoint, sampleFraction, 42, TeacherFile.DEFAULT_WEIGHT, Map.of());
+            return new Distill(listSize, rerankerCheckpoint, sampleFraction, dev.umarvel.mbeir.TrainingSet.DEFAULT_SAMPLE_SEED, TeacherFile.DEFAULT_WEIGHT, Map.of());
         }
 
         public double weight(String task) {
